@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* cgroup managers behind one small table: v1, hybrid (v1 controllers plus a
+ * cgroup2 hierarchy, usually /sys/fs/cgroup/unified) and v2 (unified), chosen
+ * at run time by looking at the cgroupfs root. The root is a parameter so
+ * unit tests can point every manager at a fake cgroupfs directory tree.
+ *
+ * Conversion rules between v1 and v2 values live in cgroup code, written
+ * down next to the code that applies them. */
+#ifndef RUSTLET_CGROUP_H
+#define RUSTLET_CGROUP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "rustlet/error.h"
+#include "rustlet/json.h"
+#include "rustlet/spec.h"
+
+enum rl_cgroup_mode { RL_CGROUP_V1, RL_CGROUP_HYBRID, RL_CGROUP_V2 };
+
+struct rl_cgroup_ops;
+
+struct rl_cgroup {
+    const struct rl_cgroup_ops *ops;
+    enum rl_cgroup_mode mode;
+    char *root;             /* cgroupfs mount root, e.g. "/sys/fs/cgroup" */
+    char *path;             /* cleaned cgroupsPath as configured (maybe relative) */
+    void *priv;             /* manager data (v1: list of hierarchies) */
+};
+
+/* Detect the mode of the cgroupfs at root (NULL = "/sys/fs/cgroup"), from
+ * statfs magic of root and of root/unified, and from which v1 hierarchies
+ * are mounted there. */
+int rl_cgroup_detect(const char *root, enum rl_cgroup_mode *mode, struct rl_error **err);
+
+/* A manager for one container's cgroup. root NULL = "/sys/fs/cgroup".
+ * linux.cgroupsPath is resolved the way runc's cgroupfs driver does, for
+ * each hierarchy on its own (own cgroups differ per v1 hierarchy; e.g. here
+ * memory is /process_api/<x> while cpu is /):
+ *   absolute  -> used as is (cleaned: no "..", no duplicate '/');
+ *   relative  -> joined to the caller's own cgroup in that hierarchy, taken
+ *                from self_cgroup_text (the text of /proc/self/cgroup);
+ *   NULL/""   -> "<id>", joined the same way (runc: /proc/<pid>/cgroup shows
+ *                "/<id>" under each hierarchy's own cgroup).
+ * Touches the filesystem only to detect the mode and the hierarchies. */
+struct rl_cgroup *rl_cgroup_new(const char *root, const char *cgroups_path, const char *id,
+                                const char *self_cgroup_text, struct rl_error **err);
+/* Persist / restore a manager with its resolved per-hierarchy paths, so
+ * delete/kill in another process (maybe in another cgroup) find the same
+ * directories: writes one JSON object value (the caller wrote the key). */
+void rl_cgroup_to_json(const struct rl_cgroup *cg, struct rl_jsonw *w);
+struct rl_cgroup *rl_cgroup_from_json(const rl_json *node, struct rl_error **err);
+void rl_cgroup_free(struct rl_cgroup *cg);
+
+/* mkdir in every hierarchy (v1: each mounted controller hierarchy incl.
+ * named ones; cpuset.cpus/mems initialised from the parent), enable the
+ * needed controllers in v2 subtree_control. Existing directories are fine. */
+int rl_cgroup_create(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
+/* Write the resource limits. Errors name the config path and the file, e.g.
+ * "linux.resources.memory.limit: write /sys/fs/cgroup/memory/x/memory.limit_in_bytes: Device or resource busy".
+ * Implemented in the core issue: memory.limit/reservation/swap,
+ * cpu.shares/quota/period/cpus/mems, pids.limit, devices on v1. */
+int rl_cgroup_apply(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
+/* An O_DIRECTORY|O_CLOEXEC fd of the cgroup2 directory, for clone3's
+ * CLONE_INTO_CGROUP (v2 and hybrid). -1 with errno if there is none. */
+int rl_cgroup_open_unified(struct rl_cgroup *cg);
+/* Move pid into the cgroup in every hierarchy (writes cgroup.procs). */
+int rl_cgroup_add_pid(struct rl_cgroup *cg, pid_t pid, struct rl_error **err);
+/* All pids in the cgroup (cgroup.procs of the unified dir on v2/hybrid-with-
+ * the-cgroup, else of the memory/pids/first v1 hierarchy), recursive into
+ * child cgroups. *pids malloc'd. */
+int rl_cgroup_pids(struct rl_cgroup *cg, pid_t **pids, size_t *n, struct rl_error **err);
+/* Send sig to every process in the cgroup (cgroup.kill on v2 for SIGKILL
+ * where the kernel has it). */
+int rl_cgroup_kill_all(struct rl_cgroup *cg, int sig, struct rl_error **err);
+/* Remove the cgroup directories (children first), retrying EBUSY briefly
+ * while processes exit. Missing directories are fine. */
+int rl_cgroup_destroy(struct rl_cgroup *cg, struct rl_error **err);
+/* Freeze/thaw (v1 freezer.state, v2 cgroup.freeze) - for pause/resume. */
+int rl_cgroup_freeze(struct rl_cgroup *cg, bool frozen, struct rl_error **err);
+/* true if the cgroup is frozen. */
+int rl_cgroup_is_frozen(struct rl_cgroup *cg, bool *frozen, struct rl_error **err);
+
+const char *rl_cgroup_mode_name(enum rl_cgroup_mode m); /* "v1","hybrid","v2" */
+int rl_cgroup_mode_from_name(const char *s, enum rl_cgroup_mode *m);
+
+/* Internal manager table (one per mode). */
+struct rl_cgroup_ops {
+    const char *name;
+    int (*init)(struct rl_cgroup *cg, struct rl_error **err);
+    void (*fini)(struct rl_cgroup *cg);
+    int (*create)(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
+    int (*apply)(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
+    int (*open_unified)(struct rl_cgroup *cg);
+    int (*add_pid)(struct rl_cgroup *cg, pid_t pid, struct rl_error **err);
+    int (*pids)(struct rl_cgroup *cg, pid_t **pids, size_t *n, struct rl_error **err);
+    int (*kill_all)(struct rl_cgroup *cg, int sig, struct rl_error **err);
+    int (*destroy)(struct rl_cgroup *cg, struct rl_error **err);
+    int (*freeze)(struct rl_cgroup *cg, bool frozen, struct rl_error **err);
+    int (*is_frozen)(struct rl_cgroup *cg, bool *frozen, struct rl_error **err);
+};
+
+#endif

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* Small helpers shared by every module: allocation that never returns NULL,
+ * cleanup attributes, file helpers. Nothing here prints or exits except
+ * xoom() on out-of-memory. */
+#ifndef RUSTLET_UTILS_H
+#define RUSTLET_UTILS_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "rustlet/error.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+__attribute__((noreturn)) void xoom(void);
+void *xmalloc(size_t n);
+void *xzalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s); /* NULL in, NULL out */
+char *xasprintf(const char *fmt, ...) RL_PRINTF(1, 2);
+
+static inline void rl_freep(void *p) { free(*(void **)p); }
+static inline void rl_closep(int *fd)
+{
+    if (*fd >= 0) {
+        int saved = errno;
+        close(*fd);
+        errno = saved;
+    }
+}
+void rl_strv_free(char **v);
+static inline void rl_strv_freep(char ***v) { rl_strv_free(*v); }
+
+#define _cleanup_free_ __attribute__((cleanup(rl_freep)))
+#define _cleanup_close_ __attribute__((cleanup(rl_closep)))
+#define _cleanup_strv_ __attribute__((cleanup(rl_strv_freep)))
+
+/* Hand ownership on: returns the value and clears the variable. */
+#define steal_pointer(pp) ({ __typeof__(*(pp)) _p = *(pp); *(pp) = NULL; _p; })
+#define steal_fd(pfd) ({ int _fd = *(pfd); *(pfd) = -1; _fd; })
+
+/* Read a whole file (at most max bytes, 0 = no limit) into a NUL-terminated
+ * buffer. dirfd may be AT_FDCWD. Returns NULL with *err set. */
+char *rl_read_file_at(int dirfd, const char *path, size_t max, size_t *len,
+                      struct rl_error **err);
+/* Write buf to path (O_WRONLY|O_TRUNC|O_CREAT with mode, O_CLOEXEC). */
+int rl_write_file_at(int dirfd, const char *path, const void *buf, size_t len,
+                     int mode, struct rl_error **err);
+/* Write to a temp file beside path then rename(2) over it. */
+int rl_write_file_atomic(const char *path, const void *buf, size_t len, int mode,
+                         struct rl_error **err);
+/* Full write / read that retry on EINTR and short counts. */
+int rl_write_all(int fd, const void *buf, size_t len);
+ssize_t rl_read_all(int fd, void *buf, size_t len);
+/* mkdir -p with mode; existing directories are fine. */
+int rl_mkdir_p(const char *path, int mode, struct rl_error **err);
+/* rm -rf of a directory tree that does not cross mount points. */
+int rl_rm_rf(const char *path, struct rl_error **err);
+/* Parse a decimal unsigned 64-bit integer exactly (no sign, no junk). */
+int rl_parse_u64(const char *s, uint64_t *out);
+/* Current time as RFC3339 with nanoseconds, UTC: 2006-01-02T15:04:05.999999999Z */
+char *rl_now_rfc3339(void);
+/* Monotonic nanoseconds. */
+uint64_t rl_now_ns(void);
+
+#endif
