@@ -341,7 +341,8 @@ void check_expectations(void)
 			check(ex_ok == jbool(e, "exists"), cl, "%s %s", p, jbool(e, "exists") ? "exists" : "does not exist");
 			continue;
 		}
-		if (jbool(e, "mountpoint")) check(find_mount(p, NULL) != NULL, cl, "%s is a mount point", p);
+		if (jget(e, "mountpoint"))
+			check((find_mount(p, NULL) != NULL) == jbool(e, "mountpoint"), cl, "%s is %sa mount point", p, jbool(e, "mountpoint") ? "" : "not ");
 		if (jnum(e, "uid", &id)) check(ex_ok && st.st_uid == id, cl, "%s owned by uid %lld (got %d)", p, id, ex_ok ? (int)st.st_uid : -1);
 		if (jnum(e, "gid", &id)) check(ex_ok && st.st_gid == id, cl, "%s owned by gid %lld (got %d)", p, id, ex_ok ? (int)st.st_gid : -1);
 		if (jstr(e, "content")) {

@@ -1,0 +1,330 @@
+# lib/cases-config.sh - cases whose container runs the checker: one config per
+# clause group; the checker verifies from inside what the config asked for.
+# shellcheck shell=bash
+
+DEFCAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"]'
+
+# the config every case starts from (ociVersion 1.0.2: crun 1.8.1 rejects >= 1.2.0)
+base_config() {
+	jq -n --arg id "$ID" --argjson caps "$DEFCAPS" '{
+	  ociVersion: "1.0.2",
+	  process: {
+	    terminal: false, consoleSize: {height: 24, width: 80},
+	    user: {uid: 0, gid: 0},
+	    args: ["/oci-validation/checker"],
+	    env: ["PATH=/bin:/usr/bin", "OCIV_CASE=\($id)", "WITH_SPACE=a b=c"],
+	    cwd: "/",
+	    capabilities: {bounding: $caps, effective: $caps, permitted: $caps},
+	    rlimits: [{type: "RLIMIT_NOFILE", hard: 1024, soft: 1024}],
+	    noNewPrivileges: true
+	  },
+	  root: {path: "rootfs", readonly: false},
+	  hostname: "ociv",
+	  annotations: {"org.opencontainers.ociv.case": $id},
+	  mounts: [
+	    {destination: "/proc", type: "proc", source: "proc"},
+	    {destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+	    {destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
+	    {destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+	    {destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]},
+	    {destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]}
+	  ],
+	  linux: {
+	    namespaces: [{type: "pid"}, {type: "network"}, {type: "ipc"}, {type: "uts"}, {type: "mount"}],
+	    cgroupsPath: "/ociv/\($id)",
+	    maskedPaths: ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware", "/proc/ociv-absent"],
+	    readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+	  }
+	}'
+}
+
+CGMOUNT='{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"]}'
+
+case_basic() {
+	new_bundle
+	write_config '.'
+	run_checker_case '{"checkDefaultFilesystems": true}'
+}
+register basic case_basic "base config: namespaces, default mounts and devices, /dev symlinks, masked/readonly paths, caps, env"
+
+case_process_user() {
+	new_bundle
+	write_config '.process.user = {uid: 1000, gid: 1000, additionalGids: [10, 20, 1000], umask: 63}
+	  | .process.cwd = "/tmp/ociv-cwd"
+	  | .process.args += ["--", "an arg with spaces", ""]
+	  | .process.capabilities = {bounding: ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_SYS_RESOURCE"],
+	       effective: ["CAP_KILL"], permitted: ["CAP_KILL", "CAP_CHOWN"], inheritable: ["CAP_KILL"], ambient: ["CAP_KILL"]}
+	  | .process.rlimits = [{type: "RLIMIT_NOFILE", soft: 512, hard: 768}, {type: "RLIMIT_CORE", soft: 0, hard: 18446744073709551615},
+	       {type: "RLIMIT_MSGQUEUE", soft: 4096, hard: 8192}, {type: "RLIMIT_NPROC", soft: 300, hard: 400}]
+	  | .process.oomScoreAdj = 123
+	  | .process.noNewPrivileges = true'
+	run_checker_case
+}
+register process-user case_process_user "process: user/groups/umask, cwd created, args, caps sets, rlimits, oomScoreAdj, noNewPrivileges"
+
+case_process_scheduler() {
+	new_bundle
+	write_config '.process.scheduler = {policy: "SCHED_BATCH", nice: 7}'
+	run_checker_case
+}
+register process-scheduler case_process_scheduler "process.scheduler (SCHED_BATCH, nice)"
+
+case_process_ioprio() {
+	new_bundle
+	write_config '.process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 6}'
+	run_checker_case
+}
+register process-ioprio case_process_ioprio "process.ioPriority"
+
+case_process_cpuaffinity() {
+	if [ "$(nproc --all)" -lt 2 ]; then case_skip "host has one CPU: affinity cannot be distinguished"; return; fi
+	new_bundle
+	write_config '.process.execCPUAffinity = {initial: "1", final: "0"}'
+	run_checker_case
+}
+register process-cpuaffinity case_process_cpuaffinity "process.execCPUAffinity"
+
+case_root_readonly() {
+	new_bundle
+	write_config '.root.readonly = true | .linux.rootfsPropagation = "private"'
+	run_checker_case
+}
+register root-readonly case_root_readonly "root.readonly and rootfsPropagation private"
+
+case_ns_new() {
+	new_bundle
+	write_config '.linux.namespaces += [{type: "cgroup"}] | .mounts += ['"$CGMOUNT"']'
+	run_checker_case
+}
+register ns-new case_ns_new "new pid/net/ipc/uts/mount/cgroup namespaces"
+
+case_ns_inherit() {
+	new_bundle
+	write_config '.linux.namespaces = [{type: "mount"}] | .mounts |= map(select(.destination != "/dev/mqueue" and .destination != "/sys")) | .hostname = null | del(.hostname)'
+	run_checker_case
+}
+register ns-inherit case_ns_inherit "namespaces not listed are inherited from the runtime"
+
+# persistent namespaces made by the driver, to be joined by path
+make_ns_files() {
+	mkdir -p "$CASEDIR/ns"
+	mount -t tmpfs -o mode=755 ociv-ns "$CASEDIR/ns" && mount --make-private "$CASEDIR/ns"
+	touch "$CASEDIR/ns/net" "$CASEDIR/ns/uts" "$CASEDIR/ns/ipc"
+	unshare --net="$CASEDIR/ns/net" --uts="$CASEDIR/ns/uts" --ipc="$CASEDIR/ns/ipc" true
+}
+
+case_ns_path() {
+	make_ns_files || { t_fail config-linux.md#5 "driver could not create namespace files"; return; }
+	new_bundle
+	write_config '.linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "network", path: $d + "/net"}, {type: "uts", path: $d + "/uts"}, {type: "ipc", path: $d + "/ipc"}]' --arg d "$CASEDIR/ns"
+	run_checker_case "$(jq -n --argjson n "$(stat -L -c %i "$CASEDIR/ns/net")" --argjson u "$(stat -L -c %i "$CASEDIR/ns/uts")" \
+		--argjson i "$(stat -L -c %i "$CASEDIR/ns/ipc")" '{nsPath: {network: $n, uts: $u, ipc: $i}}')"
+	rt delete --force "$ID" >/dev/null 2>&1
+	# runtime.md#50: the namespaces were not created by the container: they must survive delete
+	t "nsenter --net=$CASEDIR/ns/net true" runtime.md#50 "joined network namespace still usable after delete"
+}
+register ns-path case_ns_path "join existing network/uts/ipc namespaces by path"
+
+case_ns_user() {
+	if [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" = 0 ]; then case_skip "user namespaces disabled on this host"; return; fi
+	new_bundle
+	write_config '.linux.namespaces += [{type: "user"}]
+	  | .linux.uidMappings = [{containerID: 0, hostID: 200000, size: 65536}]
+	  | .linux.gidMappings = [{containerID: 0, hostID: 300000, size: 65536}]
+	  | .process.user = {uid: 1, gid: 2}'
+	chmod 755 "$B" "$CASEDIR"
+	run_checker_case
+}
+register ns-user case_ns_user "user namespace with uid/gid mappings"
+
+case_ns_time() {
+	[ -e /proc/self/ns/time ] || { case_skip "kernel without time namespaces"; return; }
+	new_bundle
+	write_config '.linux.namespaces += [{type: "time"}] | .linux.timeOffsets = {monotonic: {secs: 86400, nanosecs: 5000}, boottime: {secs: 3600, nanosecs: 0}}'
+	run_checker_case
+}
+register ns-time case_ns_time "time namespace with monotonic/boottime offsets"
+
+case_mounts_options() {
+	new_bundle
+	mkdir -p "$CASEDIR/bindsrc" && echo hello >"$CASEDIR/bindsrc/file"
+	write_config '.mounts += [
+	  {destination: "/m/ro", type: "tmpfs", source: "tmpfs", options: ["ro", "nosuid", "nodev", "noexec", "noatime", "nodiratime", "sync", "dirsync"]},
+	  {destination: "/m/rw", type: "tmpfs", source: "tmpfs", options: ["rw", "suid", "dev", "exec", "atime", "diratime", "async", "relatime"]},
+	  {destination: "/m/strict", type: "tmpfs", source: "tmpfs", options: ["norelatime", "nostrictatime", "strictatime", "nolazytime"]},
+	  {destination: "/m/misc", type: "tmpfs", source: "tmpfs", options: ["defaults", "lazytime", "iversion", "noiversion", "silent", "loud", "nosymfollow"]},
+	  {destination: "/m/symf", type: "tmpfs", source: "tmpfs", options: ["nosymfollow", "symfollow"]},
+	  {destination: "m/relative", type: "tmpfs", source: "tmpfs"},
+	  {destination: "/m/order", type: "tmpfs", source: "tmpfs"},
+	  {destination: "/m/order/inner", type: "tmpfs", source: "tmpfs"},
+	  {destination: "/m/bind", type: "bind", source: $src, options: ["bind", "ro"]}
+	]' --arg src "$CASEDIR/bindsrc"
+	run_checker_case '{"expect": [{"clause": "config.md#23", "path": "/m/bind/file", "content": "hello\n"}]}'
+}
+register mounts-options case_mounts_options "mount options of config.md's table, order, relative destination, bind"
+
+# a bind source with a submount, for recursive options
+make_rsrc() {
+	mkdir -p "$CASEDIR/rsrc/sub" && echo top >"$CASEDIR/rsrc/file"
+	mount -t tmpfs -o mode=755 ociv-sub "$CASEDIR/rsrc/sub" && echo sub >"$CASEDIR/rsrc/sub/file"
+}
+
+case_mounts_recursive() {
+	new_bundle
+	make_rsrc
+	write_config '.mounts += [
+	  {destination: "/r/a", type: "bind", source: $src, options: ["rbind", "rro", "rnosuid", "rnodev", "rnoexec", "rnoatime", "rnodiratime", "rnosymfollow"]},
+	  {destination: "/r/b", type: "bind", source: $src, options: ["rbind", "rrw", "rsuid", "rdev", "rexec", "ratime", "rdiratime", "rsymfollow", "rrelatime"]},
+	  {destination: "/r/c", type: "bind", source: $src, options: ["rbind", "rnorelatime", "rnostrictatime", "rstrictatime"]},
+	  {destination: "/r/plain", type: "bind", source: $src, options: ["bind"]}
+	]' --arg src "$CASEDIR/rsrc"
+	run_checker_case '{"expect": [
+	  {"clause": "config.md#44", "path": "/r/a/sub", "mountpoint": true},
+	  {"clause": "config.md#44", "path": "/r/a/sub/file", "content": "sub\n"},
+	  {"clause": "config.md#23", "path": "/r/plain/sub", "mountpoint": false}]}'
+}
+register mounts-recursive case_mounts_recursive "rbind and the recursive (r*) mount options on a submount"
+
+case_mounts_propagation() {
+	new_bundle
+	make_rsrc
+	mount --bind "$CASEDIR/rsrc" "$CASEDIR/rsrc" && mount --make-rshared "$CASEDIR/rsrc"
+	write_config '.linux.rootfsPropagation = "rslave" | .mounts += [
+	  {destination: "/p/shared", type: "bind", source: $src, options: ["bind", "shared"]},
+	  {destination: "/p/slave", type: "bind", source: $src, options: ["bind", "slave"]},
+	  {destination: "/p/private", type: "bind", source: $src, options: ["bind", "private"]},
+	  {destination: "/p/unbindable", type: "bind", source: $src, options: ["bind", "unbindable"]},
+	  {destination: "/p/rshared", type: "bind", source: $src, options: ["rbind", "rshared"]},
+	  {destination: "/p/rslave", type: "bind", source: $src, options: ["rbind", "rslave"]},
+	  {destination: "/p/rprivate", type: "bind", source: $src, options: ["rbind", "rprivate"]},
+	  {destination: "/p/runbindable", type: "bind", source: $src, options: ["rbind", "runbindable"]}
+	]' --arg src "$CASEDIR/rsrc"
+	run_checker_case
+}
+register mounts-propagation case_mounts_propagation "propagation options (shared/slave/private/unbindable, recursive) and rootfsPropagation rslave"
+
+case_mounts_idmap() {
+	new_bundle
+	mkdir -p "$CASEDIR/idsrc" && chown 0:0 "$CASEDIR/idsrc"
+	write_config '.mounts += [{destination: "/idm", type: "bind", source: $src, options: ["bind", "idmap"],
+	    uidMappings: [{containerID: 0, hostID: 1234, size: 1}], gidMappings: [{containerID: 0, hostID: 4321, size: 1}]}]' --arg src "$CASEDIR/idsrc"
+	run_checker_case '{"expect": [{"clause": "config.md#79", "path": "/idm", "uid": 1234, "gid": 4321}]}'
+}
+register mounts-idmap case_mounts_idmap "idmap bind mount with its own uid/gid mappings"
+
+case_devices() {
+	new_bundle
+	write_config '.linux.devices = [
+	    {path: "/dev/ociv-c", type: "c", major: 1, minor: 3, fileMode: 416, uid: 1, gid: 2},
+	    {path: "/dev/ociv-b", type: "b", major: 7, minor: 0, fileMode: 384, uid: 0, gid: 0},
+	    {path: "/dev/ociv-u", type: "u", major: 1, minor: 5, fileMode: 438},
+	    {path: "/dev/ociv-p", type: "p", fileMode: 420},
+	    {path: "/dev/sub/ociv-nested", type: "c", major: 1, minor: 7}]
+	  | .linux.resources.devices = [
+	    {allow: false, access: "rwm"},
+	    {allow: true, type: "b", major: 7, minor: 0, access: "rwm"},
+	    {allow: false, type: "b", major: 7, minor: 0, access: "w"}]'
+	run_checker_case '{"deviceAccess": [{"path": "/dev/ociv-b", "mode": "r", "allowed": true}, {"path": "/dev/ociv-b", "mode": "w", "allowed": false}]}'
+}
+register devices case_devices "linux.devices (c/b/u/p, mode, owner) and device cgroup rules in order"
+
+case_sysctl() {
+	new_bundle
+	write_config '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmax": "12345678", "fs.mqueue.msg_max": "20", "kernel.domainname": "ociv.example"}
+	  | .domainname = "ociv.example"'
+	run_checker_case
+}
+register sysctl case_sysctl "linux.sysctl (net, ipc, uts keys) and domainname"
+
+case_personality() {
+	new_bundle
+	write_config '.linux.personality = {domain: "LINUX32"}'
+	run_checker_case
+}
+register personality case_personality "linux.personality LINUX32"
+
+case_cgroups() {
+	new_bundle
+	write_config '.linux.namespaces += [{type: "cgroup"}] | .mounts += ['"$CGMOUNT"']
+	  | .linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 64}
+	  | .linux.resources.cpu = {shares: 512, quota: 50000, period: 100000}'
+	after_create_hook() {
+		local pid d ok=1 n=0
+		pid=$(state_of "$ID" | jq -r .pid)
+		for d in $(cg_dirs "ociv/$ID"); do
+			n=$((n + 1))
+			grep -qx "$pid" "$d/cgroup.procs" || ok=0
+		done
+		[ $n -gt 0 ] && [ $ok = 1 ] && t_ok config-linux.md#31 "process is in cgroupsPath /ociv/$ID below the cgroup mount ($n hierarchies)" ||
+			t_fail config-linux.md#31 "process $pid not in cgroupsPath /ociv/$ID in every hierarchy ($n found)"
+	}
+	run_checker_case
+}
+register cgroups case_cgroups "cgroupsPath placement and memory/pids/cpu limits seen through a cgroup namespace"
+
+case_cgroups_pids_zero() {
+	new_bundle
+	write_config '.linux.namespaces += [{type: "cgroup"}] | .mounts += ['"$CGMOUNT"'] | .linux.resources.pids = {limit: 0}'
+	run_checker_case
+}
+register cgroups-pids-zero case_cgroups_pids_zero "pids limit 0 is a real limit (config-linux.md PIDs note)"
+
+case_seccomp() {
+	new_bundle
+	write_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+	  syscalls: [{names: ["getppid"], action: "SCMP_ACT_ERRNO", errnoRet: 33},
+	             {names: ["personality"], action: "SCMP_ACT_ERRNO", errnoRet: 34, args: [{index: 0, value: 4660, op: "SCMP_CMP_EQ"}]}]}'
+	run_checker_case
+}
+register seccomp case_seccomp "seccomp: errno rules with errnoRet and an argument filter"
+
+case_memory_policy() {
+	new_bundle
+	write_config '.linux.memoryPolicy = {mode: "MPOL_INTERLEAVE", nodes: "0"}'
+	run_checker_case
+}
+register memory-policy case_memory_policy "linux.memoryPolicy"
+
+case_netdevices() {
+	if ! ip link add ociv0 type dummy 2>/dev/null; then case_skip "cannot create a dummy network interface on this host"; return; fi
+	ip addr add 10.199.0.1/24 dev ociv0
+	new_bundle
+	write_config '.linux.netDevices = {ociv0: {name: "eth9"}}'
+	run_checker_case '{"netAddr": {"eth9": "10.199.0.1"}}'
+	ip link del ociv0 2>/dev/null
+}
+register netdevices case_netdevices "linux.netDevices: move a host interface in, renamed, up, addresses kept"
+
+case_config_immutable() {
+	new_bundle
+	write_config '.hostname = "before"'
+	after_create_hook() {
+		jq '.hostname = "after" | .process.args = ["/bin/false"]' "$B/config.json" >"$B/config.json.new" && mv "$B/config.json.new" "$B/config.json"
+	}
+	run_checker_case
+}
+register config-immutable case_config_immutable "changes to config.json after create have no effect"
+
+case_unknown_properties() {
+	new_bundle
+	write_config '. + {"org.ociv.unknown": {a: [1, 2]}} | .process["x-ociv"] = true | .linux["x-ociv"] = {b: null}
+	  | .annotations["com.example.ociv.unknown-key"] = "v"'
+	run_checker_case
+}
+register unknown-properties case_unknown_properties "unknown properties and annotation keys are ignored"
+
+case_apparmor() {
+	if [ ! -d /sys/kernel/security/apparmor ]; then case_skip "no AppArmor on this host"; return; fi
+	new_bundle
+	write_config '.process.apparmorProfile = "unconfined"'
+	run_checker_case
+}
+register apparmor case_apparmor "process.apparmorProfile"
+
+case_intelrdt() {
+	if ! grep -q resctrl /proc/mounts; then case_skip "no resctrl filesystem on this host"; return; fi
+	new_bundle
+	write_config '.linux.intelRdt = {closID: "/"}'
+	run_checker_case
+}
+register intelrdt case_intelrdt "linux.intelRdt"

@@ -1,0 +1,242 @@
+# lib/cases-lifecycle.sh - runtime.md: state, lifecycle, operations, hooks.
+# shellcheck shell=bash
+
+LOOP_SH='echo started >>/out/started; trap "echo USR1 >/out/sig; exit 0" USR1; while :; do sleep 0.1; done'
+
+# a bundle running a shell that marks its start in /out and exits on SIGUSR1
+loop_bundle() {
+	new_bundle
+	mkdir -p "$CASEDIR/out"
+	write_config '.process.args = ["/bin/sh", "-c", $sh] | .mounts += [{destination: "/out", type: "bind", source: $out, options: ["rbind", "rw"]}]
+	  | .annotations = {"org.ociv.a": "1", "com.example.b": "two"}' --arg sh "$LOOP_SH" --arg out "$CASEDIR/out"
+}
+
+create_ok() {
+	rt create --bundle "$B" "$1" >/dev/null 2>"$CASEDIR/create.err" </dev/null
+}
+
+# check_state ID STATUS: the state JSON is complete and consistent
+check_state() {
+	local id=$1 want=$2 st
+	st=$(state_of "$id")
+	echo "$st" >"$CASEDIR/state.$want.json"
+	t '[ -n "$st" ]' runtime.md#33 "state of a $want container is returned"
+	t 'jq -e ".ociVersion | type == \"string\" and test(\"^[0-9]+\\\\.[0-9]+\\\\.[0-9]+\")" <<<"$st"' runtime.md#2 "state.ociVersion is a SemVer string ($(jq -c .ociVersion <<<"$st" 2>/dev/null))"
+	t 'jq -e ".id == \"$id\"" <<<"$st"' runtime.md#3 "state.id is $id"
+	t 'jq -e ".status == \"$want\"" <<<"$st"' runtime.md#5 "state.status is $want (got $(jq -c .status <<<"$st" 2>/dev/null))"
+	t 'jq -e ".bundle == \"$B\"" <<<"$st"' runtime.md#8 "state.bundle is the absolute bundle path (got $(jq -c .bundle <<<"$st" 2>/dev/null))"
+	if [ "$want" = created ] || [ "$want" = running ]; then
+		t 'jq -e "(.pid | type == \"number\") and .pid > 0" <<<"$st" && kill -0 $(jq .pid <<<"$st")' runtime.md#7 "state.pid is the live container process when $want"
+	fi
+	t 'jq -e "(.annotations // {}) == {\"org.ociv.a\": \"1\", \"com.example.b\": \"two\"}" <<<"$st"' runtime.md#33 "state.annotations are the config's annotations"
+	# state-schema.json: required fields, types, status enum, pid >= 0
+	t 'jq -e "(.ociVersion|type==\"string\") and (.id|type==\"string\") and (.bundle|type==\"string\") and (.status|IN(\"creating\",\"created\",\"running\",\"stopped\")) and ((.pid // 0)|type==\"number\" and . >= 0) and ((.annotations // {})|type==\"object\")" <<<"$st"' runtime.md#9 "state JSON adheres to state-schema.json"
+}
+
+case_lifecycle() {
+	local pid
+	loop_bundle
+	if ! create_ok "$ID"; then t_fail runtime.md#36 "create failed: $(tail -c 300 "$CASEDIR/create.err")"; return; fi
+	t_ok runtime.md#36 "create succeeded"
+	check_state "$ID" created
+	pid=$(state_of "$ID" | jq -r .pid)
+	sleep 0.3
+	t '[ ! -e "$CASEDIR/out/started" ]' runtime.md#38 "process.args not run before start"
+	t '[ ! -e "$CASEDIR/out/started" ]' runtime.md#12 "user-specified program not run at create"
+	t '! rt create --bundle "$B" "$ID" </dev/null' runtime.md#35 "create with an ID already in use fails"
+	t '[ "$(status_of $ID)" = created ] && [ "$(state_of $ID | jq -r .pid)" = "$pid" ]' runtime.md#4 "the existing container is untouched by the duplicate create"
+	t 'rt start "$ID" >"$CASEDIR/start.out" 2>"$CASEDIR/start.err"' runtime.md#30 "start of a created container succeeds"
+	t 'wait_status $ID running 50' runtime.md#42 "start runs the program: status becomes running"
+	t 'for i in $(seq 50); do [ -e "$CASEDIR/out/started" ] && break; sleep 0.1; done; [ "$(wc -l <"$CASEDIR/out/started")" = 1 ]' runtime.md#22 "the user program ran exactly once after start"
+	check_state "$ID" running
+	t '[ "$(state_of $ID | jq -r .pid)" = "$pid" ]' runtime.md#7 "pid is unchanged from created to running"
+	t '! rt start "$ID"' runtime.md#41 "start on a running container fails"
+	t '[ "$(status_of $ID)" = running ] && [ "$(wc -l <"$CASEDIR/out/started")" = 1 ]' runtime.md#41 "a second start has no effect on the container"
+	t '! rt delete "$ID"' runtime.md#48 "delete (without force) of a running container fails"
+	t '[ "$(status_of $ID)" = running ] && kill -0 $pid' runtime.md#48 "the failed delete left the container running"
+	t 'rt kill "$ID" USR1 || rt kill "$ID" 10' runtime.md#46 "kill ID USR1 succeeds on a running container"
+	t 'for i in $(seq 50); do [ -e "$CASEDIR/out/sig" ] && break; sleep 0.1; done; grep -q USR1 "$CASEDIR/out/sig"' runtime.md#46 "the signal reached the container process"
+	t 'wait_status $ID stopped 50' runtime.md#5 "status becomes stopped when the process exits"
+	check_state "$ID" stopped
+	t '! rt start "$ID"' runtime.md#41 "start on a stopped container fails"
+	t '[ "$(status_of $ID)" = stopped ] && [ "$(wc -l <"$CASEDIR/out/started")" = 1 ]' runtime.md#41 "start on a stopped container has no effect"
+	t '! rt kill "$ID" KILL' runtime.md#45 "kill on a stopped container fails"
+	t '[ "$(status_of $ID)" = stopped ]' runtime.md#45 "kill on a stopped container has no effect"
+	t 'rt delete "$ID"' runtime.md#48 "delete of a stopped container succeeds"
+	t '! rt state "$ID"' runtime.md#32 "state of a deleted container fails"
+	t '[ -z "$(cg_dirs ociv/$ID)" ]' runtime.md#49 "delete removed the container's cgroups"
+	t '! kill -0 $pid' runtime.md#49 "no container process remains"
+	t '[ -e "$CASEDIR/out/started" ] && [ -d "$B/rootfs/bin" ]' runtime.md#50 "resources not created by the container (bind source, rootfs) survive delete"
+	t '[ -z "$(grep -F "$B/rootfs" /proc/self/mountinfo)" ]' runtime.md#25 "no container mount is left in the runtime's mount namespace"
+}
+register lifecycle case_lifecycle "create/start/kill/delete, state JSON at each status, invalid transitions"
+
+case_delete_created() {
+	loop_bundle
+	create_ok "$ID" || { t_fail runtime.md#36 "create failed: $(tail -c 300 "$CASEDIR/create.err")"; return; }
+	t '! rt delete "$ID"' runtime.md#48 "delete (without force) of a created container fails"
+	t '[ "$(status_of $ID)" = created ]' runtime.md#48 "the failed delete left the container created"
+}
+register delete-created case_delete_created "delete of a created (not stopped) container fails and has no effect"
+
+case_kill_created() {
+	loop_bundle
+	create_ok "$ID" || { t_fail runtime.md#36 "create failed: $(tail -c 300 "$CASEDIR/create.err")"; return; }
+	t 'rt kill "$ID" KILL || rt kill "$ID" 9' runtime.md#45 "kill of a created container succeeds"
+	t 'wait_status $ID stopped 50' runtime.md#46 "the signal reached the created container's process: it is stopped"
+	t '[ ! -e "$CASEDIR/out/started" ]' runtime.md#38 "the user program never ran"
+	t 'rt delete "$ID"' runtime.md#48 "delete after kill succeeds"
+}
+register kill-created case_kill_created "kill on a created container"
+
+case_missing_id() {
+	loop_bundle
+	t '! rt state' runtime.md#31 "state without an ID fails"
+	t '! rt start' runtime.md#40 "start without an ID fails"
+	t '! rt kill' runtime.md#44 "kill without an ID fails"
+	t '! rt delete' runtime.md#47 "delete without an ID fails"
+	t '! (cd "$B" && rt create </dev/null)' runtime.md#34 "create without an ID fails"
+	t '! rt state ociv-does-not-exist' runtime.md#32 "state of an unknown container fails"
+	t '! rt start ociv-does-not-exist' runtime.md#41 "start of an unknown container fails"
+	t '! rt kill ociv-does-not-exist KILL' runtime.md#45 "kill of an unknown container fails"
+	t '[ -z "$(ls -A "$ROOTDIR")" ]' runtime.md#28 "failed operations left no state behind"
+}
+register missing-id case_missing_id "operations without an ID, or with an unknown one, fail"
+
+case_bad_id() {
+	loop_bundle
+	t '! rt create --bundle "$B" "../ociv-escape" </dev/null' runtime.md#35 "create with an invalid ID (../ociv-escape) fails"
+	t '[ ! -e "$ROOTDIR/../ociv-escape" ] && [ -z "$(ls -A "$ROOTDIR")" ]' runtime.md#35 "no container was created for the invalid ID"
+	rt delete --force ../ociv-escape >/dev/null 2>&1
+	rm -rf "$ROOTDIR/../ociv-escape"
+}
+register bad-id case_bad_id "an invalid container ID is rejected"
+
+# --- hooks -----------------------------------------------------------------------
+HOOK_SH='name=$1; dir=$2
+cat >"$dir/$name.state"
+echo "$name" >>"$dir/order"
+readlink /proc/self/ns/mnt >"$dir/$name.mntns" 2>/dev/null
+[ "$3" = fail ] && exit 3
+exit 0'
+
+# hook_bundle FAILING_HOOK: all six hook kinds (two prestart, two poststop), one may fail
+hook_bundle() {
+	local fail=${1:-none} H
+	new_bundle
+	H=$CASEDIR/hooks
+	mkdir -p "$H" && chmod 777 "$H"
+	printf '%s\n' "$HOOK_SH" >"$H/hook.sh"
+	cp "$H/hook.sh" "$B/rootfs/hook.sh"
+	write_config '
+	  def hook($n; $p): {path: "/bin/sh", args: (["sh", $p, $n, $h] + (if $n == $fail then ["fail"] else [] end)), env: ["PATH=/bin:/usr/bin"], timeout: 10};
+	  .process.args = ["/bin/sh", "-c", "echo process >>" + $h + "/order; exec sleep 1"]
+	  | .mounts += [{destination: $h, type: "bind", source: $h, options: ["rbind", "rw"]}]
+	  | .annotations = {"org.ociv.a": "1", "com.example.b": "two"}
+	  | .hooks = {
+	      prestart: [hook("prestart1"; $h + "/hook.sh"), hook("prestart2"; $h + "/hook.sh")],
+	      createRuntime: [hook("createRuntime"; $h + "/hook.sh")],
+	      createContainer: [hook("createContainer"; "/hook.sh")],
+	      startContainer: [hook("startContainer"; "/hook.sh")],
+	      poststart: [hook("poststart"; $h + "/hook.sh")],
+	      poststop: [hook("poststop1"; $h + "/hook.sh"), hook("poststop2"; $h + "/hook.sh")]
+	    }' --arg h "$H" --arg fail "$fail"
+	HK=$H
+}
+
+order() { grep -v '^process$' "$HK/order" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
+
+case_hooks() {
+	local pid cmnt mymnt
+	hook_bundle none
+	mymnt=$(readlink /proc/self/ns/mnt)
+	if ! create_ok "$ID"; then t_fail runtime.md#36 "create with hooks failed: $(tail -c 300 "$CASEDIR/create.err")"; return; fi
+	pid=$(state_of "$ID" | jq -r .pid)
+	cmnt=$(readlink /proc/$pid/ns/mnt)
+	t '[ "$(order)" = "prestart1 prestart2 createRuntime createContainer" ]' config.md#145 "create ran prestart, createRuntime, createContainer in order (got: $(order))"
+	t '[ -e $HK/prestart1.state ]' runtime.md#14 "prestart hooks invoked"
+	t '[ -e $HK/createRuntime.state ]' runtime.md#16 "createRuntime hooks invoked"
+	t '[ -e $HK/createContainer.state ]' runtime.md#18 "createContainer hooks invoked"
+	t '[ "$(order)" = "prestart1 prestart2 createRuntime createContainer" ]' config.md#143 "hooks of one kind called in the listed order"
+	t '[ "$(order)" = "prestart1 prestart2 createRuntime createContainer" ]' config.md#146 "prestart before createRuntime"
+	t '[ "$(order)" = "prestart1 prestart2 createRuntime createContainer" ]' config.md#153 "createContainer after createRuntime"
+	t '[ ! -e $HK/startContainer.state ] && ! grep -q process $HK/order' runtime.md#12 "neither startContainer nor the program ran during create"
+	t '[ "$(cat $HK/prestart1.mntns)" = "$mymnt" ]' config.md#148 "prestart executed in the runtime namespace"
+	t '[ "$(cat $HK/createRuntime.mntns)" = "$mymnt" ]' config.md#151 "createRuntime executed in the runtime namespace"
+	t '[ "$(cat $HK/createContainer.mntns)" = "$cmnt" ]' config.md#155 "createContainer executed in the container (mount) namespace"
+	t 'jq -e ".id == \"$ID\" and .bundle == \"$B\" and (.pid > 0) and (.ociVersion|type==\"string\")" $HK/prestart1.state' config.md#144 "prestart got the state on stdin"
+	t 'jq -e ".id == \"$ID\" and .pid == $pid" $HK/createRuntime.state' config.md#144 "createRuntime got the state on stdin (pid as seen by the runtime)"
+	t 'jq -e ".id == \"$ID\" and .bundle == \"$B\"" $HK/createContainer.state' config.md#144 "createContainer got the state on stdin"
+	if ! rt start "$ID" >"$CASEDIR/start.out" 2>"$CASEDIR/start.err"; then
+		t_fail runtime.md#42 "start failed: $(tail -c 300 "$CASEDIR/start.err")"
+	fi
+	t '[ -e $HK/poststart.state ]' config.md#159 "poststart hook done when start returns"
+	t '[ -e $HK/startContainer.state ]' runtime.md#20 "startContainer hooks invoked"
+	t '[ -e $HK/poststart.state ]' runtime.md#23 "poststart hooks invoked"
+	t 'for i in $(seq 30); do grep -q process $HK/order && break; sleep 0.1; done; grep -n . $HK/order | grep -q "startContainer" && [ "$(grep -n startContainer $HK/order | cut -d: -f1)" -lt "$(grep -n process $HK/order | cut -d: -f1)" ]' config.md#156 "startContainer before the user program"
+	t '[ "$(cat $HK/startContainer.mntns)" = "$cmnt" ]' config.md#158 "startContainer executed in the container namespace"
+	t '[ "$(cat $HK/poststart.mntns)" = "$mymnt" ]' config.md#161 "poststart executed in the runtime namespace"
+	t 'jq -e ".id == \"$ID\" and .status == \"running\"" $HK/poststart.state' config.md#144 "poststart got the state (running) on stdin"
+	t 'jq -e ".id == \"$ID\"" $HK/startContainer.state' config.md#144 "startContainer got the state on stdin"
+	wait_status "$ID" stopped 50
+	t '[ ! -e $HK/poststop1.state ]' config.md#162 "poststop not called before delete"
+	t 'rt delete "$ID"' runtime.md#48 "delete succeeds"
+	t '[ -e $HK/poststop1.state ] && [ -e $HK/poststop2.state ]' config.md#162 "poststop hooks done when delete returns"
+	t '[ -e $HK/poststop1.state ]' runtime.md#26 "poststop hooks invoked"
+	t '[ "$(cat $HK/poststop1.mntns)" = "$mymnt" ]' config.md#164 "poststop executed in the runtime namespace"
+	t 'jq -e ".id == \"$ID\" and .bundle == \"$B\"" $HK/poststop1.state' config.md#144 "poststop got the state on stdin"
+	t '[ "$(order)" = "prestart1 prestart2 createRuntime createContainer startContainer poststart poststop1 poststop2" ]' config.md#143 "complete hook order (got: $(order))"
+}
+register hooks case_hooks "all hook kinds: order, timing, namespace, state on stdin"
+
+# hook_fail_create KIND CLAUSE: a failing create-time hook aborts create
+hook_fail_create() {
+	hook_bundle "$1"
+	t '! create_ok "$ID"' "$2" "create fails when a $1 hook fails"
+	t '! grep -q process $HK/order 2>/dev/null' "$2" "the user program did not run"
+	t '[ "$(status_of $ID)" != created ] && [ "$(status_of $ID)" != running ]' "$2" "the container was stopped"
+	t '! rt state "$ID" || [ "$(status_of $ID)" = stopped ]' runtime.md#28 "create failed: no container left (or only a stopped one)"
+	rt delete --force "$ID" >/dev/null 2>&1
+	t '[ -e $HK/poststop1.state ]' "$2" "lifecycle continued at step 12: poststop hooks ran"
+	t '[ -z "$(cg_dirs ociv/$ID)" ]' runtime.md#28 "no cgroup left by the failed create"
+}
+case_hook_fail_prestart() { hook_fail_create prestart1 runtime.md#15; }
+case_hook_fail_createruntime() { hook_fail_create createRuntime runtime.md#17; }
+case_hook_fail_createcontainer() { hook_fail_create createContainer runtime.md#19; }
+register hook-fail-prestart case_hook_fail_prestart "failing prestart hook: error, container stopped, poststop runs"
+register hook-fail-createruntime case_hook_fail_createruntime "failing createRuntime hook: error, container stopped, poststop runs"
+register hook-fail-createcontainer case_hook_fail_createcontainer "failing createContainer hook: error, container stopped, poststop runs"
+
+case_hook_fail_startcontainer() {
+	hook_bundle startContainer
+	create_ok "$ID" || { t_fail runtime.md#36 "create failed: $(tail -c 300 "$CASEDIR/create.err")"; return; }
+	t '! rt start "$ID"' runtime.md#21 "start fails when a startContainer hook fails"
+	sleep 0.3
+	t '! grep -q process $HK/order' runtime.md#21 "the user program did not run"
+	t '[ "$(status_of $ID)" != running ] && [ "$(status_of $ID)" != created ]' runtime.md#21 "the container was stopped"
+	rt delete --force "$ID" >/dev/null 2>&1
+	t '[ -e $HK/poststop1.state ]' runtime.md#21 "lifecycle continued at step 12: poststop hooks ran"
+}
+register hook-fail-startcontainer case_hook_fail_startcontainer "failing startContainer hook: start fails, program not run"
+
+case_hook_fail_poststart() {
+	hook_bundle poststart
+	create_ok "$ID" || { t_fail runtime.md#36 "create failed: $(tail -c 300 "$CASEDIR/create.err")"; return; }
+	t '! rt start "$ID"' runtime.md#24 "start fails when a poststart hook fails"
+	t 'wait_status $ID stopped 30 || ! rt state $ID' runtime.md#24 "the container was stopped"
+	rt delete --force "$ID" >/dev/null 2>&1
+	t '[ -e $HK/poststop1.state ]' runtime.md#24 "lifecycle continued at step 12: poststop hooks ran"
+}
+register hook-fail-poststart case_hook_fail_poststart "failing poststart hook: start fails, container stopped"
+
+case_hook_fail_poststop() {
+	hook_bundle poststop1
+	create_ok "$ID" || { t_fail runtime.md#36 "create failed: $(tail -c 300 "$CASEDIR/create.err")"; return; }
+	rt start "$ID" >/dev/null 2>&1
+	wait_status "$ID" stopped 50
+	t 'rt delete "$ID"' runtime.md#27 "delete succeeds although a poststop hook failed (warning only)"
+	t '[ -e $HK/poststop2.state ]' runtime.md#27 "the remaining poststop hooks ran"
+	t '[ -e $HK/poststop2.state ]' runtime.md#29 "the warning did not change the flow"
+	t '! rt state "$ID"' runtime.md#27 "the container is gone"
+}
+register hook-fail-poststop case_hook_fail_poststop "failing poststop hook: only a warning"
