@@ -10,6 +10,7 @@
 #define RUSTLET_CGROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "rustlet/error.h"
@@ -31,6 +32,7 @@ struct rl_cgroup {
 /* Detect the mode of the cgroupfs at root (NULL = "/sys/fs/cgroup"), from
  * statfs magic of root and of root/unified, and from which v1 hierarchies
  * are mounted there. */
+/* Override (fake trees in unit tests): env RUSTLET_CGROUP_MODE or a file root/.rustlet-fake-mode holding "v1"|"hybrid"|"v2". */
 int rl_cgroup_detect(const char *root, enum rl_cgroup_mode *mode, struct rl_error **err);
 
 /* A manager for one container's cgroup. root NULL = "/sys/fs/cgroup".
@@ -83,6 +85,14 @@ int rl_cgroup_is_frozen(struct rl_cgroup *cg, bool *frozen, struct rl_error **er
 
 const char *rl_cgroup_mode_name(enum rl_cgroup_mode m); /* "v1","hybrid","v2" */
 int rl_cgroup_mode_from_name(const char *s, enum rl_cgroup_mode *m);
+
+/* v1 -> v2 value conversions (rules written down in cgroup_v2.c).
+ * cpu.shares -> cpu.weight: 1 + ((shares - 2) * 9999) / 262142, shares
+ * clamped to [2, 262144]; 0 (not set) -> 0. */
+uint64_t rl_cgroup_shares_to_weight(uint64_t shares);
+/* memory.swap (memory+swap) -> memory.swap.max = swap - limit; -1 -> -1,
+ * 0 -> 0, limit -1 with swap 0 -> -1. Errors name linux.resources.memory.swap. */
+int rl_cgroup_swap_to_v2(int64_t swap, int64_t limit, int64_t *out, struct rl_error **err);
 
 /* Internal manager table (one per mode). */
 struct rl_cgroup_ops {
