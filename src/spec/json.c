@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* The json module: the only file in rustlet that includes yajl.
+ *
+ * Reading wraps yajl_tree; nodes are yajl_val cast to the opaque rl_json.
+ * Numbers are converted from the text yajl keeps (u.number.r) so uint64
+ * values round-trip exactly. Writing wraps yajl_gen. */
+#include "rustlet/json.h"
+#include "rustlet/utils.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
+#include <yajl/yajl_tree.h>
+
+/* yajl_tree_free() recurses; refuse documents nested deeper than this. */
+#define JSON_MAX_DEPTH 512
+
+static inline yajl_val V(const rl_json *n)
+{
+    return (yajl_val)n;
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+/* Line and column (1-based) of byte offset off in text. */
+static void json_line_col(const char *text, size_t len, size_t off, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off && i < len; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+/* Re-run the parser without callbacks to learn where (and why) it failed;
+ * yajl_tree_parse() reports neither the offset nor the position. */
+static int json_parse_error(const char *text, size_t len, const char *tree_msg,
+                            struct rl_error **err)
+{
+    yajl_handle h = yajl_alloc(NULL, NULL, NULL);
+    if (h == NULL)
+        xoom();
+    yajl_config(h, yajl_allow_comments, 1);
+    yajl_status st = yajl_parse(h, (const unsigned char *)text, len);
+    if (st == yajl_status_ok)
+        st = yajl_complete_parse(h);
+    if (st == yajl_status_ok) {
+        yajl_free(h);
+        return rl_error(err, "invalid JSON: %s", tree_msg[0] ? tree_msg : "parse error");
+    }
+    size_t off = yajl_get_bytes_consumed(h);
+    unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)text, len);
+    _cleanup_free_ char *m = xstrdup(msg ? (const char *)msg : "parse error");
+    if (msg)
+        yajl_free_error(h, msg);
+    yajl_free(h);
+    size_t n = strlen(m);
+    while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
+        m[--n] = '\0';
+    size_t line, col;
+    json_line_col(text, len, off, &line, &col);
+    return rl_error(err, "invalid JSON at line %zu, column %zu: %s", line, col, m);
+}
+
+/* Refuse embedded NUL bytes (yajl_tree_parse() stops at the first) and
+ * nesting deeper than JSON_MAX_DEPTH (yajl_tree_free() recurses). */
+static int json_precheck(const char *text, size_t len, struct rl_error **err)
+{
+    size_t depth = 0;
+    bool in_string = false, escaped = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '\0') {
+            size_t line, col;
+            json_line_col(text, len, i, &line, &col);
+            return rl_error(err, "invalid JSON at line %zu, column %zu: NUL byte in text", line,
+                            col);
+        }
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+            continue;
+        }
+        if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > JSON_MAX_DEPTH)
+                return rl_error(err, "invalid JSON: nested deeper than %d levels", JSON_MAX_DEPTH);
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return 0;
+}
+
+rl_json *rl_json_parse(const char *text, size_t len, struct rl_error **err)
+{
+    if (text == NULL)
+        len = 0;
+    if (json_precheck(text, len, err) < 0)
+        return NULL;
+    _cleanup_free_ char *buf = xmalloc(len + 1);
+    if (len)
+        memcpy(buf, text, len);
+    buf[len] = '\0';
+    char errbuf[1024] = "";
+    yajl_val root = yajl_tree_parse(buf, errbuf, sizeof(errbuf));
+    if (root == NULL) {
+        json_parse_error(buf, len, errbuf, err);
+        return NULL;
+    }
+    return (rl_json *)root;
+}
+
+void rl_json_free(rl_json *root)
+{
+    if (root)
+        yajl_tree_free(V(root));
+}
+
+enum rl_json_type rl_json_type(const rl_json *n)
+{
+    if (n == NULL)
+        return RL_JSON_NULL;
+    switch (V(n)->type) {
+    case yajl_t_string:
+        return RL_JSON_STRING;
+    case yajl_t_number:
+        return RL_JSON_NUMBER;
+    case yajl_t_object:
+        return RL_JSON_OBJECT;
+    case yajl_t_array:
+        return RL_JSON_ARRAY;
+    case yajl_t_true:
+        return RL_JSON_TRUE;
+    case yajl_t_false:
+        return RL_JSON_FALSE;
+    default:
+        return RL_JSON_NULL;
+    }
+}
+
+const char *rl_json_type_name(enum rl_json_type t)
+{
+    switch (t) {
+    case RL_JSON_NULL:
+        return "null";
+    case RL_JSON_STRING:
+        return "string";
+    case RL_JSON_NUMBER:
+        return "number";
+    case RL_JSON_OBJECT:
+        return "object";
+    case RL_JSON_ARRAY:
+        return "array";
+    case RL_JSON_TRUE:
+    case RL_JSON_FALSE:
+        return "boolean";
+    }
+    return "unknown";
+}
+
+const char *rl_json_string(const rl_json *n)
+{
+    return (n && V(n)->type == yajl_t_string) ? V(n)->u.string : NULL;
+}
+
+const char *rl_json_number_text(const rl_json *n)
+{
+    return (n && V(n)->type == yajl_t_number) ? V(n)->u.number.r : NULL;
+}
+
+int rl_json_u64(const rl_json *n, uint64_t *out)
+{
+    const char *s = rl_json_number_text(n);
+    if (s == NULL)
+        return -1;
+    /* JSON allows "-0"; it is still zero. */
+    if (strcmp(s, "-0") == 0) {
+        *out = 0;
+        return 0;
+    }
+    return rl_parse_u64(s, out); /* digits only: fractions, exponents, sign refused */
+}
+
+int rl_json_i64(const rl_json *n, int64_t *out)
+{
+    const char *s = rl_json_number_text(n);
+    if (s == NULL)
+        return -1;
+    bool neg = s[0] == '-';
+    uint64_t mag;
+    if (rl_parse_u64(neg ? s + 1 : s, &mag) < 0)
+        return -1;
+    if (neg) {
+        if (mag > (uint64_t)INT64_MAX + 1)
+            return -1;
+        *out = mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)mag;
+    } else {
+        if (mag > (uint64_t)INT64_MAX)
+            return -1;
+        *out = (int64_t)mag;
+    }
+    return 0;
+}
+
+size_t rl_json_len(const rl_json *n)
+{
+    if (n == NULL)
+        return 0;
+    if (V(n)->type == yajl_t_object)
+        return V(n)->u.object.len;
+    if (V(n)->type == yajl_t_array)
+        return V(n)->u.array.len;
+    return 0;
+}
+
+const rl_json *rl_json_array_at(const rl_json *n, size_t i)
+{
+    if (n == NULL || V(n)->type != yajl_t_array || i >= V(n)->u.array.len)
+        return NULL;
+    return (const rl_json *)V(n)->u.array.values[i];
+}
+
+const char *rl_json_object_key(const rl_json *n, size_t i)
+{
+    if (n == NULL || V(n)->type != yajl_t_object || i >= V(n)->u.object.len)
+        return NULL;
+    return V(n)->u.object.keys[i];
+}
+
+const rl_json *rl_json_object_value(const rl_json *n, size_t i)
+{
+    if (n == NULL || V(n)->type != yajl_t_object || i >= V(n)->u.object.len)
+        return NULL;
+    return (const rl_json *)V(n)->u.object.values[i];
+}
+
+/* With duplicate keys the last one wins, as with Go's encoding/json (runc). */
+const rl_json *rl_json_get(const rl_json *obj, const char *key)
+{
+    if (obj == NULL || key == NULL || V(obj)->type != yajl_t_object)
+        return NULL;
+    for (size_t i = V(obj)->u.object.len; i > 0; i--) {
+        if (strcmp(V(obj)->u.object.keys[i - 1], key) == 0)
+            return (const rl_json *)V(obj)->u.object.values[i - 1];
+    }
+    return NULL;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+struct rl_jsonw {
+    yajl_gen g;
+    yajl_gen_status status; /* first failure, yajl_gen_status_ok if none */
+    size_t depth;           /* open objects and arrays */
+    bool wrote;             /* at least one value written */
+};
+
+struct rl_jsonw *rl_jsonw_new(bool pretty)
+{
+    struct rl_jsonw *w = xzalloc(sizeof(*w));
+    w->g = yajl_gen_alloc(NULL);
+    if (w->g == NULL)
+        xoom();
+    yajl_gen_config(w->g, yajl_gen_validate_utf8, 1);
+    if (pretty) {
+        yajl_gen_config(w->g, yajl_gen_beautify, 1);
+        yajl_gen_config(w->g, yajl_gen_indent_string, "\t");
+    }
+    w->status = yajl_gen_status_ok;
+    return w;
+}
+
+void rl_jsonw_free(struct rl_jsonw *w)
+{
+    if (w == NULL)
+        return;
+    yajl_gen_free(w->g);
+    free(w);
+}
+
+static void jw_check(struct rl_jsonw *w, yajl_gen_status st)
+{
+    if (st != yajl_gen_status_ok && w->status == yajl_gen_status_ok)
+        w->status = st;
+    w->wrote = true;
+}
+
+#define JW_DO(w, call)                                                                             \
+    do {                                                                                           \
+        if ((w) != NULL && (w)->status == yajl_gen_status_ok)                                      \
+            jw_check((w), (call));                                                                 \
+    } while (0)
+
+static void jw_open(struct rl_jsonw *w, bool object)
+{
+    JW_DO(w, object ? yajl_gen_map_open(w->g) : yajl_gen_array_open(w->g));
+    if (w && w->status == yajl_gen_status_ok)
+        w->depth++;
+}
+
+static void jw_close(struct rl_jsonw *w, bool object)
+{
+    JW_DO(w, object ? yajl_gen_map_close(w->g) : yajl_gen_array_close(w->g));
+    if (w && w->status == yajl_gen_status_ok && w->depth > 0)
+        w->depth--;
+}
+
+void rl_jsonw_object_open(struct rl_jsonw *w)
+{
+    jw_open(w, true);
+}
+void rl_jsonw_object_close(struct rl_jsonw *w)
+{
+    jw_close(w, true);
+}
+void rl_jsonw_array_open(struct rl_jsonw *w)
+{
+    jw_open(w, false);
+}
+void rl_jsonw_array_close(struct rl_jsonw *w)
+{
+    jw_close(w, false);
+}
+void rl_jsonw_null(struct rl_jsonw *w)
+{
+    JW_DO(w, yajl_gen_null(w->g));
+}
+void rl_jsonw_bool(struct rl_jsonw *w, bool v)
+{
+    JW_DO(w, yajl_gen_bool(w->g, v));
+}
+void rl_jsonw_int(struct rl_jsonw *w, int64_t v)
+{
+    JW_DO(w, yajl_gen_integer(w->g, v));
+}
+
+void rl_jsonw_key(struct rl_jsonw *w, const char *key)
+{
+    if (key == NULL) {
+        if (w)
+            jw_check(w, yajl_gen_invalid_string);
+        return;
+    }
+    JW_DO(w, yajl_gen_string(w->g, (const unsigned char *)key, strlen(key)));
+}
+
+void rl_jsonw_string(struct rl_jsonw *w, const char *s)
+{
+    if (s == NULL) {
+        rl_jsonw_null(w);
+        return;
+    }
+    JW_DO(w, yajl_gen_string(w->g, (const unsigned char *)s, strlen(s)));
+}
+
+void rl_jsonw_uint(struct rl_jsonw *w, uint64_t v)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+    JW_DO(w, yajl_gen_number(w->g, buf, (size_t)n));
+}
+
+void rl_jsonw_kv_string(struct rl_jsonw *w, const char *key, const char *s)
+{
+    rl_jsonw_key(w, key);
+    rl_jsonw_string(w, s);
+}
+
+void rl_jsonw_kv_int(struct rl_jsonw *w, const char *key, int64_t v)
+{
+    rl_jsonw_key(w, key);
+    rl_jsonw_int(w, v);
+}
+
+void rl_jsonw_kv_bool(struct rl_jsonw *w, const char *key, bool v)
+{
+    rl_jsonw_key(w, key);
+    rl_jsonw_bool(w, v);
+}
+
+static const char *jw_status_text(yajl_gen_status st)
+{
+    switch (st) {
+    case yajl_gen_keys_must_be_strings:
+        return "object key expected";
+    case yajl_max_depth_exceeded:
+        return "nested too deeply";
+    case yajl_gen_in_error_state:
+        return "generator in error state";
+    case yajl_gen_generation_complete:
+        return "value after the end of the document";
+    case yajl_gen_invalid_number:
+        return "invalid number";
+    case yajl_gen_no_buf:
+        return "no buffer";
+    case yajl_gen_invalid_string:
+        return "invalid string (not UTF-8 or NULL key)";
+    default:
+        return "error";
+    }
+}
+
+char *rl_jsonw_finish(struct rl_jsonw *w, size_t *len, struct rl_error **err)
+{
+    if (w == NULL) {
+        rl_error(err, "json writer: no writer");
+        return NULL;
+    }
+    if (w->status != yajl_gen_status_ok) {
+        rl_error(err, "json writer: %s", jw_status_text(w->status));
+        rl_jsonw_free(w);
+        return NULL;
+    }
+    if (w->depth != 0 || !w->wrote) {
+        rl_error(err, "json writer: %s", w->wrote ? "unclosed object or array" : "empty document");
+        rl_jsonw_free(w);
+        return NULL;
+    }
+    const unsigned char *buf = NULL;
+    size_t n = 0;
+    yajl_gen_get_buf(w->g, &buf, &n);
+    /* yajl_gen_beautify ends a complete document with a newline; runc's
+     * output does not, so trim it. */
+    while (n > 0 && buf[n - 1] == '\n')
+        n--;
+    char *out = xmalloc(n + 1);
+    if (n)
+        memcpy(out, buf, n);
+    out[n] = '\0';
+    if (len)
+        *len = n;
+    rl_jsonw_free(w);
+    return out;
+}

@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* rl_spec_validate(): a pure function (no syscalls) that refuses a config the
+ * runtime cannot honour, with a message naming the config path and what is
+ * wrong with it. What rustlet does not implement yet is refused in one place,
+ * validate_not_yet(), so that each feature's issue deletes lines from it. */
+#include "spec_internal.h"
+#include "rustlet/utils.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static bool is_abs(const char *p)
+{
+    return p != NULL && p[0] == '/';
+}
+static bool non_empty(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+/* ---- what rustlet does not implement yet -------------------------------- */
+
+#define NOT_YET(path) rl_error(err, "%s: not supported by rustlet yet", path)
+
+/* Mount options rustlet recognises as flags (not passed as fs data) but
+ * cannot honour yet. */
+static const char *const mount_options_not_yet[] = {"idmap", "ridmap", "tmpcopyup"};
+
+static int not_yet_mounts(const struct rl_spec *s, struct rl_error **err)
+{
+    for (size_t i = 0; i < s->n_mounts; i++) {
+        const struct rl_mount *m = &s->mounts[i];
+        if (m->n_uid_mappings > 0)
+            return rl_error(err, "mounts[%zu].uidMappings: not supported by rustlet yet", i);
+        if (m->n_gid_mappings > 0)
+            return rl_error(err, "mounts[%zu].gidMappings: not supported by rustlet yet", i);
+        for (size_t j = 0; j < m->n_options; j++) {
+            for (size_t k = 0; k < ARRAY_SIZE(mount_options_not_yet); k++) {
+                if (strcmp(m->options[j], mount_options_not_yet[k]) == 0)
+                    return rl_error(err,
+                                    "mounts[%zu].options[%zu]: mount option \"%s\" is not "
+                                    "supported by rustlet yet",
+                                    i, j, m->options[j]);
+            }
+        }
+    }
+    return 0;
+}
+
+/* Implemented: memory.limit/reservation/swap, cpu.shares/quota/period/cpus/
+ * mems, pids.limit, devices[]. Everything else is refused when it asks for
+ * something (false booleans and empty lists ask for nothing). */
+static int not_yet_resources(const struct rl_resources *r, struct rl_error **err)
+{
+#define R "linux.resources."
+    if (r->memory.has_swappiness)
+        return NOT_YET(R "memory.swappiness");
+    if (r->memory.has_kernel)
+        return NOT_YET(R "memory.kernel");
+    if (r->memory.has_kernel_tcp)
+        return NOT_YET(R "memory.kernelTCP");
+    if (r->memory.has_disable_oom_killer && r->memory.disable_oom_killer)
+        return NOT_YET(R "memory.disableOOMKiller");
+    if (r->memory.has_use_hierarchy && r->memory.use_hierarchy)
+        return NOT_YET(R "memory.useHierarchy");
+    if (r->memory.has_check_before_update && r->memory.check_before_update)
+        return NOT_YET(R "memory.checkBeforeUpdate");
+    if (r->cpu.has_realtime_runtime)
+        return NOT_YET(R "cpu.realtimeRuntime");
+    if (r->cpu.has_realtime_period)
+        return NOT_YET(R "cpu.realtimePeriod");
+    if (r->cpu.has_burst)
+        return NOT_YET(R "cpu.burst");
+    if (r->cpu.has_idle)
+        return NOT_YET(R "cpu.idle");
+    const __typeof__(r->block_io) *io = &r->block_io;
+    if (io->has_weight || io->has_leaf_weight || io->n_weight_device || io->n_throttle_read_bps ||
+        io->n_throttle_write_bps || io->n_throttle_read_iops || io->n_throttle_write_iops)
+        return NOT_YET(R "blockIO");
+    if (r->n_hugepage_limits > 0)
+        return NOT_YET(R "hugepageLimits");
+    if (r->network.has_class_id || r->network.n_priorities > 0)
+        return NOT_YET(R "network");
+    if (r->n_rdma > 0)
+        return NOT_YET(R "rdma");
+    if (r->n_unified > 0)
+        return NOT_YET(R "unified");
+#undef R
+    return 0;
+}
+
+static int validate_not_yet(const struct rl_spec *s, struct rl_error **err)
+{
+    const struct rl_process *p = &s->process;
+    const struct rl_linux *lx = &s->linux_;
+    if (lx->seccomp.present)
+        return NOT_YET("linux.seccomp");
+    if (non_empty(p->apparmor_profile))
+        return NOT_YET("process.apparmorProfile");
+    if (non_empty(p->selinux_label))
+        return NOT_YET("process.selinuxLabel");
+    if (non_empty(lx->mount_label))
+        return NOT_YET("linux.mountLabel");
+    if (lx->n_sysctl > 0)
+        return NOT_YET("linux.sysctl");
+    if (lx->personality.present)
+        return NOT_YET("linux.personality");
+    if (p->scheduler.present)
+        return NOT_YET("process.scheduler");
+    if (p->io_priority.present)
+        return NOT_YET("process.ioPriority");
+    if (p->exec_cpu_affinity.present)
+        return NOT_YET("process.execCPUAffinity");
+    if (lx->has_memory_policy || lx->memory_policy.present)
+        return NOT_YET("linux.memoryPolicy");
+    if (lx->has_intel_rdt)
+        return NOT_YET("linux.intelRdt");
+    if (lx->has_net_devices)
+        return NOT_YET("linux.netDevices");
+    if (not_yet_resources(&lx->resources, err) < 0 || not_yet_mounts(s, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- version, root, process --------------------------------------------- */
+
+/* Digits at *p -> value; false if none. */
+static bool take_number(const char **p, unsigned long *v)
+{
+    if (!isdigit((unsigned char)**p))
+        return false;
+    *v = 0;
+    while (isdigit((unsigned char)**p)) {
+        if (*v < 100000000UL)
+            *v = *v * 10 + (unsigned long)(**p - '0');
+        (*p)++;
+    }
+    return true;
+}
+
+/* MAJOR[.MINOR[.PATCH]][-pre][+build]; only major 1 is supported. */
+static int validate_version(const char *v, struct rl_error **err)
+{
+    const char *p = v;
+    unsigned long major, minor, patch;
+    bool ok = take_number(&p, &major);
+    if (ok && *p == '.') {
+        p++;
+        ok = take_number(&p, &minor);
+        if (ok && *p == '.') {
+            p++;
+            ok = take_number(&p, &patch);
+        }
+    }
+    if (!ok || (*p != '\0' && *p != '-' && *p != '+') || ((*p == '-' || *p == '+') && !p[1]))
+        return rl_error(err, "ociVersion \"%s\": not a version (expected 1.x.y)", v);
+    if (major != 1)
+        return rl_error(err, "ociVersion \"%s\": unsupported major version (rustlet supports 1.x)",
+                        v);
+    return 0;
+}
+
+static int validate_capset(char *const *caps, size_t n, const char *set, struct rl_error **err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (spec_cap_from_name(caps[i]) < 0)
+            return rl_error(err, "process.capabilities.%s[%zu]: unknown capability \"%s\"", set, i,
+                            caps[i]);
+    }
+    return 0;
+}
+
+static int validate_rlimits(const struct rl_process *p, struct rl_error **err)
+{
+    for (size_t i = 0; i < p->n_rlimits; i++) {
+        const struct rl_rlimit *r = &p->rlimits[i];
+        if (r->resource < 0)
+            return rl_error(err, "process.rlimits[%zu].type: unknown rlimit \"%s\"", i, r->type);
+        if (r->soft > r->hard)
+            return rl_error(err,
+                            "process.rlimits[%zu]: soft limit %llu of %s is greater than its "
+                            "hard limit %llu",
+                            i, (unsigned long long)r->soft, r->type, (unsigned long long)r->hard);
+        for (size_t j = 0; j < i; j++) {
+            if (p->rlimits[j].resource == r->resource)
+                return rl_error(err,
+                                "process.rlimits[%zu].type: duplicate rlimit \"%s\" (also in "
+                                "process.rlimits[%zu])",
+                                i, r->type, j);
+        }
+    }
+    return 0;
+}
+
+static int validate_process(const struct rl_process *p, struct rl_error **err)
+{
+    if (!p->present)
+        return rl_error(err, "process: missing (rustlet needs a process to run)");
+    if (p->n_args == 0 || !non_empty(p->args[0]))
+        return rl_error(err, "process.args: must name the program to run (empty)");
+    if (!is_abs(p->cwd))
+        return rl_error(err, "process.cwd \"%s\": must be an absolute path", p->cwd);
+    if (p->terminal)
+        return rl_error(err, "process.terminal: terminals are not supported by rustlet yet "
+                             "(needs --console-socket support)");
+    if (p->user.has_umask && p->user.umask > 0777)
+        return rl_error(err, "process.user.umask: %u is not a umask (at most 0777 = 511)",
+                        p->user.umask);
+    const struct rl_capabilities *c = &p->capabilities;
+    if (validate_capset(c->bounding, c->n_bounding, "bounding", err) < 0 ||
+        validate_capset(c->effective, c->n_effective, "effective", err) < 0 ||
+        validate_capset(c->inheritable, c->n_inheritable, "inheritable", err) < 0 ||
+        validate_capset(c->permitted, c->n_permitted, "permitted", err) < 0 ||
+        validate_capset(c->ambient, c->n_ambient, "ambient", err) < 0)
+        return -1;
+    return validate_rlimits(p, err);
+}
+
+/* ---- namespaces ---------------------------------------------------------- */
+
+static int validate_ns_entries(const struct rl_linux *lx, struct rl_error **err)
+{
+    for (size_t i = 0; i < lx->n_namespaces; i++) {
+        const struct rl_namespace *ns = &lx->namespaces[i];
+        if ((unsigned)ns->type >= RL_NS_COUNT)
+            return rl_error(err, "linux.namespaces[%zu].type: unknown namespace type", i);
+        if (non_empty(ns->path) && !is_abs(ns->path))
+            return rl_error(err, "linux.namespaces[%zu].path \"%s\": must be an absolute path", i,
+                            ns->path);
+        for (size_t j = 0; j < i; j++) {
+            if (lx->namespaces[j].type == ns->type)
+                return rl_error(err,
+                                "linux.namespaces[%zu]: duplicate namespace type \"%s\" (also "
+                                "in linux.namespaces[%zu])",
+                                i, rl_ns_type_name(ns->type), j);
+        }
+    }
+    return 0;
+}
+
+static int validate_namespaces(const struct rl_spec *s, struct rl_error **err)
+{
+    const struct rl_linux *lx = &s->linux_;
+    if (validate_ns_entries(lx, err) < 0)
+        return -1;
+    if (rl_spec_namespace(s, RL_NS_MOUNT) == NULL)
+        return rl_error(err, "linux.namespaces: a \"mount\" namespace is required (rustlet sets "
+                             "up the container's rootfs only in a private mount namespace)");
+    const struct rl_namespace *user = rl_spec_namespace(s, RL_NS_USER);
+    if (user == NULL && lx->n_uid_mappings > 0)
+        return rl_error(err, "linux.uidMappings: mappings need a \"user\" namespace in "
+                             "linux.namespaces");
+    if (user == NULL && lx->n_gid_mappings > 0)
+        return rl_error(err, "linux.gidMappings: mappings need a \"user\" namespace in "
+                             "linux.namespaces");
+    if (user != NULL && !non_empty(user->path) &&
+        (lx->n_uid_mappings == 0 || lx->n_gid_mappings == 0))
+        return rl_error(err, "linux.namespaces: a new user namespace needs linux.uidMappings "
+                             "and linux.gidMappings");
+    if (lx->time_offsets.present && rl_spec_namespace(s, RL_NS_TIME) == NULL)
+        return rl_error(err, "linux.timeOffsets: time offsets need a \"time\" namespace in "
+                             "linux.namespaces");
+    const struct rl_namespace *uts = rl_spec_namespace(s, RL_NS_UTS);
+    const char *which = non_empty(s->hostname)     ? "hostname"
+                        : non_empty(s->domainname) ? "domainname"
+                                                   : NULL;
+    if (which != NULL && (uts == NULL || non_empty(uts->path)))
+        return rl_error(err,
+                        "%s: unable to set %s without a private UTS namespace (add a new "
+                        "\"uts\" namespace to linux.namespaces)",
+                        which, which);
+    return 0;
+}
+
+/* ---- linux: devices, cgroups, propagation -------------------------------- */
+
+static int validate_device_cgroup(const struct rl_resources *r, struct rl_error **err)
+{
+    for (size_t i = 0; i < r->n_devices; i++) {
+        const struct rl_device_cgroup *d = &r->devices[i];
+        if (d->type != NULL && strcmp(d->type, "a") != 0 && strcmp(d->type, "b") != 0 &&
+            strcmp(d->type, "c") != 0)
+            return rl_error(err,
+                            "linux.resources.devices[%zu].type: unknown device type \"%s\" "
+                            "(expected a, b or c)",
+                            i, d->type);
+        if (d->access != NULL && d->access[strspn(d->access, "rwm")] != '\0')
+            return rl_error(err,
+                            "linux.resources.devices[%zu].access: \"%s\" is not a subset of "
+                            "\"rwm\"",
+                            i, d->access);
+    }
+    return 0;
+}
+
+static int validate_devices(const struct rl_linux *lx, struct rl_error **err)
+{
+    for (size_t i = 0; i < lx->n_devices; i++) {
+        const struct rl_device *d = &lx->devices[i];
+        if (d->type == NULL || strlen(d->type) != 1 || strchr("cbup", d->type[0]) == NULL)
+            return rl_error(err,
+                            "linux.devices[%zu].type: unknown device type \"%s\" (expected c, "
+                            "b, u or p)",
+                            i, d->type ? d->type : "");
+        if (!is_abs(d->path))
+            return rl_error(err, "linux.devices[%zu].path \"%s\": must be an absolute path", i,
+                            d->path ? d->path : "");
+        if (d->type[0] != 'p' && (!d->has_major || !d->has_minor))
+            return rl_error(err,
+                            "linux.devices[%zu]: major and minor are required for type "
+                            "\"%s\"",
+                            i, d->type);
+    }
+    return 0;
+}
+
+static int validate_linux(const struct rl_linux *lx, struct rl_error **err)
+{
+    static const char *const propagations[] = {"shared",  "slave",  "private",  "unbindable",
+                                               "rshared", "rslave", "rprivate", "runbindable"};
+    if (lx->cgroups_path != NULL && strchr(lx->cgroups_path, ':') != NULL)
+        return rl_error(err,
+                        "linux.cgroupsPath \"%s\": the systemd cgroup driver is not supported "
+                        "yet",
+                        lx->cgroups_path);
+    if (non_empty(lx->rootfs_propagation)) {
+        bool known = false;
+        for (size_t i = 0; i < ARRAY_SIZE(propagations); i++)
+            known = known || strcmp(lx->rootfs_propagation, propagations[i]) == 0;
+        if (!known)
+            return rl_error(err, "linux.rootfsPropagation: unknown propagation \"%s\"",
+                            lx->rootfs_propagation);
+    }
+    if (validate_device_cgroup(&lx->resources, err) < 0 || validate_devices(lx, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- mounts, hooks -------------------------------------------------------- */
+
+/* Mount destinations may be relative (old configs; taken as relative to "/",
+ * as runc does). Options: names in the mount-option table of config.md are
+ * flags, anything else (mode=755, size=65536k, newinstance, ...) is passed
+ * to the filesystem as data, so no option is an error here; the few flags
+ * rustlet cannot honour yet are refused in validate_not_yet(). */
+static int validate_mounts(const struct rl_spec *s, struct rl_error **err)
+{
+    for (size_t i = 0; i < s->n_mounts; i++) {
+        if (!non_empty(s->mounts[i].destination))
+            return rl_error(err, "mounts[%zu].destination: must not be empty", i);
+    }
+    return 0;
+}
+
+static int validate_hook_list(const struct rl_hook *h, size_t n, const char *name,
+                              struct rl_error **err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!is_abs(h[i].path))
+            return rl_error(err, "hooks.%s[%zu].path \"%s\": must be an absolute path", name, i,
+                            h[i].path ? h[i].path : "");
+        if (h[i].has_timeout && h[i].timeout <= 0)
+            return rl_error(err, "hooks.%s[%zu].timeout: must be greater than zero, got %lld", name,
+                            i, (long long)h[i].timeout);
+    }
+    return 0;
+}
+
+static int validate_hooks(const struct rl_hooks *h, struct rl_error **err)
+{
+    if (validate_hook_list(h->prestart, h->n_prestart, "prestart", err) < 0 ||
+        validate_hook_list(h->create_runtime, h->n_create_runtime, "createRuntime", err) < 0 ||
+        validate_hook_list(h->create_container, h->n_create_container, "createContainer", err) <
+            0 ||
+        validate_hook_list(h->start_container, h->n_start_container, "startContainer", err) < 0 ||
+        validate_hook_list(h->poststart, h->n_poststart, "poststart", err) < 0 ||
+        validate_hook_list(h->poststop, h->n_poststop, "poststop", err) < 0)
+        return -1;
+    return 0;
+}
+
+int rl_spec_validate(const struct rl_spec *s, struct rl_error **err)
+{
+    if (s == NULL)
+        return rl_error(err, "config: no config");
+    if (s->oci_version == NULL)
+        return rl_error(err, "ociVersion: missing");
+    if (validate_version(s->oci_version, err) < 0)
+        return -1;
+    if (!s->root.present)
+        return rl_error(err, "root: missing (the container needs a root filesystem)");
+    if (!non_empty(s->root.path))
+        return rl_error(err, "root.path: must not be empty");
+    if (validate_process(&s->process, err) < 0 || validate_namespaces(s, err) < 0 ||
+        validate_mounts(s, err) < 0 || validate_linux(&s->linux_, err) < 0 ||
+        validate_hooks(&s->hooks, err) < 0 || validate_not_yet(s, err) < 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* Each case builds a small valid config and overrides one part of it: the
+ * json module keeps the last of duplicate keys (as Go's encoding/json does),
+ * so PROC/LX/TOP text may repeat a key of the base config to replace it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rustlet/spec.h"
+#include "rustlet/utils.h"
+
+static char *mk(const char *top, const char *proc, const char *lx)
+{
+    return xasprintf("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},"
+                     "\"process\":{\"args\":[\"/bin/true\"],\"cwd\":\"/\"%s},"
+                     "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]%s}%s}",
+                     proc ? proc : "", lx ? lx : "", top ? top : "");
+}
+
+/* NULL when valid, else the message (caller frees). */
+static char *validate(const char *top, const char *proc, const char *lx)
+{
+    char *text = mk(top, proc, lx);
+    struct rl_error *err = NULL;
+    struct rl_spec *s = rl_spec_parse(text, strlen(text), &err);
+    if (s == NULL)
+        fail_msg("parse of %s failed: %s", text, err->msg);
+    free(text);
+    char *msg = NULL;
+    if (rl_spec_validate(s, &err) < 0) {
+        assert_non_null(err);
+        msg = xstrdup(err->msg);
+        rl_error_free(err);
+    } else {
+        assert_null(err);
+    }
+    rl_spec_free(s);
+    return msg;
+}
+
+#define GOOD(top, proc, lx)                                                                        \
+    do {                                                                                           \
+        char *m_ = validate(top, proc, lx);                                                        \
+        if (m_ != NULL)                                                                            \
+            fail_msg("expected valid, got: %s", m_);                                               \
+    } while (0)
+
+#define BAD(top, proc, lx, want)                                                                   \
+    do {                                                                                           \
+        char *m_ = validate(top, proc, lx);                                                        \
+        if (m_ == NULL)                                                                            \
+            fail_msg("expected error: %s", want);                                                  \
+        if (strcmp(m_, want) != 0)                                                                 \
+            fail_msg("got  \"%s\"\nwant \"%s\"", m_, want);                                        \
+        free(m_);                                                                                  \
+    } while (0)
+
+static void test_rl_spec_validate_minimal_ok(void **state)
+{
+    GOOD(NULL, NULL, NULL);
+}
+
+static void test_rl_spec_validate_oci_version(void **state)
+{
+    static const char *const good[] = {"1.0.0",  "1.0.2-dev", "1.3.0", "1.2.1",
+                                       "1.9.99", "1.0.0-rc5", "1.1",   "1.0.0+build"};
+    for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+        char *top = xasprintf(",\"ociVersion\":\"%s\"", good[i]);
+        GOOD(top, NULL, NULL);
+        free(top);
+    }
+    BAD(",\"ociVersion\":\"2.0.0\"", NULL, NULL,
+        "ociVersion \"2.0.0\": unsupported major version (rustlet supports 1.x)");
+    BAD(",\"ociVersion\":\"0.5.0\"", NULL, NULL,
+        "ociVersion \"0.5.0\": unsupported major version (rustlet supports 1.x)");
+    BAD(",\"ociVersion\":\"\"", NULL, NULL, "ociVersion \"\": not a version (expected 1.x.y)");
+    BAD(",\"ociVersion\":\"v1.0\"", NULL, NULL,
+        "ociVersion \"v1.0\": not a version (expected 1.x.y)");
+    BAD(",\"ociVersion\":\"1.0.0.0\"", NULL, NULL,
+        "ociVersion \"1.0.0.0\": not a version (expected 1.x.y)");
+}
+
+static void test_rl_spec_validate_root(void **state)
+{
+    BAD(",\"root\":null", NULL, NULL, "root: missing (the container needs a root filesystem)");
+    BAD(",\"root\":{\"path\":\"\"}", NULL, NULL, "root.path: must not be empty");
+    GOOD(",\"root\":{\"path\":\"/abs/rootfs\",\"readonly\":true}", NULL, NULL);
+}
+
+static void test_rl_spec_validate_process(void **state)
+{
+    BAD(",\"process\":null", NULL, NULL, "process: missing (rustlet needs a process to run)");
+    BAD(NULL, ",\"args\":[]", NULL, "process.args: must name the program to run (empty)");
+    BAD(NULL, ",\"args\":null", NULL, "process.args: must name the program to run (empty)");
+    BAD(NULL, ",\"cwd\":\"work\"", NULL, "process.cwd \"work\": must be an absolute path");
+    BAD(NULL, ",\"terminal\":true", NULL,
+        "process.terminal: terminals are not supported by rustlet yet (needs --console-socket "
+        "support)");
+    GOOD(NULL, ",\"terminal\":false,\"consoleSize\":{\"height\":10,\"width\":20}", NULL);
+    GOOD(NULL, ",\"user\":{\"uid\":1,\"gid\":2,\"umask\":511}", NULL);
+    BAD(NULL, ",\"user\":{\"umask\":512}", NULL,
+        "process.user.umask: 512 is not a umask (at most 0777 = 511)");
+}
+
+static void test_rl_spec_validate_capabilities(void **state)
+{
+    GOOD(NULL,
+         ",\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_CHECKPOINT_RESTORE\"],"
+         "\"effective\":[\"CAP_BPF\"],\"inheritable\":[],\"permitted\":[\"CAP_PERFMON\"],"
+         "\"ambient\":[\"CAP_SYS_ADMIN\"]}",
+         NULL);
+    BAD(NULL,
+        ",\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\",\"CAP_MKNOD\",\"CAP_FOO\"]}",
+        NULL, "process.capabilities.bounding[3]: unknown capability \"CAP_FOO\"");
+    BAD(NULL, ",\"capabilities\":{\"ambient\":[\"chown\"]}", NULL,
+        "process.capabilities.ambient[0]: unknown capability \"chown\"");
+    BAD(NULL, ",\"capabilities\":{\"inheritable\":[\"CAP_41\"]}", NULL,
+        "process.capabilities.inheritable[0]: unknown capability \"CAP_41\"");
+}
+
+static void test_rl_spec_validate_rlimits(void **state)
+{
+    GOOD(NULL,
+         ",\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":1024,\"hard\":1024},"
+         "{\"type\":\"RLIMIT_AS\",\"soft\":1,\"hard\":18446744073709551615}]",
+         NULL);
+    BAD(NULL, ",\"rlimits\":[{\"type\":\"RLIMIT_FOO\",\"soft\":1,\"hard\":1}]", NULL,
+        "process.rlimits[0].type: unknown rlimit \"RLIMIT_FOO\"");
+    BAD(NULL, ",\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":2048,\"hard\":1024}]", NULL,
+        "process.rlimits[0]: soft limit 2048 of RLIMIT_NOFILE is greater than its hard limit "
+        "1024");
+    BAD(NULL,
+        ",\"rlimits\":[{\"type\":\"RLIMIT_CPU\",\"soft\":1,\"hard\":1},"
+        "{\"type\":\"RLIMIT_CPU\",\"soft\":1,\"hard\":1}]",
+        NULL,
+        "process.rlimits[1].type: duplicate rlimit \"RLIMIT_CPU\" (also in "
+        "process.rlimits[0])");
+}
+
+static void test_rl_spec_validate_namespaces(void **state)
+{
+    GOOD(NULL, NULL,
+         ",\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\",\"path\":\"/run/netns/a\"},"
+         "{\"type\":\"ipc\"},{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"},"
+         "{\"type\":\"time\",\"path\":\"\"}]");
+    BAD(NULL, NULL, ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"pid\"},{\"type\":\"pid\"}]",
+        "linux.namespaces[2]: duplicate namespace type \"pid\" (also in linux.namespaces[1])");
+    BAD(NULL, NULL, ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"pid\",\"path\":\"p\"}]",
+        "linux.namespaces[1].path \"p\": must be an absolute path");
+    BAD(NULL, NULL, ",\"namespaces\":[{\"type\":\"pid\"}]",
+        "linux.namespaces: a \"mount\" namespace is required (rustlet sets up the container's "
+        "rootfs only in a private mount namespace)");
+    BAD(",\"linux\":null", NULL, NULL,
+        "linux.namespaces: a \"mount\" namespace is required (rustlet sets up the container's "
+        "rootfs only in a private mount namespace)");
+}
+
+#define MAPS                                                                                       \
+    ",\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}],"                           \
+    "\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]"
+#define NS_USER ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}]"
+
+static void test_rl_spec_validate_user_namespace(void **state)
+{
+    GOOD(NULL, NULL, NS_USER MAPS);
+    BAD(NULL, NULL, MAPS,
+        "linux.uidMappings: mappings need a \"user\" namespace in linux.namespaces");
+    BAD(NULL, NULL, ",\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]",
+        "linux.gidMappings: mappings need a \"user\" namespace in linux.namespaces");
+    BAD(NULL, NULL, NS_USER,
+        "linux.namespaces: a new user namespace needs linux.uidMappings and linux.gidMappings");
+    BAD(NULL, NULL, NS_USER ",\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]",
+        "linux.namespaces: a new user namespace needs linux.uidMappings and linux.gidMappings");
+    /* joining an existing user namespace needs no mappings */
+    GOOD(NULL, NULL,
+         ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]");
+}
+
+static void test_rl_spec_validate_time_offsets(void **state)
+{
+    const char *offs = ",\"timeOffsets\":{\"monotonic\":{\"secs\":10}}";
+    BAD(NULL, NULL, offs,
+        "linux.timeOffsets: time offsets need a \"time\" namespace in linux.namespaces");
+    char *lx = xasprintf("%s,\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"time\"}]", offs);
+    GOOD(NULL, NULL, lx);
+    free(lx);
+}
+
+static void test_rl_spec_validate_hostname(void **state)
+{
+    BAD(",\"hostname\":\"box\"", NULL, NULL,
+        "hostname: unable to set hostname without a private UTS namespace (add a new \"uts\" "
+        "namespace to linux.namespaces)");
+    BAD(",\"domainname\":\"example.org\"", NULL, NULL,
+        "domainname: unable to set domainname without a private UTS namespace (add a new \"uts\" "
+        "namespace to linux.namespaces)");
+    BAD(",\"hostname\":\"box\"", NULL,
+        ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\",\"path\":\"/proc/1/ns/uts\"}]",
+        "hostname: unable to set hostname without a private UTS namespace (add a new \"uts\" "
+        "namespace to linux.namespaces)");
+    GOOD(",\"hostname\":\"\"", NULL, NULL);
+    GOOD(",\"hostname\":\"box\",\"domainname\":\"example.org\"", NULL,
+         ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}]");
+}
+
+static void test_rl_spec_validate_mounts(void **state)
+{
+    /* every option of runc's default mounts, plus the flag table of config.md */
+    GOOD(",\"mounts\":[{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\","
+         "\"options\":[\"nosuid\",\"noexec\",\"newinstance\",\"ptmxmode=0666\",\"mode=0620\","
+         "\"gid=5\"]},{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"/y\",\"options\":["
+         "\"ro\",\"rw\",\"suid\",\"nosuid\",\"dev\",\"nodev\",\"exec\",\"noexec\",\"sync\","
+         "\"async\",\"dirsync\",\"remount\",\"mand\",\"nomand\",\"atime\",\"noatime\","
+         "\"diratime\",\"nodiratime\",\"bind\",\"rbind\",\"unbindable\",\"runbindable\","
+         "\"private\",\"rprivate\",\"shared\",\"rshared\",\"slave\",\"rslave\",\"relatime\","
+         "\"norelatime\",\"strictatime\",\"nostrictatime\",\"nosymfollow\",\"lazytime\","
+         "\"nolazytime\",\"silent\",\"loud\",\"iversion\",\"noiversion\",\"rro\",\"rrw\","
+         "\"rnosuid\",\"rsuid\",\"rnodev\",\"rdev\",\"rnoexec\",\"rexec\",\"rnodiratime\","
+         "\"rdiratime\",\"rrelatime\",\"rnorelatime\",\"rnoatime\",\"ratime\",\"rstrictatime\","
+         "\"rnostrictatime\",\"rnosymfollow\",\"rsymfollow\",\"size=65536k\"]}]",
+         NULL, NULL);
+    /* relative destinations are accepted (old configs; relative to "/") */
+    GOOD(",\"mounts\":[{\"destination\":\"proc\",\"type\":\"proc\"}]", NULL, NULL);
+    BAD(",\"mounts\":[{\"destination\":\"/a\"},{\"destination\":\"\"}]", NULL, NULL,
+        "mounts[1].destination: must not be empty");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"rbind\",\"idmap\"]}]", NULL, NULL,
+        "mounts[0].options[1]: mount option \"idmap\" is not supported by rustlet yet");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"ridmap\"]}]", NULL, NULL,
+        "mounts[0].options[0]: mount option \"ridmap\" is not supported by rustlet yet");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"tmpcopyup\"]}]", NULL, NULL,
+        "mounts[0].options[0]: mount option \"tmpcopyup\" is not supported by rustlet yet");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"uidMappings\":[{\"containerID\":0,\"hostID\":1,"
+        "\"size\":1}]}]",
+        NULL, NULL, "mounts[0].uidMappings: not supported by rustlet yet");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"gidMappings\":[{\"containerID\":0,\"hostID\":1,"
+        "\"size\":1}]}]",
+        NULL, NULL, "mounts[0].gidMappings: not supported by rustlet yet");
+}
+
+static void test_rl_spec_validate_devices(void **state)
+{
+    GOOD(NULL, NULL,
+         ",\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229},"
+         "{\"path\":\"/dev/sda\",\"type\":\"b\",\"major\":8,\"minor\":0},"
+         "{\"path\":\"/dev/u\",\"type\":\"u\",\"major\":1,\"minor\":3},"
+         "{\"path\":\"/dev/fifo\",\"type\":\"p\"}]");
+    BAD(NULL, NULL, ",\"devices\":[{\"path\":\"/dev/x\",\"type\":\"x\",\"major\":1,\"minor\":1}]",
+        "linux.devices[0].type: unknown device type \"x\" (expected c, b, u or p)");
+    BAD(NULL, NULL, ",\"devices\":[{\"path\":\"/dev/x\",\"type\":\"cb\",\"major\":1,\"minor\":1}]",
+        "linux.devices[0].type: unknown device type \"cb\" (expected c, b, u or p)");
+    BAD(NULL, NULL, ",\"devices\":[{\"path\":\"dev/x\",\"type\":\"c\",\"major\":1,\"minor\":1}]",
+        "linux.devices[0].path \"dev/x\": must be an absolute path");
+    BAD(NULL, NULL, ",\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\",\"major\":1}]",
+        "linux.devices[0]: major and minor are required for type \"c\"");
+}
+
+static void test_rl_spec_validate_device_cgroup(void **state)
+{
+    GOOD(NULL, NULL,
+         ",\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
+         "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rw\"},"
+         "{\"allow\":true,\"type\":\"b\",\"access\":\"m\"},{\"allow\":true,\"type\":\"a\"}]}");
+    BAD(NULL, NULL, ",\"resources\":{\"devices\":[{\"allow\":true,\"type\":\"p\"}]}",
+        "linux.resources.devices[0].type: unknown device type \"p\" (expected a, b or c)");
+    BAD(NULL, NULL, ",\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rwx\"}]}",
+        "linux.resources.devices[0].access: \"rwx\" is not a subset of \"rwm\"");
+}
+
+static void test_rl_spec_validate_hooks(void **state)
+{
+    GOOD(",\"hooks\":{\"prestart\":[{\"path\":\"/bin/a\",\"timeout\":1}],"
+         "\"poststop\":[{\"path\":\"/bin/b\"}]}",
+         NULL, NULL);
+    BAD(",\"hooks\":{\"createRuntime\":[{\"path\":\"/bin/a\"},{\"path\":\"hook\"}]}", NULL, NULL,
+        "hooks.createRuntime[1].path \"hook\": must be an absolute path");
+    BAD(",\"hooks\":{\"poststart\":[{\"path\":\"/bin/a\",\"timeout\":0}]}", NULL, NULL,
+        "hooks.poststart[0].timeout: must be greater than zero, got 0");
+    BAD(",\"hooks\":{\"startContainer\":[{\"path\":\"/bin/a\",\"timeout\":-5}]}", NULL, NULL,
+        "hooks.startContainer[0].timeout: must be greater than zero, got -5");
+}
+
+static void test_rl_spec_validate_cgroups_path(void **state)
+{
+    GOOD(NULL, NULL, ",\"cgroupsPath\":\"/rustlet/c1\"");
+    GOOD(NULL, NULL, ",\"cgroupsPath\":\"relative/c1\"");
+    BAD(NULL, NULL, ",\"cgroupsPath\":\"a:b:c\"",
+        "linux.cgroupsPath \"a:b:c\": the systemd cgroup driver is not supported yet");
+}
+
+static void test_rl_spec_validate_rootfs_propagation(void **state)
+{
+    GOOD(NULL, NULL, ",\"rootfsPropagation\":\"rslave\"");
+    GOOD(NULL, NULL, ",\"rootfsPropagation\":\"private\"");
+    BAD(NULL, NULL, ",\"rootfsPropagation\":\"sideways\"",
+        "linux.rootfsPropagation: unknown propagation \"sideways\"");
+}
+
+static void test_rl_spec_validate_resources_implemented(void **state)
+{
+    GOOD(NULL, NULL,
+         ",\"resources\":{\"memory\":{\"limit\":1073741824,\"reservation\":1,\"swap\":-1,"
+         "\"disableOOMKiller\":false,\"useHierarchy\":false,\"checkBeforeUpdate\":false},"
+         "\"cpu\":{\"shares\":1024,\"quota\":50000,\"period\":100000,\"cpus\":\"0-1\","
+         "\"mems\":\"0\"},\"pids\":{\"limit\":100},\"blockIO\":{},\"hugepageLimits\":[],"
+         "\"network\":{},\"rdma\":{},\"unified\":{}}");
+}
+
+static void test_rl_spec_validate_not_yet_resources(void **state)
+{
+    static const struct {
+        const char *json;
+        const char *path;
+    } cases[] = {
+        {"\"memory\":{\"swappiness\":60}", "memory.swappiness"},
+        {"\"memory\":{\"kernel\":1}", "memory.kernel"},
+        {"\"memory\":{\"kernelTCP\":1}", "memory.kernelTCP"},
+        {"\"memory\":{\"disableOOMKiller\":true}", "memory.disableOOMKiller"},
+        {"\"memory\":{\"useHierarchy\":true}", "memory.useHierarchy"},
+        {"\"memory\":{\"checkBeforeUpdate\":true}", "memory.checkBeforeUpdate"},
+        {"\"cpu\":{\"realtimeRuntime\":1}", "cpu.realtimeRuntime"},
+        {"\"cpu\":{\"realtimePeriod\":1}", "cpu.realtimePeriod"},
+        {"\"cpu\":{\"burst\":1}", "cpu.burst"},
+        {"\"cpu\":{\"idle\":1}", "cpu.idle"},
+        {"\"blockIO\":{\"weight\":10}", "blockIO"},
+        {"\"blockIO\":{\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":1}]}",
+         "blockIO"},
+        {"\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1}]", "hugepageLimits"},
+        {"\"network\":{\"classID\":1}", "network"},
+        {"\"rdma\":{\"mlx\":{\"hcaHandles\":1}}", "rdma"},
+        {"\"unified\":{\"memory.high\":\"1\"}", "unified"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        char *lx = xasprintf(",\"resources\":{%s}", cases[i].json);
+        char *want = xasprintf("linux.resources.%s: not supported by rustlet yet", cases[i].path);
+        BAD(NULL, NULL, lx, want);
+        free(lx);
+        free(want);
+    }
+}
+
+static void test_rl_spec_validate_not_yet_features(void **state)
+{
+    BAD(NULL, NULL, ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}",
+        "linux.seccomp: not supported by rustlet yet");
+    BAD(NULL, ",\"apparmorProfile\":\"p\"", NULL,
+        "process.apparmorProfile: not supported by rustlet yet");
+    GOOD(NULL, ",\"apparmorProfile\":\"\",\"selinuxLabel\":\"\"", ",\"mountLabel\":\"\"");
+    BAD(NULL, ",\"selinuxLabel\":\"l\"", NULL,
+        "process.selinuxLabel: not supported by rustlet yet");
+    BAD(NULL, NULL, ",\"mountLabel\":\"l\"", "linux.mountLabel: not supported by rustlet yet");
+    BAD(NULL, NULL, ",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}",
+        "linux.sysctl: not supported by rustlet yet");
+    GOOD(NULL, NULL, ",\"sysctl\":{}");
+    BAD(NULL, NULL, ",\"personality\":{\"domain\":\"LINUX\"}",
+        "linux.personality: not supported by rustlet yet");
+    BAD(NULL, ",\"scheduler\":{\"policy\":\"SCHED_OTHER\"}", NULL,
+        "process.scheduler: not supported by rustlet yet");
+    BAD(NULL, ",\"ioPriority\":{\"class\":\"IOPRIO_CLASS_BE\"}", NULL,
+        "process.ioPriority: not supported by rustlet yet");
+    BAD(NULL, ",\"execCPUAffinity\":{\"initial\":\"0\"}", NULL,
+        "process.execCPUAffinity: not supported by rustlet yet");
+    BAD(NULL, NULL, ",\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\"}",
+        "linux.memoryPolicy: not supported by rustlet yet");
+    BAD(NULL, NULL, ",\"intelRdt\":{\"closID\":\"x\"}",
+        "linux.intelRdt: not supported by rustlet yet");
+    BAD(NULL, NULL, ",\"netDevices\":{\"eth0\":{}}",
+        "linux.netDevices: not supported by rustlet yet");
+    GOOD(NULL, ",\"oomScoreAdj\":100,\"noNewPrivileges\":true",
+         ",\"maskedPaths\":[\"/proc/kcore\"]");
+}
+
+static void test_rl_spec_validate_default_spec(void **state)
+{
+    for (int rootless = 0; rootless < 2; rootless++) {
+        char *text = rl_spec_default_json(rootless);
+        struct rl_error *err = NULL;
+        struct rl_spec *s = rl_spec_parse(text, strlen(text), &err);
+        assert_non_null(s);
+        /* runc's default asks for a terminal, which rustlet refuses for now ... */
+        assert_int_equal(rl_spec_validate(s, &err), -1);
+        assert_string_equal(err->msg, "process.terminal: terminals are not supported by rustlet "
+                                      "yet (needs --console-socket support)");
+        rl_error_free(err);
+        err = NULL;
+        /* ... and that is the only thing wrong with it */
+        s->process.terminal = false;
+        if (rl_spec_validate(s, &err) < 0)
+            fail_msg("default spec (rootless=%d): %s", rootless, err->msg);
+        rl_spec_free(s);
+        free(text);
+    }
+}
+
+static void test_rl_spec_validate_full_sample_refused(void **state)
+{
+    struct rl_error *err = NULL;
+    size_t len;
+    char *text = rl_read_file_at(AT_FDCWD, RL_TEST_DATA_DIR "/minimal.json", 0, &len, &err);
+    assert_non_null(text);
+    struct rl_spec *s = rl_spec_parse(text, len, &err);
+    assert_non_null(s);
+    assert_int_equal(rl_spec_validate(s, &err), 0);
+    rl_spec_free(s);
+    free(text);
+    text = rl_read_file_at(AT_FDCWD, RL_TEST_DATA_DIR "/full.json", 0, &len, &err);
+    assert_non_null(text);
+    s = rl_spec_parse(text, len, &err);
+    assert_non_null(s);
+    assert_int_equal(rl_spec_validate(s, &err), -1);
+    assert_non_null(err);
+    rl_error_free(err);
+    rl_spec_free(s);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rl_spec_validate_minimal_ok),
+        cmocka_unit_test(test_rl_spec_validate_oci_version),
+        cmocka_unit_test(test_rl_spec_validate_root),
+        cmocka_unit_test(test_rl_spec_validate_process),
+        cmocka_unit_test(test_rl_spec_validate_capabilities),
+        cmocka_unit_test(test_rl_spec_validate_rlimits),
+        cmocka_unit_test(test_rl_spec_validate_namespaces),
+        cmocka_unit_test(test_rl_spec_validate_user_namespace),
+        cmocka_unit_test(test_rl_spec_validate_time_offsets),
+        cmocka_unit_test(test_rl_spec_validate_hostname),
+        cmocka_unit_test(test_rl_spec_validate_mounts),
+        cmocka_unit_test(test_rl_spec_validate_devices),
+        cmocka_unit_test(test_rl_spec_validate_device_cgroup),
+        cmocka_unit_test(test_rl_spec_validate_hooks),
+        cmocka_unit_test(test_rl_spec_validate_cgroups_path),
+        cmocka_unit_test(test_rl_spec_validate_rootfs_propagation),
+        cmocka_unit_test(test_rl_spec_validate_resources_implemented),
+        cmocka_unit_test(test_rl_spec_validate_not_yet_resources),
+        cmocka_unit_test(test_rl_spec_validate_not_yet_features),
+        cmocka_unit_test(test_rl_spec_validate_default_spec),
+        cmocka_unit_test(test_rl_spec_validate_full_sample_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
