@@ -62,4 +62,7 @@ void rl_jsonw_kv_bool(struct rl_jsonw *w, const char *key, bool v);
  * *err set. The generator is freed either way. */
 char *rl_jsonw_finish(struct rl_jsonw *w, size_t *len, struct rl_error **err);
 
+/* "2.1.0": the yajl library in use (for --version). */
+const char *rl_json_library_version(void);
+
 #endif

@@ -1,2 +1,129 @@
-/* placeholder, replaced by the CLI */
-int main(void) { return 0; }
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* Global flags, the command table, and the one place that prints an error
+ * and chooses the exit status. */
+#include "cli.h"
+#include "rustlet/json.h"
+#include "rustlet/log.h"
+#include "rustlet/utils.h"
+#include "rustlet/version.h"
+
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+
+static const struct cli_cmd commands[] = {
+    {"create", "[command options] <container-id>", "create a container", cmd_create},
+    {"delete", "[command options] <container-id>", "delete any resources held by the container", cmd_delete},
+    {"kill", "[command options] <container-id> [signal]", "send a signal to the container's init process", cmd_kill},
+    {"list", "[command options]", "list containers started by rustlet with the given root", cmd_list},
+    {"run", "[command options] <container-id>", "create and run a container", cmd_run},
+    {"spec", "[command options]", "create a new specification file", cmd_spec},
+    {"start", "<container-id>", "start a created container", cmd_start},
+    {"state", "<container-id>", "output the state of a container", cmd_state},
+};
+
+static void print_version(void)
+{
+    const struct scmp_version *sv = seccomp_version();
+    printf("rustlet version %s\ncommit: %s\nspec: %s\n", RUSTLET_VERSION, RUSTLET_COMMIT,
+           RUSTLET_SPEC_VERSION);
+    printf("yajl: %s\nlibseccomp: %u.%u.%u\nlibcap: %d.%d\n", rl_json_library_version(),
+           sv->major, sv->minor, sv->micro, LIBCAP_MAJOR, LIBCAP_MINOR);
+}
+
+static void print_help(FILE *f)
+{
+    fprintf(f, "NAME:\n   rustlet - OCI runtime-spec %s container runtime (a drop-in for runc)\n\n"
+               "USAGE:\n   rustlet [global options] command [command options] [arguments...]\n\n"
+               "COMMANDS:\n", RUSTLET_SPEC_VERSION);
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+        fprintf(f, "   %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nGLOBAL OPTIONS:\n"
+               "   --root value        root directory for storage of container state (default: \"/run/rustlet\")\n"
+               "   --log value         log file path (default: stderr)\n"
+               "   --log-format value  log format: text or json (default: \"text\")\n"
+               "   --debug             enable debug logging (every kernel operation)\n"
+               "   --systemd-cgroup    use the systemd cgroup driver (not supported yet)\n"
+               "   --help, -h          show help\n"
+               "   --version, -v       print the version\n");
+}
+
+static const char *default_root(void)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (geteuid() != 0 && xdg && *xdg) {
+        static char buf[4096];
+        snprintf(buf, sizeof(buf), "%s/rustlet", xdg);
+        return buf;
+    }
+    return "/run/rustlet";
+}
+
+static int fail(const char *cmd, struct rl_error *err)
+{
+    char prefix[1200] = "";
+    if (cmd && cli_container_id)
+        snprintf(prefix, sizeof(prefix), "%s %s: ", cmd, cli_container_id);
+    else if (cmd)
+        snprintf(prefix, sizeof(prefix), "%s: ", cmd);
+    const char *msg = err ? err->msg : "unknown error";
+    if (rl_log_to_file())
+        rl_log(RL_LOG_ERROR, "%s%s", prefix, msg);
+    fprintf(stderr, "rustlet: %s%s\n", prefix, msg);
+    rl_error_free(err);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_global g = {.root = NULL, .log_format = "text"};
+    bool help = false, version = false;
+    const struct cli_opt opts[] = {
+        {"root", 0, CLI_STRING, &g.root},
+        {"log", 0, CLI_STRING, &g.log},
+        {"log-format", 0, CLI_STRING, &g.log_format},
+        {"debug", 0, CLI_BOOL, &g.debug},
+        {"systemd-cgroup", 0, CLI_BOOL, &g.systemd_cgroup},
+        {"help", 'h', CLI_BOOL, &help},
+        {"version", 'v', CLI_BOOL, &version},
+    };
+    struct rl_error *err = NULL;
+    int i = 1;
+    if (cli_parse(argc, argv, &i, opts, ARRAY_SIZE(opts), &err) < 0) {
+        print_help(stderr);
+        return fail(NULL, err);
+    }
+    if (strcmp(g.log_format, "text") != 0 && strcmp(g.log_format, "json") != 0)
+        return fail(NULL, (rl_error(&err, "--log-format: unknown format \"%s\" (text or json)",
+                                    g.log_format), err));
+    if (rl_log_open(g.log, strcmp(g.log_format, "json") == 0, g.debug, &err) < 0)
+        return fail(NULL, err);
+    if (version) {
+        print_version();
+        return 0;
+    }
+    if (help || i >= argc) {
+        print_help(stdout);
+        return help ? 0 : 1;
+    }
+    if (g.systemd_cgroup)
+        return fail(NULL, (rl_error(&err, "--systemd-cgroup: the systemd cgroup driver is not supported yet"), err));
+    const char *name = argv[i];
+    for (size_t k = 0; k < ARRAY_SIZE(commands); k++) {
+        if (strcmp(commands[k].name, name) != 0)
+            continue;
+        struct rl_context ctx = {.root = g.root ? g.root : default_root()};
+        if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
+            printf("USAGE:\n   rustlet %s %s\n\n%s (see rustlet-%s(8))\n", name, commands[k].usage,
+                   commands[k].summary, name);
+            return 0;
+        }
+        if (commands[k].fn(&ctx, argc - i, argv + i, &err) < 0)
+            return fail(name, err);
+        return cli_exit_status >= 0 ? cli_exit_status : 0;
+    }
+    rl_error(&err, "no such command \"%s\"", name);
+    print_help(stderr);
+    return fail(NULL, err);
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* The public lifecycle API of the core library: what each CLI command calls.
+ * Nothing here prints or exits; errors come back in *err with the container
+ * id already in context where it helps. */
+#ifndef RUSTLET_CONTAINER_H
+#define RUSTLET_CONTAINER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "rustlet/cgroup.h"
+#include "rustlet/error.h"
+#include "rustlet/spec.h"
+
+struct rl_context {
+    const char *root;       /* state root, e.g. /run/rustlet */
+};
+
+struct rl_create_opts {
+    const char *bundle;     /* default: current directory */
+    const char *pid_file;
+    const char *console_socket;
+    bool no_pivot;
+    bool no_new_keyring;
+    int preserve_fds;
+    bool foreground;        /* `run` without -d: the caller stays the parent */
+};
+
+enum rl_status {
+    RL_STATUS_CREATING, RL_STATUS_CREATED, RL_STATUS_RUNNING, RL_STATUS_PAUSED,
+    RL_STATUS_STOPPED
+};
+
+/* What state.json keeps about a container. */
+struct rl_state {
+    char *id;
+    pid_t pid;                  /* 0 until the init exists */
+    unsigned long long start_time; /* /proc/<pid>/stat field 22, against pid reuse */
+    char *bundle;
+    char *rootfs;
+    char *created;              /* RFC3339 */
+    char *owner;
+    struct rl_kv *annotations; size_t n_annotations;
+    struct rl_cgroup *cgroup;   /* NULL before the cgroup exists */
+    struct rl_hook *poststop; size_t n_poststop;
+    bool started;               /* `start` has released the process */
+};
+
+const char *rl_status_name(enum rl_status s);
+
+int rl_create(const struct rl_context *ctx, const char *id, const struct rl_create_opts *opts,
+              struct rl_error **err);
+int rl_start(const struct rl_context *ctx, const char *id, struct rl_error **err);
+/* The OCI state JSON (runc's layout), pretty-printed. */
+int rl_state_json(const struct rl_context *ctx, const char *id, char **json,
+                  struct rl_error **err);
+int rl_kill(const struct rl_context *ctx, const char *id, int sig, bool all,
+            struct rl_error **err);
+int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct rl_error **err);
+/* create + start; in the foreground wait, forward signals and return the
+ * exit status (128+signal when killed) in *status, then delete unless keep. */
+int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_opts *opts,
+           bool detach, bool keep, int *status, struct rl_error **err);
+
+struct rl_list_entry {
+    struct rl_state *state;
+    enum rl_status status;
+};
+int rl_list(const struct rl_context *ctx, struct rl_list_entry **entries, size_t *n,
+            struct rl_error **err);
+void rl_list_free(struct rl_list_entry *entries, size_t n);
+
+/* --- state module (state.c) --- */
+/* Open and lock ROOT/ID (flock, exclusive). Fails with ENOENT "container
+ * <id> does not exist" when missing or deleted while we waited. */
+int rl_state_lock(const struct rl_context *ctx, const char *id, struct rl_error **err);
+int rl_state_read(const struct rl_context *ctx, const char *id, struct rl_state **st,
+                  struct rl_error **err);
+int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
+                   struct rl_error **err);
+void rl_state_free(struct rl_state *st);
+/* Work out the status from the process, the exec fifo and the freezer. */
+enum rl_status rl_state_status(const struct rl_context *ctx, const struct rl_state *st);
+/* The OCI state document (runc's field order: ociVersion, id, pid, status,
+ * bundle, rootfs, created, annotations if any, owner). Used for `state` and
+ * for hooks' stdin. pid is reported as 0 once stopped, as runc does. */
+char *rl_state_oci_json(const struct rl_state *st, enum rl_status status, bool pretty);
+char *rl_state_dir(const struct rl_context *ctx, const char *id);
+/* Check an id: [A-Za-z0-9_+.-]+, not "." or "..". */
+int rl_validate_id(const char *id, struct rl_error **err);
+/* Read field 22 of /proc/<pid>/stat; 0 if the process is gone. */
+unsigned long long rl_proc_start_time(pid_t pid);
+/* A pidfd for the container's init, or -1 (errno ESRCH) when it is gone or
+ * its pid was reused. */
+int rl_state_pidfd(const struct rl_state *st);
+
+#endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* Running OCI hooks: fork+exec path with args/env, the container state JSON
+ * on stdin, a timeout (SIGKILL when it passes), exit status checked. */
+#ifndef RUSTLET_HOOKS_H
+#define RUSTLET_HOOKS_H
+
+#include <stddef.h>
+
+#include "rustlet/error.h"
+#include "rustlet/spec.h"
+
+/* Run hooks[0..n) in order; stops at the first failure, whose error names
+ * "hooks.<phase>[i] (<path>)". */
+int rl_hooks_run(const struct rl_hook *hooks, size_t n, const char *phase,
+                 const char *state_json, struct rl_error **err);
+
+#endif

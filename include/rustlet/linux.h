@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* The container side of create: what runs in the child between clone and
+ * execve. Split by concern: namespaces.c, rootfs.c (pivot, masked and
+ * readonly paths), mounts.c (spec mounts, safe destinations), cgroup_mount.c,
+ * devices.c, process.c (user, rlimits, capabilities, fds, exec), init.c (the
+ * sequence and the sync protocol of sync.h). */
+#ifndef RUSTLET_LINUX_H
+#define RUSTLET_LINUX_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "rustlet/container.h"
+#include "rustlet/error.h"
+#include "rustlet/spec.h"
+
+struct rl_init_args {
+    const struct rl_spec *spec;
+    const struct rl_create_opts *opts;
+    struct rl_state *state;     /* id, bundle, rootfs, annotations (for hooks) */
+    int sync_fd;
+    int fifo_fd;                /* O_PATH fd of ROOT/<id>/exec.fifo */
+    int proc_fd;                /* the runtime's /proc, opened before the pivot */
+    bool slow_path;             /* stage 1 enters namespaces, then forks init */
+    bool runtime_hooks;         /* prestart/createRuntime/createContainer hooks
+                                   exist: sync steps 2-3 happen */
+    int clone_flags;            /* namespaces already created by clone3 */
+};
+
+/* Runs in the child; never returns. */
+__attribute__((noreturn)) void rl_init_main(struct rl_init_args *a);
+
+/* namespaces.c */
+int rl_ns_clone_flag(enum rl_ns_type t);
+/* CLONE_NEW* flags of the namespaces to create (no path). */
+int rl_ns_new_flags(const struct rl_spec *spec);
+/* setns() into every namespace given by path, except the types in skip. */
+int rl_ns_join(const struct rl_spec *spec, int skip_flags, struct rl_error **err);
+int rl_ns_write_id_maps(pid_t pid, const struct rl_spec *spec, struct rl_error **err);
+int rl_ns_set_time_offsets(const struct rl_spec *spec, struct rl_error **err);
+
+/* rootfs.c / mounts.c / devices.c */
+int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char *bundle,
+                      struct rl_error **err);
+int rl_rootfs_pivot(const char *rootfs, bool no_pivot, struct rl_error **err);
+int rl_rootfs_finish(const struct rl_spec *spec, struct rl_error **err);
+int rl_mounts_apply(const struct rl_spec *spec, int rootfd, const char *bundle,
+                    struct rl_error **err);
+/* Resolve path inside the root (symlinks stay inside), creating missing
+ * directories (and the last component as a file when as_file). Returns an
+ * O_PATH fd. */
+int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file,
+                    struct rl_error **err);
+/* cgroupns: the container has its own cgroup namespace (fresh cgroup
+ * mounts show its cgroup as the root); otherwise its directories are bound. */
+int rl_mount_cgroup(const struct rl_mount *m, int rootfd, const char *dst, bool cgroupns,
+                    struct rl_error **err);
+int rl_devices_setup(const struct rl_spec *spec, int rootfd, struct rl_error **err);
+/* true when spec mounts something at /dev that is not a bind of the host's */
+bool rl_devices_needed(const struct rl_spec *spec);
+
+/* process.c */
+int rl_process_setup_pre_pivot(const struct rl_spec *spec, struct rl_error **err);
+int rl_process_setup(const struct rl_spec *spec, struct rl_error **err);
+/* PATH lookup like execvp inside the container; malloc'd path. */
+char *rl_process_lookup(const struct rl_spec *spec, struct rl_error **err);
+/* Mark every fd above [3, 3+max(preserve, LISTEN_FDS)) close-on-exec. */
+int rl_process_close_fds(int preserve, const int *keep, size_t n_keep);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* Translating a mount's "options" list into mount(2) flags, propagation
+ * flags and the filesystem data string. Pure, unit-tested. */
+#ifndef RUSTLET_MOUNT_OPTS_H
+#define RUSTLET_MOUNT_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rustlet/error.h"
+
+struct rl_mount_opts {
+    unsigned long flags;        /* MS_* set (MS_BIND, MS_RDONLY, ...) */
+    unsigned long clear;        /* MS_* explicitly cleared (rw, suid, dev, ...) */
+    unsigned long propagation;  /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE [|MS_REC] */
+    bool recursive_bind;        /* rbind */
+    char *data;                 /* comma-joined options passed to the filesystem */
+};
+
+/* Parse options; unknown options go to data. Never fails for unknown ones. */
+int rl_mount_opts_parse(char *const *options, size_t n, struct rl_mount_opts *out,
+                        struct rl_error **err);
+void rl_mount_opts_free(struct rl_mount_opts *o);
+/* Propagation flags of rootfsPropagation ("rslave" -> MS_SLAVE|MS_REC); -1 if unknown. */
+long rl_propagation_flags(const char *name);
+
+#endif

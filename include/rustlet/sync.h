@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* The create protocol between the runtime (parent) and the container side
+ * (child), in one place. One SOCK_SEQPACKET socketpair; each message is one
+ * struct sync_msg. Either side seeing EOF knows the other died: the child
+ * then exits (so a kill -9 of `rustlet create` never leaves a half-made
+ * container running), the parent reports "container init exited".
+ *
+ *   step  sender  message              receiver does
+ *   ----  ------  -------------------  -----------------------------------------
+ *   1     parent  SYNC_GO              child: cgroup joined, id maps written
+ *                                      (parent did both right after clone);
+ *                                      start setting up namespaces and rootfs
+ *   2     child   SYNC_HOOKS           parent: namespaces and mounts exist, not
+ *                                      yet pivoted: run prestart and
+ *                                      createRuntime hooks (runtime namespace)
+ *   3     parent  SYNC_HOOKS_DONE      child: run createContainer hooks, pivot,
+ *                                      finish the process set-up
+ *   4     child   SYNC_READY           parent: write state.json + pid file
+ *   5     parent  SYNC_READY_ACK       child: close the socket, block on the
+ *                                      exec fifo until `start`
+ *   any   child   SYNC_ERROR           parent: fail create with the child's
+ *                                      errno + text (already in context)
+ *   any   parent  (close)              child: EOF -> _exit(1)
+ *
+ * Slow path (joining a user or pid namespace by path): the first child
+ * ("stage 1") enters the namespaces, forks the real init and sends
+ * SYNC_PID with the init's host pid before exiting; the init then speaks
+ * the table above on the same socket.
+ */
+#ifndef RUSTLET_SYNC_H
+#define RUSTLET_SYNC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "rustlet/error.h"
+
+enum sync_type {
+    SYNC_GO = 1,
+    SYNC_HOOKS,
+    SYNC_HOOKS_DONE,
+    SYNC_READY,
+    SYNC_READY_ACK,
+    SYNC_ERROR,
+    SYNC_PID,
+    SYNC_USERMAP,      /* stage 1 -> parent: write my uid/gid maps */
+    SYNC_USERMAP_DONE, /* parent -> stage 1 */
+};
+
+#define SYNC_TEXT_MAX 3800
+
+struct sync_msg {
+    uint32_t type;
+    int32_t errnum;
+    int32_t pid;
+    char text[SYNC_TEXT_MAX];
+};
+
+const char *sync_type_name(enum sync_type t);
+
+/* Plain send of a message without payload. */
+int sync_send(int fd, enum sync_type type, pid_t pid);
+/* Child side: send an error (errnum may be 0). */
+void sync_send_error(int fd, const struct rl_error *e);
+/* Wait for one message of the expected type. On SYNC_ERROR from the peer the
+ * peer's error becomes *err; on EOF "<who> exited unexpectedly". pid, when
+ * non-NULL, receives msg.pid. */
+int sync_expect(int fd, enum sync_type type, pid_t *pid, struct rl_error **err);
+
+#endif

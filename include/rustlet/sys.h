@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* Every kernel operation that changes the container's world goes through
+ * this thin table. Two uses:
+ *  - with --debug each call is logged with its arguments, result and
+ *    duration: the runtime explains itself ("mount(proc, /proc, proc, ...) = 0
+ *    [12us]"), which is also the first thing a user needs when a container
+ *    will not start;
+ *  - unit tests swap the table (rl_sys_set_ops) to record call sequences
+ *    without root. */
+#ifndef RUSTLET_SYS_H
+#define RUSTLET_SYS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct rl_sys_ops {
+    int (*mount)(const char *src, const char *dst, const char *type, unsigned long flags,
+                 const void *data);
+    int (*umount2)(const char *target, int flags);
+    int (*pivot_root)(const char *new_root, const char *put_old);
+    int (*setns)(int fd, int nstype);
+    int (*unshare)(int flags);
+    int (*sethostname)(const char *name, size_t len);
+    int (*setdomainname)(const char *name, size_t len);
+    int (*mknod)(const char *path, mode_t mode, dev_t dev);
+    int (*chroot)(const char *path);
+};
+
+/* Replace the table (tests); NULL restores the real one. */
+void rl_sys_set_ops(const struct rl_sys_ops *ops);
+
+int rl_sys_mount(const char *src, const char *dst, const char *type, unsigned long flags,
+                 const void *data);
+int rl_sys_umount2(const char *target, int flags);
+int rl_sys_pivot_root(const char *new_root, const char *put_old);
+int rl_sys_setns(int fd, int nstype, const char *what);
+int rl_sys_unshare(int flags);
+int rl_sys_sethostname(const char *name);
+int rl_sys_setdomainname(const char *name);
+int rl_sys_mknod(const char *path, mode_t mode, dev_t dev);
+int rl_sys_chroot(const char *path);
+/* Write a small value into a control file (cgroup, /proc): logged the same way. */
+int rl_sys_write_ctl(int dirfd, const char *path, const char *value);
+/* Human-readable MS_* flags for logs. buf >= 256 bytes. */
+const char *rl_sys_mount_flags_str(unsigned long flags, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* `create`, the runtime's side (the container's side is linux/init.c; the
+ * messages between them are in sync.h). The state directory is made first
+ * and state.json is rewritten as soon as there is something to clean up
+ * (the cgroup, then the pid), so that after a kill -9 of this process at
+ * any point `delete --force` finds everything. On any error here the
+ * partial container is torn down before returning. */
+#include "rustlet/cgroup.h"
+#include "rustlet/container.h"
+#include "rustlet/hooks.h"
+#include "rustlet/linux.h"
+#include "rustlet/log.h"
+#include "rustlet/sync.h"
+#include "rustlet/utils.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+struct create_ctx {
+    const struct rl_context *ctx;
+    const struct rl_create_opts *opts;
+    struct rl_spec *spec;
+    struct rl_state *st;
+    char *dir;              /* ROOT/<id> */
+    int lock_fd;
+    int sync_fd;            /* parent end */
+    int pidfd;
+    pid_t child;            /* the process we cloned (stage 1 or init) */
+    pid_t init;
+};
+
+static char *abs_path(const char *base, const char *p)
+{
+    if (p[0] == '/')
+        return xstrdup(p);
+    return xasprintf("%s/%s", base, p);
+}
+
+/* Namespaces that the first clone cannot create itself: joining a user or
+ * pid namespace (or any namespace together with a new user namespace) must
+ * happen before the namespaces are created, so a stage 1 does it. */
+static bool needs_slow_path(const struct rl_spec *spec)
+{
+    bool joined = false, new_user = false;
+    for (size_t i = 0; i < spec->linux_.n_namespaces; i++) {
+        const struct rl_namespace *ns = &spec->linux_.namespaces[i];
+        bool has_path = ns->path && ns->path[0];
+        if (has_path && (ns->type == RL_NS_USER || ns->type == RL_NS_PID))
+            return true;
+        joined |= has_path;
+        new_user |= !has_path && ns->type == RL_NS_USER;
+    }
+    return joined && new_user;
+}
+
+static pid_t do_clone(struct create_ctx *c, int flags, int cgfd)
+{
+    struct clone_args args = {
+        .flags = (uint64_t)flags | CLONE_PIDFD,
+        .pidfd = (uint64_t)(uintptr_t)&c->pidfd,
+        .exit_signal = SIGCHLD,
+    };
+    if (cgfd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgfd;
+    }
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == EBUSY || errno == EOPNOTSUPP ||
+                                 errno == EACCES || errno == ENOSYS)) {
+        /* no CLONE_INTO_CGROUP here: join the cgroup after the clone */
+        args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+        args.cgroup = 0;
+        pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    }
+    return pid;
+}
+
+static int spawn(struct create_ctx *c, struct rl_error **err)
+{
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+        return rl_error_errno(err, "socketpair");
+    _cleanup_free_ char *fifo = xasprintf("%s/exec.fifo", c->dir);
+    if (mkfifo(fifo, 0622) < 0) {
+        close(sp[0]);
+        close(sp[1]);
+        return rl_error_errno(err, "mkfifo %s", fifo);
+    }
+    int fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
+    if (fifo_fd < 0) {
+        close(sp[0]);
+        close(sp[1]);
+        return rl_error_errno(err, "open %s", fifo);
+    }
+    bool slow = needs_slow_path(c->spec);
+    int flags = slow ? 0 : rl_ns_new_flags(c->spec) & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
+    _cleanup_close_ int cgfd = c->st->cgroup ? rl_cgroup_open_unified(c->st->cgroup) : -1;
+    struct rl_init_args a = {
+        .spec = c->spec,
+        .opts = c->opts,
+        .state = c->st,
+        .sync_fd = sp[1],
+        .fifo_fd = fifo_fd,
+        .proc_fd = -1,
+        .slow_path = slow,
+        .runtime_hooks = c->spec->hooks.n_prestart + c->spec->hooks.n_create_runtime +
+                         c->spec->hooks.n_create_container > 0,
+        .clone_flags = flags,
+    };
+    c->pidfd = -1;
+    pid_t pid = do_clone(c, flags, cgfd);
+    if (pid == 0) {
+        /* our copy of the lock fd would keep the container locked until exec */
+        close(c->lock_fd);
+        close(sp[0]);
+        rl_init_main(&a);
+    }
+    int saved = errno;
+    close(sp[1]);
+    close(fifo_fd);
+    c->sync_fd = sp[0];
+    if (pid < 0) {
+        errno = saved;
+        return rl_error_errno(err, "clone3 (namespaces %#x)", flags);
+    }
+    c->child = pid;
+    c->init = slow ? 0 : pid;
+    return 0;
+}
+
+static int record_pid(struct create_ctx *c, pid_t pid, struct rl_error **err)
+{
+    c->st->pid = pid;
+    c->st->start_time = rl_proc_start_time(pid);
+    return rl_state_write(c->ctx, c->st, err);
+}
+
+/* Parent steps between the clone and GO: cgroup, id maps, state. */
+static int after_clone(struct create_ctx *c, struct rl_error **err)
+{
+    if (c->st->cgroup && rl_cgroup_add_pid(c->st->cgroup, c->child, err) < 0)
+        return -1;
+    const struct rl_namespace *user = rl_spec_namespace(c->spec, RL_NS_USER);
+    bool new_user = user && (user->path == NULL || !*user->path);
+    if (c->init && new_user && rl_ns_write_id_maps(c->child, c->spec, err) < 0)
+        return -1;
+    if (record_pid(c, c->child, err) < 0)
+        return -1;
+    if (sync_send(c->sync_fd, SYNC_GO, 0) < 0)
+        return rl_error_errno(err, "sync: send go");
+    if (c->init)
+        return 0;
+    /* slow path: stage 1 may ask for id maps, then reports the init */
+    if (new_user) {
+        if (sync_expect(c->sync_fd, SYNC_USERMAP, NULL, err) < 0)
+            return -1;
+        if (rl_ns_write_id_maps(c->child, c->spec, err) < 0)
+            return -1;
+        if (sync_send(c->sync_fd, SYNC_USERMAP_DONE, 0) < 0)
+            return rl_error_errno(err, "sync: send usermap-done");
+    }
+    pid_t init = 0;
+    if (sync_expect(c->sync_fd, SYNC_PID, &init, err) < 0)
+        return -1;
+    c->init = init;
+    waitpid(c->child, NULL, 0); /* stage 1 exits right after */
+    if (c->pidfd >= 0)
+        close(c->pidfd);
+    c->pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+    return record_pid(c, init, err);
+}
+
+static int run_runtime_hooks(struct create_ctx *c, struct rl_error **err)
+{
+    const struct rl_hooks *h = &c->spec->hooks;
+    if (h->n_prestart + h->n_create_runtime + h->n_create_container == 0)
+        return 0;
+    if (sync_expect(c->sync_fd, SYNC_HOOKS, NULL, err) < 0)
+        return -1;
+    _cleanup_free_ char *st = rl_state_oci_json(c->st, RL_STATUS_CREATING, false);
+    if (rl_hooks_run(h->prestart, h->n_prestart, "prestart", st, err) < 0 ||
+        rl_hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", st, err) < 0)
+        return -1;
+    if (sync_send(c->sync_fd, SYNC_HOOKS_DONE, c->init) < 0)
+        return rl_error_errno(err, "sync: send hooks-done");
+    return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct rl_error **err)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+    return rl_write_file_atomic(path, buf, (size_t)n, 0644, err);
+}
+
+static int create_steps(struct create_ctx *c, struct rl_error **err)
+{
+    const struct rl_linux *l = &c->spec->linux_;
+    _cleanup_free_ char *self_cg = rl_read_file_at(AT_FDCWD, "/proc/self/cgroup", 0, NULL, err);
+    if (self_cg == NULL)
+        return -1;
+    struct rl_cgroup *cg = rl_cgroup_new(NULL, l->cgroups_path, c->st->id, self_cg, err);
+    if (cg == NULL)
+        return rl_error_wrap(err, "linux.cgroupsPath");
+    c->st->cgroup = cg;
+    if (rl_state_write(c->ctx, c->st, err) < 0)
+        return -1;
+    if (rl_cgroup_create(cg, &l->resources, err) < 0 ||
+        rl_cgroup_apply(cg, &l->resources, err) < 0)
+        return -1;
+    if (spawn(c, err) < 0 || after_clone(c, err) < 0 || run_runtime_hooks(c, err) < 0)
+        return -1;
+    if (sync_expect(c->sync_fd, SYNC_READY, NULL, err) < 0)
+        return -1;
+    c->st->created = rl_now_rfc3339();
+    if (rl_state_write(c->ctx, c->st, err) < 0)
+        return -1;
+    if (c->opts->pid_file && write_pid_file(c->opts->pid_file, c->init, err) < 0)
+        return rl_error_wrap(err, "--pid-file");
+    if (sync_send(c->sync_fd, SYNC_READY_ACK, c->init) < 0)
+        return rl_error_errno(err, "sync: send ready-ack");
+    return 0;
+}
+
+/* Undo a failed create: the process, the cgroup, the state directory. */
+static void teardown(struct create_ctx *c)
+{
+    if (c->sync_fd >= 0) {
+        close(c->sync_fd);
+        c->sync_fd = -1;
+    }
+    if (c->init > 0)
+        kill(c->init, SIGKILL);
+    if (c->child > 0) {
+        kill(c->child, SIGKILL);
+        waitpid(c->child, NULL, 0);
+    }
+    if (c->st->cgroup) {
+        rl_cgroup_kill_all(c->st->cgroup, SIGKILL, NULL);
+        rl_cgroup_destroy(c->st->cgroup, NULL);
+    }
+    rl_rm_rf(c->dir, NULL);
+}
+
+static int load_spec(struct create_ctx *c, const char *bundle, struct rl_error **err)
+{
+    c->spec = rl_spec_load(bundle, err);
+    if (c->spec == NULL)
+        return -1;
+    if (rl_spec_validate(c->spec, err) < 0)
+        return -1;
+    return 0;
+}
+
+static struct rl_state *new_state(const char *id, const char *bundle, const struct rl_spec *spec)
+{
+    struct rl_state *st = xzalloc(sizeof(*st));
+    st->id = xstrdup(id);
+    st->bundle = xstrdup(bundle);
+    st->rootfs = abs_path(bundle, spec->root.path);
+    st->owner = xstrdup("");
+    if (spec->n_annotations) {
+        st->annotations = xzalloc(spec->n_annotations * sizeof(struct rl_kv));
+        for (size_t i = 0; i < spec->n_annotations; i++) {
+            st->annotations[i].key = xstrdup(spec->annotations[i].key);
+            st->annotations[i].value = xstrdup(spec->annotations[i].value);
+        }
+        st->n_annotations = spec->n_annotations;
+    }
+    const struct rl_hooks *h = &spec->hooks;
+    if (h->n_poststop) {
+        st->poststop = xzalloc(h->n_poststop * sizeof(struct rl_hook));
+        for (size_t i = 0; i < h->n_poststop; i++) {
+            const struct rl_hook *s = &h->poststop[i];
+            struct rl_hook *d = &st->poststop[i];
+            d->path = xstrdup(s->path);
+            d->n_args = s->n_args;
+            d->args = xzalloc((s->n_args + 1) * sizeof(char *));
+            for (size_t j = 0; j < s->n_args; j++)
+                d->args[j] = xstrdup(s->args[j]);
+            d->n_env = s->n_env;
+            d->env = xzalloc((s->n_env + 1) * sizeof(char *));
+            for (size_t j = 0; j < s->n_env; j++)
+                d->env[j] = xstrdup(s->env[j]);
+            d->has_timeout = s->has_timeout;
+            d->timeout = s->timeout;
+        }
+        st->n_poststop = h->n_poststop;
+    }
+    return st;
+}
+
+/* Make ROOT/<id> exclusively: EEXIST means the id is taken. */
+static int make_state_dir(struct create_ctx *c, const char *id, struct rl_error **err)
+{
+    if (rl_mkdir_p(c->ctx->root, 0700, err) < 0)
+        return -1;
+    c->dir = rl_state_dir(c->ctx, id);
+    if (mkdir(c->dir, 0700) < 0) {
+        if (errno == EEXIST)
+            return rl_error(err, "container with id \"%s\" already exists", id);
+        return rl_error_errno(err, "mkdir %s", c->dir);
+    }
+    c->lock_fd = rl_state_lock(c->ctx, id, err);
+    if (c->lock_fd < 0) {
+        rmdir(c->dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* Shared by create and run. On success the init is blocked on the exec
+ * fifo; *pidfd (if asked) is a pidfd for it. */
+int rl_create_internal(const struct rl_context *ctx, const char *id,
+                       const struct rl_create_opts *opts, int *pidfd, pid_t *pid,
+                       struct rl_error **err)
+{
+    struct create_ctx c = {.ctx = ctx, .opts = opts, .lock_fd = -1, .sync_fd = -1, .pidfd = -1};
+    if (rl_validate_id(id, err) < 0)
+        return -1;
+    char bundle[PATH_MAX];
+    if (realpath(opts->bundle ? opts->bundle : ".", bundle) == NULL)
+        return rl_error_errno(err, "bundle %s", opts->bundle ? opts->bundle : ".");
+    if (load_spec(&c, bundle, err) < 0) {
+        rl_spec_free(c.spec);
+        return -1;
+    }
+    int ret = make_state_dir(&c, id, err);
+    if (ret == 0) {
+        c.st = new_state(id, bundle, c.spec);
+        ret = create_steps(&c, err);
+        if (ret < 0)
+            teardown(&c);
+    }
+    if (c.sync_fd >= 0)
+        close(c.sync_fd);
+    if (ret == 0 && pidfd) {
+        *pidfd = c.pidfd;
+        c.pidfd = -1;
+    }
+    if (ret == 0 && pid)
+        *pid = c.init;
+    if (c.pidfd >= 0)
+        close(c.pidfd);
+    if (c.lock_fd >= 0)
+        close(c.lock_fd);
+    rl_state_free(c.st);
+    rl_spec_free(c.spec);
+    free(c.dir);
+    return ret;
+}
+
+int rl_create(const struct rl_context *ctx, const char *id, const struct rl_create_opts *opts,
+              struct rl_error **err)
+{
+    return rl_create_internal(ctx, id, opts, NULL, NULL, err);
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* start, state, kill, delete and list: no re-exec, a handful of syscalls
+ * each. Every command takes the container's lock (flock on its state dir),
+ * so calls on one container serialise and different containers run in
+ * parallel. */
+#include "rustlet/cgroup.h"
+#include "rustlet/container.h"
+#include "rustlet/hooks.h"
+#include "rustlet/log.h"
+#include "rustlet/utils.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+struct locked {
+    int fd;
+    struct rl_state *st;
+    enum rl_status status;
+};
+
+static void unlock(struct locked *l)
+{
+    if (l->fd >= 0)
+        close(l->fd);
+    rl_state_free(l->st);
+    l->fd = -1;
+    l->st = NULL;
+}
+
+static int lock_and_read(const struct rl_context *ctx, const char *id, struct locked *l,
+                         struct rl_error **err)
+{
+    l->st = NULL;
+    l->fd = rl_state_lock(ctx, id, err);
+    if (l->fd < 0)
+        return -1;
+    if (rl_state_read(ctx, id, &l->st, err) < 0) {
+        unlock(l);
+        return -1;
+    }
+    l->status = rl_state_status(ctx, l->st);
+    return 0;
+}
+
+/* Wait until the pidfd's process has exited, at most timeout_ms. */
+static int wait_exit(int pidfd, int timeout_ms)
+{
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    int r;
+    do {
+        r = poll(&p, 1, timeout_ms);
+    } while (r < 0 && errno == EINTR);
+    return r > 0 ? 0 : -1;
+}
+
+int rl_start(const struct rl_context *ctx, const char *id, struct rl_error **err)
+{
+    struct locked l;
+    if (lock_and_read(ctx, id, &l, err) < 0)
+        return -1;
+    int ret = -1;
+    _cleanup_close_ int pidfd = -1, fifo = -1;
+    _cleanup_free_ char *fifo_path = xasprintf("%s/%s/exec.fifo", ctx->root, id);
+    if (l.status != RL_STATUS_CREATED) {
+        if (l.status == RL_STATUS_STOPPED)
+            rl_error(err, "cannot start a container that has stopped");
+        else if (l.status == RL_STATUS_CREATING)
+            rl_error(err, "cannot start a container that is still being created");
+        else
+            rl_error(err, "cannot start an already running container");
+        goto out;
+    }
+    pidfd = rl_state_pidfd(l.st);
+    if (pidfd < 0) {
+        rl_error(err, "cannot start a container that has stopped");
+        goto out;
+    }
+    /* Opening for reading releases the init's blocking open for writing;
+     * poll the fifo together with the pidfd so a dead init cannot hang us. */
+    fifo = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0) {
+        rl_error_errno(err, "open %s", fifo_path);
+        goto out;
+    }
+    struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+    for (;;) {
+        int r = poll(p, 2, -1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rl_error_errno(err, "poll the exec fifo");
+            goto out;
+        }
+        if (p[0].revents & (POLLIN | POLLHUP)) {
+            char c;
+            if (read(fifo, &c, 1) == 1)
+                break;
+        }
+        if (p[1].revents) {
+            rl_error(err, "the container process exited before it could be started");
+            goto out;
+        }
+    }
+    if (unlink(fifo_path) < 0 && errno != ENOENT) {
+        rl_error_errno(err, "unlink %s", fifo_path);
+        goto out;
+    }
+    l.st->started = true;
+    if (rl_state_write(ctx, l.st, err) < 0)
+        goto out;
+    ret = 0;
+    /* poststart: after the process started; a failure is only a warning. */
+    struct rl_spec *spec = NULL;
+    struct rl_error *herr = NULL;
+    _cleanup_free_ char *cfg = xasprintf("%s/config.json", l.st->bundle);
+    if (access(cfg, F_OK) == 0 && (spec = rl_spec_load(l.st->bundle, &herr)) != NULL &&
+        spec->hooks.n_poststart) {
+        _cleanup_free_ char *js = rl_state_oci_json(l.st, RL_STATUS_RUNNING, false);
+        if (rl_hooks_run(spec->hooks.poststart, spec->hooks.n_poststart, "poststart", js,
+                         &herr) < 0)
+            rl_log(RL_LOG_WARN, "%s", herr->msg);
+    }
+    rl_spec_free(spec);
+    rl_error_free(herr);
+out:
+    unlock(&l);
+    return ret;
+}
+
+int rl_state_json(const struct rl_context *ctx, const char *id, char **json,
+                  struct rl_error **err)
+{
+    struct locked l;
+    if (lock_and_read(ctx, id, &l, err) < 0)
+        return -1;
+    *json = rl_state_oci_json(l.st, l.status, true);
+    unlock(&l);
+    return 0;
+}
+
+int rl_kill(const struct rl_context *ctx, const char *id, int sig, bool all,
+            struct rl_error **err)
+{
+    struct locked l;
+    if (lock_and_read(ctx, id, &l, err) < 0)
+        return -1;
+    int ret = -1;
+    if (l.status == RL_STATUS_STOPPED || l.status == RL_STATUS_CREATING) {
+        rl_error(err, "container not running");
+        goto out;
+    }
+    if (all && l.st->cgroup) {
+        ret = rl_cgroup_kill_all(l.st->cgroup, sig, err);
+        goto out;
+    }
+    _cleanup_close_ int pidfd = rl_state_pidfd(l.st);
+    if (pidfd < 0) {
+        rl_error(err, "container not running");
+        goto out;
+    }
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
+        rl_error_errno(err, "send signal %d", sig);
+        goto out;
+    }
+    ret = 0;
+out:
+    unlock(&l);
+    return ret;
+}
+
+/* Kill everything of the container and wait for the init to be gone. */
+static void kill_all_and_wait(struct rl_state *st)
+{
+    _cleanup_close_ int pidfd = rl_state_pidfd(st);
+    if (st->cgroup) {
+        rl_cgroup_freeze(st->cgroup, false, NULL);
+        rl_cgroup_kill_all(st->cgroup, SIGKILL, NULL);
+    }
+    if (pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        if (wait_exit(pidfd, 10000) < 0)
+            rl_log(RL_LOG_WARN, "container %s: init %d did not exit after SIGKILL", st->id,
+                   (int)st->pid);
+    }
+}
+
+int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct rl_error **err)
+{
+    struct locked l;
+    if (lock_and_read(ctx, id, &l, err) < 0) {
+        if (force && err && *err && (*err)->errnum == ENOENT) {
+            rl_error_free(*err);
+            *err = NULL;
+            return 0;
+        }
+        return -1;
+    }
+    int ret = -1;
+    if ((l.status == RL_STATUS_RUNNING || l.status == RL_STATUS_PAUSED) && !force) {
+        rl_error(err, "cannot delete container %s that is not stopped: %s", id,
+                 rl_status_name(l.status));
+        goto out;
+    }
+    if (l.status != RL_STATUS_STOPPED || l.st->cgroup)
+        kill_all_and_wait(l.st);
+    if (l.st->created && l.st->n_poststop) {
+        _cleanup_free_ char *js = rl_state_oci_json(l.st, RL_STATUS_STOPPED, false);
+        struct rl_error *herr = NULL;
+        if (rl_hooks_run(l.st->poststop, l.st->n_poststop, "poststop", js, &herr) < 0)
+            rl_log(RL_LOG_WARN, "%s", herr->msg);
+        rl_error_free(herr);
+    }
+    if (l.st->cgroup && rl_cgroup_destroy(l.st->cgroup, err) < 0)
+        goto out;
+    _cleanup_free_ char *dir = rl_state_dir(ctx, id);
+    if (rl_rm_rf(dir, err) < 0)
+        goto out;
+    ret = 0;
+out:
+    unlock(&l);
+    return ret;
+}
+
+int rl_list(const struct rl_context *ctx, struct rl_list_entry **entries, size_t *n,
+            struct rl_error **err)
+{
+    *entries = NULL;
+    *n = 0;
+    DIR *d = opendir(ctx->root);
+    if (d == NULL)
+        return errno == ENOENT ? 0 : rl_error_errno(err, "open %s", ctx->root);
+    struct dirent *de;
+    size_t cap = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        struct locked l;
+        struct rl_error *e = NULL;
+        if (lock_and_read(ctx, de->d_name, &l, &e) < 0) {
+            rl_error_free(e);
+            continue;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *entries = xrealloc(*entries, cap * sizeof(**entries));
+        }
+        (*entries)[*n].state = l.st;
+        (*entries)[*n].status = l.status;
+        (*n)++;
+        l.st = NULL;
+        unlock(&l);
+    }
+    closedir(d);
+    return 0;
+}
+
+void rl_list_free(struct rl_list_entry *entries, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        rl_state_free(entries[i].state);
+    free(entries);
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+#include "rustlet/log.h"
+#include "rustlet/utils.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int log_fd = -1;     /* -1: stderr */
+static bool log_json;
+static bool log_debug;
+
+int rl_log_open(const char *path, bool json, bool debug, struct rl_error **err)
+{
+    log_json = json;
+    log_debug = debug;
+    if (path == NULL || *path == '\0')
+        return 0;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return rl_error_errno(err, "open log file %s", path);
+    log_fd = fd;
+    return 0;
+}
+
+bool rl_log_debug_enabled(void) { return log_debug; }
+int rl_log_fd(void) { return log_fd; }
+bool rl_log_to_file(void) { return log_fd >= 0; }
+
+static const char *level_name(enum rl_log_level l)
+{
+    switch (l) {
+    case RL_LOG_ERROR: return "error";
+    case RL_LOG_WARN: return "warning";
+    case RL_LOG_INFO: return "info";
+    default: return "debug";
+    }
+}
+
+/* Escape msg into a JSON string body. */
+static size_t json_escape(char *out, size_t cap, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 7 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c == '\n') {
+            out[o++] = '\\';
+            out[o++] = 'n';
+        } else if (c == '\t') {
+            out[o++] = '\\';
+            out[o++] = 't';
+        } else if (c < 0x20) {
+            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+void rl_log(enum rl_log_level level, const char *fmt, ...)
+{
+    if (level == RL_LOG_DEBUG && !log_debug)
+        return;
+    int saved = errno;
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+
+    char line[9000];
+    int n;
+    if (log_json) {
+        char esc[8200];
+        json_escape(esc, sizeof(esc), msg);
+        char ts[40];
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
+                     level_name(level), esc, ts);
+    } else {
+        n = snprintf(line, sizeof(line), "rustlet[%d]: %s: %s\n", (int)getpid(),
+                     level_name(level), msg);
+    }
+    if (n > (int)sizeof(line) - 1)
+        n = (int)sizeof(line) - 1;
+    (void)rl_write_all(log_fd >= 0 ? log_fd : 2, line, (size_t)n);
+    errno = saved;
+}

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* The state directory ROOT/<id>/: state.json (what the runtime must remember
+ * about a container between commands), exec.fifo (present while the
+ * container is "created") and the per-container lock (flock on the
+ * directory itself). */
+#include "rustlet/container.h"
+#include "rustlet/json.h"
+#include "rustlet/utils.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#define STATE_FILE "state.json"
+
+const char *rl_status_name(enum rl_status s)
+{
+    switch (s) {
+    case RL_STATUS_CREATING: return "creating";
+    case RL_STATUS_CREATED: return "created";
+    case RL_STATUS_RUNNING: return "running";
+    case RL_STATUS_PAUSED: return "paused";
+    case RL_STATUS_STOPPED: return "stopped";
+    }
+    return "unknown";
+}
+
+int rl_validate_id(const char *id, struct rl_error **err)
+{
+    if (id == NULL || *id == '\0')
+        return rl_error(err, "container id cannot be empty");
+    if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strlen(id) > 1024)
+        return rl_error(err, "invalid container id \"%s\"", id);
+    for (const char *p = id; *p; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '+' || c == '-' || c == '.'))
+            return rl_error(err, "invalid container id \"%s\": only [A-Za-z0-9_+.-] allowed", id);
+    }
+    return 0;
+}
+
+char *rl_state_dir(const struct rl_context *ctx, const char *id)
+{
+    return xasprintf("%s/%s", ctx->root, id);
+}
+
+int rl_state_lock(const struct rl_context *ctx, const char *id, struct rl_error **err)
+{
+    if (rl_validate_id(id, err) < 0)
+        return -1;
+    _cleanup_free_ char *dir = rl_state_dir(ctx, id);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return rl_error_code(err, ENOENT, "container \"%s\" does not exist", id);
+        return rl_error_errno(err, "open %s", dir);
+    }
+    while (flock(fd, LOCK_EX) < 0) {
+        if (errno != EINTR) {
+            rl_error_errno(err, "lock %s", dir);
+            close(fd);
+            return -1;
+        }
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
+        close(fd);
+        return rl_error_code(err, ENOENT, "container \"%s\" does not exist", id);
+    }
+    return fd;
+}
+
+unsigned long long rl_proc_start_time(pid_t pid)
+{
+    if (pid <= 0)
+        return 0;
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = rl_read_all(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    /* comm may contain spaces and ')': fields start after the last ')'. */
+    char *p = strrchr(buf, ')');
+    if (p == NULL)
+        return 0;
+    p += 2; /* field 3 (state) */
+    if (*p == 'Z' || *p == 'X')
+        return 0; /* a zombie is as good as gone */
+    for (int field = 3; field < 22 && p; field++) {
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    return p ? strtoull(p, NULL, 10) : 0;
+}
+
+int rl_state_pidfd(const struct rl_state *st)
+{
+    if (st->pid <= 0) {
+        errno = ESRCH;
+        return -1;
+    }
+    int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+    if (fd < 0)
+        return -1;
+    /* The pidfd pins the process: if the start time still matches after
+     * opening it, the pidfd refers to our init, not to a reused pid. */
+    if (rl_proc_start_time(st->pid) != st->start_time) {
+        close(fd);
+        errno = ESRCH;
+        return -1;
+    }
+    return fd;
+}
+
+static void write_hooks(struct rl_jsonw *w, const struct rl_hook *h, size_t n)
+{
+    rl_jsonw_array_open(w);
+    for (size_t i = 0; i < n; i++) {
+        rl_jsonw_object_open(w);
+        rl_jsonw_kv_string(w, "path", h[i].path);
+        if (h[i].args) {
+            rl_jsonw_key(w, "args");
+            rl_jsonw_array_open(w);
+            for (size_t j = 0; j < h[i].n_args; j++)
+                rl_jsonw_string(w, h[i].args[j]);
+            rl_jsonw_array_close(w);
+        }
+        if (h[i].env) {
+            rl_jsonw_key(w, "env");
+            rl_jsonw_array_open(w);
+            for (size_t j = 0; j < h[i].n_env; j++)
+                rl_jsonw_string(w, h[i].env[j]);
+            rl_jsonw_array_close(w);
+        }
+        if (h[i].has_timeout)
+            rl_jsonw_kv_int(w, "timeout", h[i].timeout);
+        rl_jsonw_object_close(w);
+    }
+    rl_jsonw_array_close(w);
+}
+
+int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
+                   struct rl_error **err)
+{
+    struct rl_jsonw *w = rl_jsonw_new(false);
+    rl_jsonw_object_open(w);
+    rl_jsonw_kv_string(w, "id", st->id);
+    rl_jsonw_kv_int(w, "pid", st->pid);
+    rl_jsonw_key(w, "startTime");
+    rl_jsonw_uint(w, st->start_time);
+    rl_jsonw_kv_string(w, "bundle", st->bundle);
+    rl_jsonw_kv_string(w, "rootfs", st->rootfs);
+    rl_jsonw_kv_string(w, "created", st->created);
+    rl_jsonw_kv_string(w, "owner", st->owner ? st->owner : "");
+    rl_jsonw_kv_bool(w, "started", st->started);
+    rl_jsonw_key(w, "annotations");
+    rl_jsonw_object_open(w);
+    for (size_t i = 0; i < st->n_annotations; i++)
+        rl_jsonw_kv_string(w, st->annotations[i].key, st->annotations[i].value);
+    rl_jsonw_object_close(w);
+    if (st->cgroup) {
+        rl_jsonw_key(w, "cgroup");
+        rl_cgroup_to_json(st->cgroup, w);
+    }
+    rl_jsonw_key(w, "poststop");
+    write_hooks(w, st->poststop, st->n_poststop);
+    rl_jsonw_object_close(w);
+    size_t len;
+    _cleanup_free_ char *doc = rl_jsonw_finish(w, &len, err);
+    if (doc == NULL)
+        return -1;
+    _cleanup_free_ char *path = xasprintf("%s/%s/%s", ctx->root, st->id, STATE_FILE);
+    return rl_write_file_atomic(path, doc, len, 0600, err);
+}
+
+static char *get_str(const rl_json *o, const char *key)
+{
+    return xstrdup(rl_json_string(rl_json_get(o, key)));
+}
+
+static char **get_strv(const rl_json *arr, size_t *n)
+{
+    *n = 0;
+    if (rl_json_type(arr) != RL_JSON_ARRAY)
+        return NULL;
+    size_t len = rl_json_len(arr);
+    char **v = xzalloc((len + 1) * sizeof(char *));
+    for (size_t i = 0; i < len; i++)
+        v[(*n)++] = xstrdup(rl_json_string(rl_json_array_at(arr, i)) ?: "");
+    return v;
+}
+
+static void read_hooks(const rl_json *arr, struct rl_state *st)
+{
+    size_t n = rl_json_len(arr);
+    if (rl_json_type(arr) != RL_JSON_ARRAY || n == 0)
+        return;
+    st->poststop = xzalloc(n * sizeof(*st->poststop));
+    for (size_t i = 0; i < n; i++) {
+        const rl_json *h = rl_json_array_at(arr, i);
+        struct rl_hook *hk = &st->poststop[st->n_poststop++];
+        hk->path = get_str(h, "path");
+        hk->args = get_strv(rl_json_get(h, "args"), &hk->n_args);
+        hk->env = get_strv(rl_json_get(h, "env"), &hk->n_env);
+        const rl_json *t = rl_json_get(h, "timeout");
+        if (t && rl_json_i64(t, &hk->timeout) == 0)
+            hk->has_timeout = true;
+    }
+}
+
+static int parse_state(const char *doc, size_t len, struct rl_state *st, struct rl_error **err)
+{
+    rl_json *root = rl_json_parse(doc, len, err);
+    if (root == NULL)
+        return -1;
+    int64_t pid = 0;
+    uint64_t start = 0;
+    rl_json_i64(rl_json_get(root, "pid"), &pid);
+    rl_json_u64(rl_json_get(root, "startTime"), &start);
+    st->pid = (pid_t)pid;
+    st->start_time = start;
+    st->bundle = get_str(root, "bundle");
+    st->rootfs = get_str(root, "rootfs");
+    st->created = get_str(root, "created");
+    st->owner = get_str(root, "owner");
+    st->started = rl_json_type(rl_json_get(root, "started")) == RL_JSON_TRUE;
+    const rl_json *ann = rl_json_get(root, "annotations");
+    size_t na = rl_json_len(ann);
+    if (rl_json_type(ann) == RL_JSON_OBJECT && na > 0) {
+        st->annotations = xzalloc(na * sizeof(struct rl_kv));
+        for (size_t i = 0; i < na; i++) {
+            st->annotations[i].key = xstrdup(rl_json_object_key(ann, i));
+            st->annotations[i].value = xstrdup(rl_json_string(rl_json_object_value(ann, i)) ?: "");
+        }
+        st->n_annotations = na;
+    }
+    const rl_json *cg = rl_json_get(root, "cgroup");
+    int ret = 0;
+    if (cg) {
+        st->cgroup = rl_cgroup_from_json(cg, err);
+        if (st->cgroup == NULL)
+            ret = -1;
+    }
+    read_hooks(rl_json_get(root, "poststop"), st);
+    rl_json_free(root);
+    return ret;
+}
+
+int rl_state_read(const struct rl_context *ctx, const char *id, struct rl_state **out,
+                  struct rl_error **err)
+{
+    _cleanup_free_ char *path = xasprintf("%s/%s/%s", ctx->root, id, STATE_FILE);
+    struct rl_state *st = xzalloc(sizeof(*st));
+    st->id = xstrdup(id);
+    size_t len;
+    _cleanup_free_ char *doc = rl_read_file_at(AT_FDCWD, path, 0, &len, err);
+    if (doc == NULL) {
+        if (errno == ENOENT) {
+            /* killed between mkdir and the first state write: an empty
+             * "creating" container that delete --force can remove */
+            rl_error_free(err ? *err : NULL);
+            if (err)
+                *err = NULL;
+            *out = st;
+            return 0;
+        }
+        rl_state_free(st);
+        return -1;
+    }
+    if (parse_state(doc, len, st, err) < 0) {
+        rl_error_wrap(err, "read %s", path);
+        rl_state_free(st);
+        return -1;
+    }
+    *out = st;
+    return 0;
+}
+
+void rl_state_free(struct rl_state *st)
+{
+    if (st == NULL)
+        return;
+    free(st->id);
+    free(st->bundle);
+    free(st->rootfs);
+    free(st->created);
+    free(st->owner);
+    for (size_t i = 0; i < st->n_annotations; i++) {
+        free(st->annotations[i].key);
+        free(st->annotations[i].value);
+    }
+    free(st->annotations);
+    rl_cgroup_free(st->cgroup);
+    for (size_t i = 0; i < st->n_poststop; i++) {
+        free(st->poststop[i].path);
+        rl_strv_free(st->poststop[i].args);
+        rl_strv_free(st->poststop[i].env);
+    }
+    free(st->poststop);
+    free(st);
+}
+
+enum rl_status rl_state_status(const struct rl_context *ctx, const struct rl_state *st)
+{
+    if (st->pid <= 0)
+        return st->created ? RL_STATUS_STOPPED : RL_STATUS_CREATING;
+    if (rl_proc_start_time(st->pid) != st->start_time)
+        return RL_STATUS_STOPPED;
+    if (st->created == NULL)
+        return RL_STATUS_CREATING;
+    /* The exec fifo exists from create until start has released the
+     * process (start unlinks it), as with runc. */
+    _cleanup_free_ char *fifo = xasprintf("%s/%s/exec.fifo", ctx->root, st->id);
+    if (access(fifo, F_OK) == 0)
+        return RL_STATUS_CREATED;
+    if (st->cgroup) {
+        bool frozen = false;
+        if (rl_cgroup_is_frozen(st->cgroup, &frozen, NULL) == 0 && frozen)
+            return RL_STATUS_PAUSED;
+    }
+    return RL_STATUS_RUNNING;
+}
+
+char *rl_state_oci_json(const struct rl_state *st, enum rl_status status, bool pretty)
+{
+    struct rl_jsonw *w = rl_jsonw_new(pretty);
+    rl_jsonw_object_open(w);
+    rl_jsonw_kv_string(w, "ociVersion", "1.3.0");
+    rl_jsonw_kv_string(w, "id", st->id);
+    rl_jsonw_kv_int(w, "pid", status == RL_STATUS_STOPPED ? 0 : st->pid);
+    rl_jsonw_kv_string(w, "status", rl_status_name(status));
+    rl_jsonw_kv_string(w, "bundle", st->bundle ? st->bundle : "");
+    rl_jsonw_kv_string(w, "rootfs", st->rootfs ? st->rootfs : "");
+    rl_jsonw_kv_string(w, "created", st->created ? st->created : "0001-01-01T00:00:00Z");
+    if (st->n_annotations) {
+        rl_jsonw_key(w, "annotations");
+        rl_jsonw_object_open(w);
+        for (size_t i = 0; i < st->n_annotations; i++)
+            rl_jsonw_kv_string(w, st->annotations[i].key, st->annotations[i].value);
+        rl_jsonw_object_close(w);
+    }
+    rl_jsonw_kv_string(w, "owner", st->owner ? st->owner : "");
+    rl_jsonw_object_close(w);
+    char *doc = rl_jsonw_finish(w, NULL, NULL);
+    return doc ? doc : xstrdup("{}");
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+#include "rustlet/hooks.h"
+#include "rustlet/log.h"
+#include "rustlet/utils.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+static char *const empty_env[] = {NULL};
+
+/* Child: stdin from the pipe, stdout/stderr inherited, exec the hook. */
+static __attribute__((noreturn)) void hook_exec(const struct rl_hook *h, int in_fd)
+{
+    if (dup2(in_fd, 0) < 0)
+        _exit(127);
+    char *argv0[] = {h->path, NULL};
+    char *const *argv = h->n_args ? h->args : argv0;
+    execve(h->path, argv, h->n_env ? h->env : empty_env);
+    rl_log(RL_LOG_ERROR, "exec hook %s: %s", h->path, strerror(errno));
+    _exit(127);
+}
+
+/* Wait for pid with an optional timeout in seconds (<= 0: none). */
+static int hook_wait(pid_t pid, int pidfd, int64_t timeout, int *status, bool *timed_out)
+{
+    *timed_out = false;
+    if (timeout > 0 && pidfd >= 0) {
+        struct pollfd p = {.fd = pidfd, .events = POLLIN};
+        uint64_t deadline = rl_now_ns() + (uint64_t)timeout * 1000000000ull;
+        for (;;) {
+            uint64_t now = rl_now_ns();
+            if (now >= deadline) {
+                *timed_out = true;
+                kill(pid, SIGKILL);
+                break;
+            }
+            int r = poll(&p, 1, (int)((deadline - now) / 1000000) + 1);
+            if (r > 0)
+                break;
+            if (r < 0 && errno != EINTR)
+                break;
+        }
+    }
+    while (waitpid(pid, status, 0) < 0) {
+        if (errno != EINTR)
+            return -1;
+    }
+    return 0;
+}
+
+static int run_one(const struct rl_hook *h, const char *phase, size_t i, const char *state_json,
+                   struct rl_error **err)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return rl_error_errno(err, "hooks.%s[%zu] (%s): pipe", phase, i, h->path);
+    rl_debug("running hook %s[%zu]: %s", phase, i, h->path);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return rl_error_errno(err, "hooks.%s[%zu] (%s): fork", phase, i, h->path);
+    }
+    if (pid == 0) {
+        close(p[1]);
+        hook_exec(h, p[0]);
+    }
+    close(p[0]);
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    /* The hook may not read its stdin: ignore EPIPE. */
+    struct sigaction sa = {.sa_handler = SIG_IGN}, old;
+    sigaction(SIGPIPE, &sa, &old);
+    (void)rl_write_all(p[1], state_json, strlen(state_json));
+    close(p[1]);
+    sigaction(SIGPIPE, &old, NULL);
+    int status = 0;
+    bool timed_out;
+    int r = hook_wait(pid, pidfd, h->has_timeout ? h->timeout : 0, &status, &timed_out);
+    if (pidfd >= 0)
+        close(pidfd);
+    if (r < 0)
+        return rl_error_errno(err, "hooks.%s[%zu] (%s): wait", phase, i, h->path);
+    if (timed_out)
+        return rl_error(err, "hooks.%s[%zu] (%s): timed out after %lld s", phase, i, h->path,
+                        (long long)h->timeout);
+    if (WIFSIGNALED(status))
+        return rl_error(err, "hooks.%s[%zu] (%s): killed by signal %d", phase, i, h->path,
+                        WTERMSIG(status));
+    if (WEXITSTATUS(status) != 0)
+        return rl_error(err, "hooks.%s[%zu] (%s): exited with status %d", phase, i, h->path,
+                        WEXITSTATUS(status));
+    return 0;
+}
+
+int rl_hooks_run(const struct rl_hook *hooks, size_t n, const char *phase,
+                 const char *state_json, struct rl_error **err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (run_one(&hooks[i], phase, i, state_json, err) < 0)
+            return -1;
+    return 0;
+}

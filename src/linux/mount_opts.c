@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+#include "rustlet/mount_opts.h"
+#include "rustlet/utils.h"
+
+#include <string.h>
+#include <sys/mount.h>
+
+struct opt {
+    const char *name;
+    bool clear;             /* the option clears the flag instead of setting it */
+    unsigned long flag;
+};
+
+/* The options of config.md's mount table that map to mount(2) flags. The
+ * recursive variants ("rro", "rnosuid", ...) need mount_setattr(2) and
+ * are handled like their plain form plus MS_REC on bind mounts. */
+static const struct opt flag_opts[] = {
+    {"async", true, MS_SYNCHRONOUS},   {"atime", true, MS_NOATIME},
+    {"bind", false, MS_BIND},          {"defaults", false, 0},
+    {"dev", true, MS_NODEV},           {"diratime", true, MS_NODIRATIME},
+    {"dirsync", false, MS_DIRSYNC},    {"exec", true, MS_NOEXEC},
+    {"iversion", false, MS_I_VERSION}, {"lazytime", false, MS_LAZYTIME},
+    {"loud", true, MS_SILENT},         {"mand", false, MS_MANDLOCK},
+    {"noatime", false, MS_NOATIME},    {"nodev", false, MS_NODEV},
+    {"nodiratime", false, MS_NODIRATIME}, {"noexec", false, MS_NOEXEC},
+    {"noiversion", true, MS_I_VERSION}, {"nolazytime", true, MS_LAZYTIME},
+    {"nomand", true, MS_MANDLOCK},     {"norelatime", true, MS_RELATIME},
+    {"nostrictatime", true, MS_STRICTATIME}, {"nosuid", false, MS_NOSUID},
+    {"nosymfollow", false, MS_NOSYMFOLLOW}, {"rbind", false, MS_BIND | MS_REC},
+    {"relatime", false, MS_RELATIME},  {"remount", false, MS_REMOUNT},
+    {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
+    {"silent", false, MS_SILENT},      {"strictatime", false, MS_STRICTATIME},
+    {"suid", true, MS_NOSUID},         {"sync", false, MS_SYNCHRONOUS},
+};
+
+static const struct opt prop_opts[] = {
+    {"private", false, MS_PRIVATE},   {"rprivate", false, MS_PRIVATE | MS_REC},
+    {"shared", false, MS_SHARED},     {"rshared", false, MS_SHARED | MS_REC},
+    {"slave", false, MS_SLAVE},       {"rslave", false, MS_SLAVE | MS_REC},
+    {"unbindable", false, MS_UNBINDABLE}, {"runbindable", false, MS_UNBINDABLE | MS_REC},
+};
+
+long rl_propagation_flags(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(prop_opts); i++)
+        if (strcmp(prop_opts[i].name, name) == 0)
+            return (long)prop_opts[i].flag;
+    return -1;
+}
+
+static const struct opt *find(const struct opt *tab, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(tab[i].name, name) == 0)
+            return &tab[i];
+    return NULL;
+}
+
+static void append_data(char **data, const char *opt)
+{
+    if (*data == NULL) {
+        *data = xstrdup(opt);
+        return;
+    }
+    char *n = xasprintf("%s,%s", *data, opt);
+    free(*data);
+    *data = n;
+}
+
+int rl_mount_opts_parse(char *const *options, size_t n, struct rl_mount_opts *out,
+                        struct rl_error **err)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < n; i++) {
+        const char *o = options[i];
+        const struct opt *f = find(flag_opts, ARRAY_SIZE(flag_opts), o);
+        /* recursive attribute forms: "rro" -> ro (applied recursively) */
+        if (f == NULL && o[0] == 'r' && strcmp(o, "rbind") != 0 &&
+            strcmp(o, "relatime") != 0 && strcmp(o, "remount") != 0 &&
+            find(prop_opts, ARRAY_SIZE(prop_opts), o) == NULL)
+            f = find(flag_opts, ARRAY_SIZE(flag_opts), o + 1);
+        if (f) {
+            if (strcmp(f->name, "rbind") == 0)
+                out->recursive_bind = true;
+            if (f->clear) {
+                out->flags &= ~f->flag;
+                out->clear |= f->flag;
+            } else {
+                out->flags |= f->flag;
+                out->clear &= ~f->flag;
+            }
+            continue;
+        }
+        const struct opt *p = find(prop_opts, ARRAY_SIZE(prop_opts), o);
+        if (p) {
+            out->propagation = p->flag;
+            continue;
+        }
+        append_data(&out->data, o);
+    }
+    return 0;
+}
+
+void rl_mount_opts_free(struct rl_mount_opts *o)
+{
+    free(o->data);
+    o->data = NULL;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* The spec's "mounts": every destination is resolved inside the rootfs with
+ * openat2(RESOLVE_IN_ROOT), so a symlink in the rootfs can never make a
+ * mount land outside it, and the mount is made on the resolved O_PATH fd
+ * (/proc/self/fd/N), so swapping a path component for a symlink after the
+ * check (CVE-2021-30465) changes nothing. */
+#include "rustlet/linux.h"
+#include "rustlet/log.h"
+#include "rustlet/mount_opts.h"
+#include "rustlet/sys.h"
+#include "rustlet/utils.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+static int openat2_in_root(int rootfd, const char *path, int flags)
+{
+    struct open_how how = {
+        .flags = (uint64_t)flags | O_CLOEXEC,
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+    int fd;
+    do {
+        fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+    } while (fd < 0 && errno == EAGAIN);
+    return fd;
+}
+
+/* Create the missing components of path one by one, each inside the root. */
+int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file,
+                    struct rl_error **err)
+{
+    while (*path == '/')
+        path++;
+    if (*path == '\0')
+        return openat2_in_root(rootfd, ".", O_PATH);
+    int fd = openat2_in_root(rootfd, path, O_PATH);
+    if (fd >= 0 || errno != ENOENT || !create) {
+        if (fd < 0)
+            rl_error_errno(err, "open %s in the rootfs", path);
+        return fd;
+    }
+    _cleanup_free_ char *buf = xstrdup(path);
+    char *p = buf;
+    for (;;) {
+        char *slash = strchr(p, '/');
+        while (slash && slash[1] == '/')
+            slash++;
+        bool last = slash == NULL || slash[1] == '\0';
+        if (slash)
+            *slash = '\0';
+        int cfd = openat2_in_root(rootfd, buf, O_PATH);
+        if (cfd < 0 && errno == ENOENT) {
+            /* create it in its (already resolved) parent */
+            char *name = strrchr(buf, '/');
+            _cleanup_close_ int parent = -1;
+            if (name) {
+                *name = '\0';
+                parent = openat2_in_root(rootfd, buf, O_PATH | O_DIRECTORY);
+                *name = '/';
+                name++;
+            } else {
+                parent = openat2_in_root(rootfd, ".", O_PATH | O_DIRECTORY);
+                name = buf;
+            }
+            if (parent < 0)
+                return rl_error_errno(err, "open the parent of %s in the rootfs", buf);
+            int r;
+            if (last && as_file) {
+                r = openat(parent, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,
+                           0644);
+                if (r >= 0)
+                    close(r);
+            } else {
+                r = mkdirat(parent, name, 0755);
+            }
+            if (r < 0 && errno != EEXIST)
+                return rl_error_errno(err, "create %s in the rootfs", buf);
+            cfd = openat2_in_root(rootfd, buf, O_PATH);
+        }
+        if (cfd < 0)
+            return rl_error_errno(err, "open %s in the rootfs", buf);
+        if (last)
+            return cfd;
+        close(cfd);
+        *slash = '/';
+        p = slash + 1;
+    }
+}
+
+static bool is_bind(const struct rl_mount *m, const struct rl_mount_opts *o)
+{
+    return (o->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
+}
+
+static char *resolve_source(const struct rl_mount *m, const char *bundle, bool bind)
+{
+    if (m->source == NULL)
+        return xstrdup(m->type ? m->type : "none");
+    if (bind && m->source[0] != '/')
+        return xasprintf("%s/%s", bundle, m->source);
+    return xstrdup(m->source);
+}
+
+/* An O_PATH fd of the mount now on top of the destination: mounting on
+ * /proc/self/fd/N leaves N pointing below the new mount, so walk the path
+ * again (still inside the root). */
+static int reopen_top(int rootfd, const struct rl_mount *m, char *buf, size_t len,
+                      struct rl_error **err)
+{
+    int fd = rl_open_in_root(rootfd, m->destination, false, false, err);
+    if (fd >= 0)
+        snprintf(buf, len, "/proc/self/fd/%d", fd);
+    return fd;
+}
+
+static int bind_mount(const struct rl_mount *m, int rootfd, const char *src, const char *dst,
+                      const struct rl_mount_opts *o, struct rl_error **err)
+{
+    unsigned long rec = o->recursive_bind ? MS_REC : 0;
+    if (rl_sys_mount(src, dst, NULL, MS_BIND | rec, NULL) < 0)
+        return rl_error_errno(err, "bind %s", src);
+    unsigned long extra = o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+    if (extra) {
+        /* bind mounts take their flags from a remount of the new mount */
+        char top[64];
+        _cleanup_close_ int tfd = reopen_top(rootfd, m, top, sizeof(top), err);
+        if (tfd < 0)
+            return -1;
+        if (rl_sys_mount(NULL, top, NULL, MS_BIND | MS_REMOUNT | extra, NULL) < 0)
+            return rl_error_errno(err, "remount with its options");
+    }
+    return 0;
+}
+
+static int mount_one(const struct rl_mount *m, size_t i, int rootfd, const char *bundle,
+                     bool cgroupns, struct rl_error **err)
+{
+    struct rl_mount_opts o;
+    rl_mount_opts_parse(m->options, m->n_options, &o, err);
+    bool bind = is_bind(m, &o);
+    _cleanup_free_ char *src = resolve_source(m, bundle, bind);
+    bool as_file = false;
+    if (bind) {
+        struct stat st;
+        if (stat(src, &st) < 0) {
+            rl_error_errno(err, "stat %s", src);
+            goto fail;
+        }
+        as_file = !S_ISDIR(st.st_mode);
+    }
+    _cleanup_close_ int dfd = rl_open_in_root(rootfd, m->destination, true, as_file, err);
+    if (dfd < 0)
+        goto fail;
+    char dst[64];
+    snprintf(dst, sizeof(dst), "/proc/self/fd/%d", dfd);
+    int r;
+    if (bind) {
+        r = bind_mount(m, rootfd, src, dst, &o, err);
+    } else if (m->type && strcmp(m->type, "cgroup") == 0) {
+        r = rl_mount_cgroup(m, rootfd, dst, cgroupns, err);
+    } else {
+        r = rl_sys_mount(src, dst, m->type, o.flags & ~MS_REMOUNT, o.data);
+        if (r < 0)
+            rl_error_errno(err, "mount");
+    }
+    if (r == 0 && o.propagation) {
+        /* reopen: the fd points below the new mount */
+        char ndst[64];
+        _cleanup_close_ int nfd = reopen_top(rootfd, m, ndst, sizeof(ndst), err);
+        r = nfd < 0 ? -1 : rl_sys_mount(NULL, ndst, NULL, o.propagation, NULL);
+        if (r < 0 && nfd >= 0)
+            rl_error_errno(err, "set propagation");
+    }
+    rl_mount_opts_free(&o);
+    if (r < 0)
+        return rl_error_wrap(err, "mounts[%zu] (%s on %s)", i, m->type ? m->type : "bind",
+                             m->destination);
+    return 0;
+fail:
+    rl_mount_opts_free(&o);
+    return rl_error_wrap(err, "mounts[%zu] (%s on %s)", i, m->type ? m->type : "bind",
+                         m->destination);
+}
+
+int rl_mounts_apply(const struct rl_spec *spec, int rootfd, const char *bundle,
+                    struct rl_error **err)
+{
+    const struct rl_namespace *cgns = rl_spec_namespace(spec, RL_NS_CGROUP);
+    for (size_t i = 0; i < spec->n_mounts; i++)
+        if (mount_one(&spec->mounts[i], i, rootfd, bundle, cgns != NULL, err) < 0)
+            return -1;
+    return 0;
+}

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* The container process itself: rlimits, oom_score_adj, user and groups,
+ * capabilities (bounding dropped while still root, then setuid with
+ * keep-caps, then the permitted/effective/inheritable sets, then ambient),
+ * umask, cwd, the fd sweep and the executable lookup. */
+#include "rustlet/linux.h"
+#include "rustlet/log.h"
+#include "rustlet/sys.h"
+#include "rustlet/utils.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/close_range.h>
+
+static int set_rlimits(const struct rl_process *p, struct rl_error **err)
+{
+    for (size_t i = 0; i < p->n_rlimits; i++) {
+        const struct rl_rlimit *r = &p->rlimits[i];
+        struct rlimit lim = {.rlim_cur = r->soft, .rlim_max = r->hard};
+        if (setrlimit(r->resource, &lim) < 0)
+            return rl_error_errno(err, "process.rlimits[%zu] (%s %llu/%llu): setrlimit", i,
+                                  r->type, (unsigned long long)r->soft,
+                                  (unsigned long long)r->hard);
+    }
+    return 0;
+}
+
+static int set_oom_score_adj(const struct rl_process *p, struct rl_error **err)
+{
+    if (!p->has_oom_score_adj)
+        return 0;
+    char v[32];
+    snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+    if (rl_sys_write_ctl(AT_FDCWD, "/proc/self/oom_score_adj", v) < 0)
+        return rl_error_errno(err, "process.oomScoreAdj (%d): write /proc/self/oom_score_adj",
+                              p->oom_score_adj);
+    return 0;
+}
+
+/* Before the pivot, while /proc is still the runtime's: limits that the
+ * container may not be allowed to raise later. */
+int rl_process_setup_pre_pivot(const struct rl_spec *spec, struct rl_error **err)
+{
+    if (set_oom_score_adj(&spec->process, err) < 0)
+        return -1;
+    return set_rlimits(&spec->process, err);
+}
+
+static int cap_from_names(char *const *names, size_t n, const char *field, uint64_t *mask,
+                          struct rl_error **err)
+{
+    *mask = 0;
+    for (size_t i = 0; i < n; i++) {
+        cap_value_t c;
+        if (cap_from_name(names[i], &c) < 0)
+            return rl_error(err, "process.capabilities.%s[%zu]: unknown capability \"%s\"", field,
+                            i, names[i]);
+        if (c > (cap_value_t)cap_max_bits() - 1 || !CAP_IS_SUPPORTED(c))
+            return rl_error(err, "process.capabilities.%s[%zu]: %s is not supported by this kernel",
+                            field, i, names[i]);
+        *mask |= 1ull << c;
+    }
+    return 0;
+}
+
+struct capsets {
+    uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+
+static int read_capsets(const struct rl_capabilities *c, struct capsets *s, struct rl_error **err)
+{
+    if (cap_from_names(c->bounding, c->n_bounding, "bounding", &s->bounding, err) < 0 ||
+        cap_from_names(c->effective, c->n_effective, "effective", &s->effective, err) < 0 ||
+        cap_from_names(c->permitted, c->n_permitted, "permitted", &s->permitted, err) < 0 ||
+        cap_from_names(c->inheritable, c->n_inheritable, "inheritable", &s->inheritable, err) < 0 ||
+        cap_from_names(c->ambient, c->n_ambient, "ambient", &s->ambient, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int drop_bounding(uint64_t keep, struct rl_error **err)
+{
+    int last = (int)cap_max_bits() - 1;
+    for (int c = 0; c <= last; c++) {
+        if (keep & (1ull << c))
+            continue;
+        if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+            return rl_error_errno(err, "process.capabilities.bounding: drop %s", cap_to_name(c));
+    }
+    return 0;
+}
+
+static int set_caps(const struct capsets *s, struct rl_error **err)
+{
+    cap_t caps = cap_init();
+    if (caps == NULL)
+        return rl_error_errno(err, "cap_init");
+    int last = (int)cap_max_bits() - 1;
+    for (int c = 0; c <= last; c++) {
+        cap_value_t v = c;
+        if (s->effective & (1ull << c))
+            cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET);
+        if (s->permitted & (1ull << c))
+            cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET);
+        if (s->inheritable & (1ull << c))
+            cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET);
+    }
+    int r = cap_set_proc(caps);
+    cap_free(caps);
+    if (r < 0)
+        return rl_error_errno(err, "process.capabilities: capset");
+    for (int c = 0; c <= last; c++) {
+        if (!(s->ambient & (1ull << c)))
+            continue;
+        /* The kernel only allows ambient capabilities that are permitted and
+         * inheritable. runc's default config lists ambient ones without
+         * inheritable ones and runc then leaves CapAmb empty; do the same
+         * (engines rely on it), and say so in the debug log. */
+        if (!(s->permitted & s->inheritable & (1ull << c))) {
+            rl_debug("process.capabilities.ambient: %s not raised: not in both the permitted "
+                     "and the inheritable set", cap_to_name(c));
+            continue;
+        }
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+            return rl_error_errno(err, "process.capabilities.ambient: raise %s", cap_to_name(c));
+    }
+    return 0;
+}
+
+static int set_user(const struct rl_user *u, struct rl_error **err)
+{
+    gid_t groups[u->n_additional_gids + 1];
+    for (size_t i = 0; i < u->n_additional_gids; i++)
+        groups[i] = u->additional_gids[i];
+    /* setgroups is refused in a user namespace with setgroups=deny */
+    if (setgroups(u->n_additional_gids, groups) < 0 &&
+        !(errno == EPERM && u->n_additional_gids == 0))
+        return rl_error_errno(err, "process.user.additionalGids: setgroups");
+    if (setresgid(u->gid, u->gid, u->gid) < 0)
+        return rl_error_errno(err, "process.user.gid (%u): setresgid", u->gid);
+    if (setresuid(u->uid, u->uid, u->uid) < 0)
+        return rl_error_errno(err, "process.user.uid (%u): setresuid", u->uid);
+    return 0;
+}
+
+/* After the pivot: identity and privileges, in the order that keeps the
+ * runtime able to finish (bounding while root, caps kept across setuid). */
+int rl_process_setup(const struct rl_spec *spec, struct rl_error **err)
+{
+    const struct rl_process *p = &spec->process;
+    struct capsets s = {0};
+    bool caps = p->capabilities.present;
+    if (caps && read_capsets(&p->capabilities, &s, err) < 0)
+        return -1;
+    if (caps && drop_bounding(s.bounding, err) < 0)
+        return -1;
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+        return rl_error_errno(err, "prctl(PR_SET_KEEPCAPS)");
+    if (set_user(&p->user, err) < 0)
+        return -1;
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+        return rl_error_errno(err, "prctl(PR_SET_KEEPCAPS)");
+    if (caps && set_caps(&s, err) < 0)
+        return -1;
+    if (p->cwd && chdir(p->cwd) < 0)
+        return rl_error_errno(err, "process.cwd: chdir %s", p->cwd);
+    umask(p->user.has_umask ? (mode_t)p->user.umask : 022);
+    return 0;
+}
+
+static const char *env_get(const struct rl_process *p, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < p->n_env; i++)
+        if (strncmp(p->env[i], name, n) == 0 && p->env[i][n] == '=')
+            return p->env[i] + n + 1;
+    return NULL;
+}
+
+static bool is_executable(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
+}
+
+char *rl_process_lookup(const struct rl_spec *spec, struct rl_error **err)
+{
+    const char *arg0 = spec->process.args[0];
+    if (strchr(arg0, '/')) {
+        if (!is_executable(arg0)) {
+            rl_error_errno(err, "process.args[0]: exec \"%s\"", arg0);
+            if (*err)
+                (*err)->status = errno == ENOENT ? 127 : 126;
+            return NULL;
+        }
+        return xstrdup(arg0);
+    }
+    const char *path = env_get(&spec->process, "PATH");
+    if (path == NULL)
+        path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    _cleanup_free_ char *copy = xstrdup(path);
+    char *save = NULL;
+    for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        char *cand = xasprintf("%s/%s", *dir ? dir : ".", arg0);
+        if (is_executable(cand))
+            return cand;
+        free(cand);
+    }
+    rl_error(err, "process.args[0]: exec \"%s\": executable file not found in $PATH", arg0);
+    if (*err)
+        (*err)->status = 127;
+    return NULL;
+}
+
+/* Every fd above the preserved ones becomes close-on-exec: the runtime's
+ * own fds (sync socket, exec fifo, log) stay usable until execve and none
+ * of them - nor anything an engine leaked to us - reaches the container. */
+int rl_process_close_fds(int preserve, const int *keep, size_t n_keep)
+{
+    (void)keep;
+    (void)n_keep;
+    int listen = 0;
+    const char *lf = getenv("LISTEN_FDS");
+    if (lf)
+        listen = atoi(lf);
+    int top = 3 + (preserve > listen ? preserve : listen);
+    for (int fd = 3; fd < top; fd++) {
+        int fl = fcntl(fd, F_GETFD);
+        if (fl >= 0)
+            (void)fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+    }
+    return (int)syscall(SYS_close_range, (unsigned)top, ~0u, CLOSE_RANGE_CLOEXEC);
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* The root filesystem: propagation, the rootfs bind, pivot_root (or
+ * MS_MOVE + chroot with --no-pivot), masked and readonly paths, and the
+ * final read-only remount of the root. */
+#include "rustlet/linux.h"
+#include "rustlet/log.h"
+#include "rustlet/mount_opts.h"
+#include "rustlet/sys.h"
+#include "rustlet/utils.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+/* Make the mount that contains path private if it is shared, so that
+ * pivot_root accepts the rootfs below it. */
+static int make_parent_mount_private(const char *path, struct rl_error **err)
+{
+    _cleanup_free_ char *p = xstrdup(path);
+    for (;;) {
+        if (rl_sys_mount(NULL, p, NULL, MS_PRIVATE, NULL) == 0)
+            return 0;
+        if (errno != EINVAL)
+            return rl_error_errno(err, "make the mount of %s private", p);
+        /* EINVAL: not a mount point; try the parent directory */
+        char *slash = strrchr(p, '/');
+        if (slash == NULL || slash == p) {
+            if (rl_sys_mount(NULL, "/", NULL, MS_PRIVATE, NULL) < 0)
+                return rl_error_errno(err, "make / private");
+            return 0;
+        }
+        *slash = '\0';
+    }
+}
+
+int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char *bundle,
+                      struct rl_error **err)
+{
+    unsigned long prop = MS_SLAVE | MS_REC;
+    if (spec->linux_.rootfs_propagation) {
+        long f = rl_propagation_flags(spec->linux_.rootfs_propagation);
+        if (f < 0)
+            return rl_error(err, "linux.rootfsPropagation: unknown value \"%s\"",
+                            spec->linux_.rootfs_propagation);
+        prop = (unsigned long)f;
+    }
+    if (rl_sys_mount(NULL, "/", NULL, prop, NULL) < 0)
+        return rl_error_errno(err, "linux.rootfsPropagation: set propagation of /");
+    if (make_parent_mount_private(rootfs, err) < 0)
+        return -1;
+    if (rl_sys_mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return rl_error_errno(err, "root.path: bind mount %s on itself", rootfs);
+    _cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return rl_error_errno(err, "root.path: open %s", rootfs);
+    if (rl_mounts_apply(spec, rootfd, bundle, err) < 0)
+        return -1;
+    if (rl_devices_needed(spec) && rl_devices_setup(spec, rootfd, err) < 0)
+        return -1;
+    return 0;
+}
+
+int rl_rootfs_pivot(const char *rootfs, bool no_pivot, struct rl_error **err)
+{
+    if (chdir(rootfs) < 0)
+        return rl_error_errno(err, "chdir %s", rootfs);
+    if (no_pivot) {
+        if (rl_sys_mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+            return rl_error_errno(err, "--no-pivot: move %s to /", rootfs);
+        if (rl_sys_chroot(".") < 0)
+            return rl_error_errno(err, "--no-pivot: chroot %s", rootfs);
+    } else {
+        /* pivot_root(".", "."): the old root ends up stacked below the new
+         * one; make it a slave so unmounting it cannot propagate to the
+         * host, then detach it. */
+        if (rl_sys_pivot_root(".", ".") < 0)
+            return rl_error_errno(err, "pivot_root %s", rootfs);
+        if (rl_sys_mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+            return rl_error_errno(err, "make the old root a slave");
+        if (rl_sys_umount2(".", MNT_DETACH) < 0)
+            return rl_error_errno(err, "unmount the old root");
+    }
+    if (chdir("/") < 0)
+        return rl_error_errno(err, "chdir /");
+    return 0;
+}
+
+static int mask_path(const char *path, size_t i, struct rl_error **err)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return rl_error_errno(err, "linux.maskedPaths[%zu] (%s): stat", i, path);
+    }
+    int r;
+    if (S_ISDIR(st.st_mode))
+        r = rl_sys_mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k,nr_inodes=1");
+    else
+        r = rl_sys_mount("/dev/null", path, NULL, MS_BIND, NULL);
+    if (r < 0 && errno != ENOENT)
+        return rl_error_errno(err, "linux.maskedPaths[%zu] (%s): mount", i, path);
+    return 0;
+}
+
+/* Remount flags that the kernel refuses to drop on a bind remount inside a
+ * user namespace ("locked" flags) must be carried over. */
+static unsigned long locked_flags(const char *path)
+{
+    struct statvfs sv;
+    if (statvfs(path, &sv) < 0)
+        return 0;
+    unsigned long f = 0;
+    if (sv.f_flag & ST_NOSUID)
+        f |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV)
+        f |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC)
+        f |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME)
+        f |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME)
+        f |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME)
+        f |= MS_RELATIME;
+    return f;
+}
+
+static int readonly_path(const char *path, size_t i, struct rl_error **err)
+{
+    if (rl_sys_mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return rl_error_errno(err, "linux.readonlyPaths[%zu] (%s): bind", i, path);
+    }
+    unsigned long f = locked_flags(path) | MS_BIND | MS_REMOUNT | MS_RDONLY;
+    if (rl_sys_mount(NULL, path, NULL, f, NULL) < 0)
+        return rl_error_errno(err, "linux.readonlyPaths[%zu] (%s): remount read-only", i, path);
+    return 0;
+}
+
+int rl_rootfs_finish(const struct rl_spec *spec, struct rl_error **err)
+{
+    const struct rl_linux *l = &spec->linux_;
+    for (size_t i = 0; i < l->n_masked_paths; i++)
+        if (mask_path(l->masked_paths[i], i, err) < 0)
+            return -1;
+    for (size_t i = 0; i < l->n_readonly_paths; i++)
+        if (readonly_path(l->readonly_paths[i], i, err) < 0)
+            return -1;
+    if (spec->root.readonly) {
+        unsigned long f = locked_flags("/") | MS_BIND | MS_REMOUNT | MS_RDONLY;
+        if (rl_sys_mount(NULL, "/", NULL, f, NULL) < 0)
+            return rl_error_errno(err, "root.readonly: remount / read-only");
+    }
+    if (l->rootfs_propagation) {
+        long p = rl_propagation_flags(l->rootfs_propagation);
+        /* shared propagation is set on the new root after the pivot */
+        if (p > 0 && (p & MS_SHARED) && rl_sys_mount(NULL, "/", NULL, (unsigned long)p, NULL) < 0)
+            return rl_error_errno(err, "linux.rootfsPropagation: make / %s",
+                                  l->rootfs_propagation);
+    }
+    return 0;
+}

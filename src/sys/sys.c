@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+#include "rustlet/sys.h"
+#include "rustlet/log.h"
+#include "rustlet/utils.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+
+static int real_pivot_root(const char *new_root, const char *put_old)
+{
+    return (int)syscall(SYS_pivot_root, new_root, put_old);
+}
+
+static const struct rl_sys_ops real_ops = {
+    .mount = mount,
+    .umount2 = umount2,
+    .pivot_root = real_pivot_root,
+    .setns = setns,
+    .unshare = unshare,
+    .sethostname = sethostname,
+    .setdomainname = setdomainname,
+    .mknod = mknod,
+    .chroot = chroot,
+};
+
+static const struct rl_sys_ops *ops = &real_ops;
+
+void rl_sys_set_ops(const struct rl_sys_ops *o) { ops = o ? o : &real_ops; }
+
+/* Log "<call> = <ret> [<us>us]" with errno text on failure, keeping errno. */
+static int logged(int ret, uint64_t t0, const char *fmt, ...) RL_PRINTF(3, 4);
+static int logged(int ret, uint64_t t0, const char *fmt, ...)
+{
+    if (!rl_log_debug_enabled())
+        return ret;
+    int saved = errno;
+    char call[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(call, sizeof(call), fmt, ap);
+    va_end(ap);
+    uint64_t us = (rl_now_ns() - t0) / 1000;
+    if (ret < 0)
+        rl_log(RL_LOG_DEBUG, "%s = -1 %s [%lluus]", call, strerror(saved), (unsigned long long)us);
+    else
+        rl_log(RL_LOG_DEBUG, "%s = %d [%lluus]", call, ret, (unsigned long long)us);
+    errno = saved;
+    return ret;
+}
+
+#define T0() uint64_t t0 = rl_log_debug_enabled() ? rl_now_ns() : 0
+
+const char *rl_sys_mount_flags_str(unsigned long flags, char *buf, size_t len)
+{
+    static const struct { unsigned long f; const char *n; } names[] = {
+        {MS_RDONLY, "MS_RDONLY"}, {MS_NOSUID, "MS_NOSUID"}, {MS_NODEV, "MS_NODEV"},
+        {MS_NOEXEC, "MS_NOEXEC"}, {MS_SYNCHRONOUS, "MS_SYNCHRONOUS"},
+        {MS_REMOUNT, "MS_REMOUNT"}, {MS_MANDLOCK, "MS_MANDLOCK"},
+        {MS_DIRSYNC, "MS_DIRSYNC"}, {MS_NOSYMFOLLOW, "MS_NOSYMFOLLOW"},
+        {MS_NOATIME, "MS_NOATIME"}, {MS_NODIRATIME, "MS_NODIRATIME"}, {MS_BIND, "MS_BIND"},
+        {MS_MOVE, "MS_MOVE"}, {MS_REC, "MS_REC"}, {MS_SILENT, "MS_SILENT"},
+        {MS_UNBINDABLE, "MS_UNBINDABLE"}, {MS_PRIVATE, "MS_PRIVATE"}, {MS_SLAVE, "MS_SLAVE"},
+        {MS_SHARED, "MS_SHARED"}, {MS_RELATIME, "MS_RELATIME"},
+        {MS_STRICTATIME, "MS_STRICTATIME"}, {MS_LAZYTIME, "MS_LAZYTIME"},
+        {MS_I_VERSION, "MS_I_VERSION"},
+    };
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        if (!(flags & names[i].f))
+            continue;
+        int n = snprintf(buf + o, len - o, "%s%s", o ? "|" : "", names[i].n);
+        if (n < 0 || (size_t)n >= len - o)
+            break;
+        o += (size_t)n;
+        flags &= ~names[i].f;
+    }
+    if (o == 0)
+        snprintf(buf, len, "0");
+    return buf;
+}
+
+int rl_sys_mount(const char *src, const char *dst, const char *type, unsigned long flags,
+                 const void *data)
+{
+    T0();
+    int r = ops->mount(src, dst, type, flags, data);
+    char fb[256];
+    return logged(r, t0, "mount(%s, %s, %s, %s, %s)", src ? src : "NULL", dst,
+                  type ? type : "NULL", rl_log_debug_enabled() ? rl_sys_mount_flags_str(flags, fb, sizeof(fb)) : "",
+                  data ? (const char *)data : "NULL");
+}
+
+int rl_sys_umount2(const char *target, int flags)
+{
+    T0();
+    return logged(ops->umount2(target, flags), t0, "umount2(%s, %#x)", target, flags);
+}
+
+int rl_sys_pivot_root(const char *new_root, const char *put_old)
+{
+    T0();
+    return logged(ops->pivot_root(new_root, put_old), t0, "pivot_root(%s, %s)", new_root, put_old);
+}
+
+int rl_sys_setns(int fd, int nstype, const char *what)
+{
+    T0();
+    return logged(ops->setns(fd, nstype), t0, "setns(%s, %#x)", what, nstype);
+}
+
+int rl_sys_unshare(int flags)
+{
+    T0();
+    return logged(ops->unshare(flags), t0, "unshare(%#x)", flags);
+}
+
+int rl_sys_sethostname(const char *name)
+{
+    T0();
+    return logged(ops->sethostname(name, strlen(name)), t0, "sethostname(%s)", name);
+}
+
+int rl_sys_setdomainname(const char *name)
+{
+    T0();
+    return logged(ops->setdomainname(name, strlen(name)), t0, "setdomainname(%s)", name);
+}
+
+int rl_sys_mknod(const char *path, mode_t mode, dev_t dev)
+{
+    T0();
+    return logged(ops->mknod(path, mode, dev), t0, "mknod(%s, %#o, %u:%u)", path, mode,
+                  major(dev), minor(dev));
+}
+
+int rl_sys_chroot(const char *path)
+{
+    T0();
+    return logged(ops->chroot(path), t0, "chroot(%s)", path);
+}
+
+int rl_sys_write_ctl(int dirfd, const char *path, const char *value)
+{
+    T0();
+    int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
+    int r = -1;
+    if (fd >= 0) {
+        r = rl_write_all(fd, value, strlen(value));
+        int saved = errno;
+        close(fd);
+        errno = saved;
+    }
+    return logged(r, t0, "write(%s, \"%s\")", path, value);
+}
