@@ -59,76 +59,79 @@ static int wait_exit(int pidfd, int timeout_ms)
     return r > 0 ? 0 : -1;
 }
 
-int rl_start(const struct rl_context *ctx, const char *id, struct rl_error **err)
+/* Opening the fifo for reading releases the init's blocking open for
+ * writing; poll it together with the pidfd so a dead init cannot hang us. */
+static int release_init(const char *fifo_path, int pidfd, struct rl_error **err)
 {
-    struct locked l;
-    if (lock_and_read(ctx, id, &l, err) < 0)
-        return -1;
-    int ret = -1;
-    _cleanup_close_ int pidfd = -1, fifo = -1;
-    _cleanup_free_ char *fifo_path = xasprintf("%s/%s/exec.fifo", ctx->root, id);
-    if (l.status != RL_STATUS_CREATED) {
-        if (l.status == RL_STATUS_STOPPED)
-            rl_error(err, "cannot start a container that has stopped");
-        else if (l.status == RL_STATUS_CREATING)
-            rl_error(err, "cannot start a container that is still being created");
-        else
-            rl_error(err, "cannot start an already running container");
-        goto out;
-    }
-    pidfd = rl_state_pidfd(l.st);
-    if (pidfd < 0) {
-        rl_error(err, "cannot start a container that has stopped");
-        goto out;
-    }
-    /* Opening for reading releases the init's blocking open for writing;
-     * poll the fifo together with the pidfd so a dead init cannot hang us. */
-    fifo = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fifo < 0) {
-        rl_error_errno(err, "open %s", fifo_path);
-        goto out;
-    }
+    _cleanup_close_ int fifo = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fifo < 0)
+        return rl_error_errno(err, "open %s", fifo_path);
     struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
     for (;;) {
         int r = poll(p, 2, -1);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0) {
-            rl_error_errno(err, "poll the exec fifo");
-            goto out;
-        }
+        if (r < 0)
+            return rl_error_errno(err, "poll the exec fifo");
         if (p[0].revents & (POLLIN | POLLHUP)) {
             char c;
             if (read(fifo, &c, 1) == 1)
                 break;
         }
-        if (p[1].revents) {
-            rl_error(err, "the container process exited before it could be started");
-            goto out;
-        }
+        if (p[1].revents)
+            return rl_error(err, "the container process exited before it could be started");
     }
-    if (unlink(fifo_path) < 0 && errno != ENOENT) {
-        rl_error_errno(err, "unlink %s", fifo_path);
-        goto out;
-    }
-    l.st->started = true;
-    if (rl_state_write(ctx, l.st, err) < 0)
-        goto out;
-    ret = 0;
-    /* poststart: after the process started; a failure is only a warning. */
-    struct rl_spec *spec = NULL;
+    if (unlink(fifo_path) < 0 && errno != ENOENT)
+        return rl_error_errno(err, "unlink %s", fifo_path);
+    return 0;
+}
+
+/* poststart: after the process started; a failure is only a warning. */
+static void run_poststart(const struct rl_state *st)
+{
     struct rl_error *herr = NULL;
-    _cleanup_free_ char *cfg = xasprintf("%s/config.json", l.st->bundle);
-    if (access(cfg, F_OK) == 0 && (spec = rl_spec_load(l.st->bundle, &herr)) != NULL &&
-        spec->hooks.n_poststart) {
-        _cleanup_free_ char *js = rl_state_oci_json(l.st, RL_STATUS_RUNNING, false);
+    _cleanup_free_ char *cfg = xasprintf("%s/config.json", st->bundle);
+    if (access(cfg, F_OK) != 0)
+        return;
+    struct rl_spec *spec = rl_spec_load(st->bundle, &herr);
+    if (spec && spec->hooks.n_poststart) {
+        _cleanup_free_ char *js = rl_state_oci_json(st, RL_STATUS_RUNNING, false);
         if (rl_hooks_run(spec->hooks.poststart, spec->hooks.n_poststart, "poststart", js,
                          &herr) < 0)
             rl_log(RL_LOG_WARN, "%s", herr->msg);
     }
     rl_spec_free(spec);
     rl_error_free(herr);
-out:
+}
+
+static int start_locked(const struct rl_context *ctx, struct locked *l, struct rl_error **err)
+{
+    if (l->status != RL_STATUS_CREATED) {
+        if (l->status == RL_STATUS_STOPPED)
+            return rl_error(err, "cannot start a container that has stopped");
+        if (l->status == RL_STATUS_CREATING)
+            return rl_error(err, "cannot start a container that is still being created");
+        return rl_error(err, "cannot start an already running container");
+    }
+    _cleanup_close_ int pidfd = rl_state_pidfd(l->st);
+    if (pidfd < 0)
+        return rl_error(err, "cannot start a container that has stopped");
+    _cleanup_free_ char *fifo_path = xasprintf("%s/%s/exec.fifo", ctx->root, l->st->id);
+    if (release_init(fifo_path, pidfd, err) < 0)
+        return -1;
+    l->st->started = true;
+    if (rl_state_write(ctx, l->st, err) < 0)
+        return -1;
+    run_poststart(l->st);
+    return 0;
+}
+
+int rl_start(const struct rl_context *ctx, const char *id, struct rl_error **err)
+{
+    struct locked l;
+    if (lock_and_read(ctx, id, &l, err) < 0)
+        return -1;
+    int ret = start_locked(ctx, &l, err);
     unlock(&l);
     return ret;
 }
@@ -144,32 +147,27 @@ int rl_state_json(const struct rl_context *ctx, const char *id, char **json,
     return 0;
 }
 
+static int kill_locked(struct locked *l, int sig, bool all, struct rl_error **err)
+{
+    if (l->status == RL_STATUS_STOPPED || l->status == RL_STATUS_CREATING)
+        return rl_error(err, "container not running");
+    if (all && l->st->cgroup)
+        return rl_cgroup_kill_all(l->st->cgroup, sig, err);
+    _cleanup_close_ int pidfd = rl_state_pidfd(l->st);
+    if (pidfd < 0)
+        return rl_error(err, "container not running");
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+        return rl_error_errno(err, "send signal %d", sig);
+    return 0;
+}
+
 int rl_kill(const struct rl_context *ctx, const char *id, int sig, bool all,
             struct rl_error **err)
 {
     struct locked l;
     if (lock_and_read(ctx, id, &l, err) < 0)
         return -1;
-    int ret = -1;
-    if (l.status == RL_STATUS_STOPPED || l.status == RL_STATUS_CREATING) {
-        rl_error(err, "container not running");
-        goto out;
-    }
-    if (all && l.st->cgroup) {
-        ret = rl_cgroup_kill_all(l.st->cgroup, sig, err);
-        goto out;
-    }
-    _cleanup_close_ int pidfd = rl_state_pidfd(l.st);
-    if (pidfd < 0) {
-        rl_error(err, "container not running");
-        goto out;
-    }
-    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
-        rl_error_errno(err, "send signal %d", sig);
-        goto out;
-    }
-    ret = 0;
-out:
+    int ret = kill_locked(&l, sig, all, err);
     unlock(&l);
     return ret;
 }
@@ -190,6 +188,27 @@ static void kill_all_and_wait(struct rl_state *st)
     }
 }
 
+static int delete_locked(const struct rl_context *ctx, struct locked *l, bool force,
+                         struct rl_error **err)
+{
+    if ((l->status == RL_STATUS_RUNNING || l->status == RL_STATUS_PAUSED) && !force)
+        return rl_error(err, "cannot delete container %s that is not stopped: %s", l->st->id,
+                        rl_status_name(l->status));
+    if (l->status != RL_STATUS_STOPPED || l->st->cgroup)
+        kill_all_and_wait(l->st);
+    if (l->st->created && l->st->n_poststop) {
+        _cleanup_free_ char *js = rl_state_oci_json(l->st, RL_STATUS_STOPPED, false);
+        struct rl_error *herr = NULL;
+        if (rl_hooks_run(l->st->poststop, l->st->n_poststop, "poststop", js, &herr) < 0)
+            rl_log(RL_LOG_WARN, "%s", herr->msg);
+        rl_error_free(herr);
+    }
+    if (l->st->cgroup && rl_cgroup_destroy(l->st->cgroup, err) < 0)
+        return -1;
+    _cleanup_free_ char *dir = rl_state_dir(ctx, l->st->id);
+    return rl_rm_rf(dir, err);
+}
+
 int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct rl_error **err)
 {
     struct locked l;
@@ -201,28 +220,7 @@ int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct r
         }
         return -1;
     }
-    int ret = -1;
-    if ((l.status == RL_STATUS_RUNNING || l.status == RL_STATUS_PAUSED) && !force) {
-        rl_error(err, "cannot delete container %s that is not stopped: %s", id,
-                 rl_status_name(l.status));
-        goto out;
-    }
-    if (l.status != RL_STATUS_STOPPED || l.st->cgroup)
-        kill_all_and_wait(l.st);
-    if (l.st->created && l.st->n_poststop) {
-        _cleanup_free_ char *js = rl_state_oci_json(l.st, RL_STATUS_STOPPED, false);
-        struct rl_error *herr = NULL;
-        if (rl_hooks_run(l.st->poststop, l.st->n_poststop, "poststop", js, &herr) < 0)
-            rl_log(RL_LOG_WARN, "%s", herr->msg);
-        rl_error_free(herr);
-    }
-    if (l.st->cgroup && rl_cgroup_destroy(l.st->cgroup, err) < 0)
-        goto out;
-    _cleanup_free_ char *dir = rl_state_dir(ctx, id);
-    if (rl_rm_rf(dir, err) < 0)
-        goto out;
-    ret = 0;
-out:
+    int ret = delete_locked(ctx, &l, force, err);
     unlock(&l);
     return ret;
 }
