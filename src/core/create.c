@@ -94,7 +94,9 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
         return rl_error_errno(err, "socketpair");
     _cleanup_free_ char *fifo = xasprintf("%s/exec.fifo", c->dir);
-    if (mkfifo(fifo, 0622) < 0) {
+    /* 0622 whatever the umask: the init opens it for writing after it
+     * has switched to the container's user */
+    if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0) {
         close(sp[0]);
         close(sp[1]);
         return rl_error_errno(err, "mkfifo %s", fifo);
@@ -206,6 +208,59 @@ static int write_pid_file(const char *path, pid_t pid, struct rl_error **err)
     return rl_write_file_atomic(path, buf, (size_t)n, 0644, err);
 }
 
+/* The device cgroup rules: the config's, then (as runc and crun do) the
+ * default devices every container gets plus mknod of anything, then an
+ * allow rule for each device in linux.devices. */
+static struct rl_device_cgroup *device_rules(const struct rl_spec *spec, size_t *n)
+{
+    static const struct { char type; int64_t major, minor; const char *access; } defaults[] = {
+        {'c', -1, -1, "m"}, {'b', -1, -1, "m"},  {'c', 1, 3, "rwm"},   {'c', 1, 8, "rwm"},
+        {'c', 1, 7, "rwm"}, {'c', 5, 0, "rwm"},  {'c', 1, 5, "rwm"},   {'c', 1, 9, "rwm"},
+        {'c', 5, 1, "rwm"}, {'c', 136, -1, "rwm"}, {'c', 5, 2, "rwm"}, {'c', 10, 200, "rwm"},
+    };
+    const struct rl_linux *l = &spec->linux_;
+    size_t total = l->resources.n_devices + ARRAY_SIZE(defaults) + l->n_devices, k = 0;
+    struct rl_device_cgroup *r = xzalloc(total * sizeof(*r));
+    for (size_t i = 0; i < l->resources.n_devices; i++)
+        r[k++] = l->resources.devices[i]; /* shallow: strings stay the spec's */
+    for (size_t i = 0; i < ARRAY_SIZE(defaults); i++, k++) {
+        static char types[ARRAY_SIZE(defaults)][2];
+        types[i][0] = defaults[i].type;
+        r[k].allow = true;
+        r[k].type = types[i];
+        r[k].has_major = defaults[i].major >= 0;
+        r[k].major = defaults[i].major;
+        r[k].has_minor = defaults[i].minor >= 0;
+        r[k].minor = defaults[i].minor;
+        r[k].access = (char *)defaults[i].access;
+    }
+    for (size_t i = 0; i < l->n_devices; i++) {
+        const struct rl_device *d = &l->devices[i];
+        if (d->type == NULL || d->type[0] == 'p')
+            continue;
+        r[k].allow = true;
+        r[k].type = d->type[0] == 'u' ? "c" : d->type;
+        r[k].has_major = r[k].has_minor = true;
+        r[k].major = d->major;
+        r[k].minor = d->minor;
+        r[k].access = "rwm";
+        k++;
+    }
+    *n = k;
+    return r;
+}
+
+static int apply_resources(struct create_ctx *c, struct rl_error **err)
+{
+    struct rl_resources res = c->spec->linux_.resources;
+    _cleanup_free_ struct rl_device_cgroup *rules = device_rules(c->spec, &res.n_devices);
+    res.devices = rules;
+    if (rl_cgroup_create(c->st->cgroup, &res, err) < 0 ||
+        rl_cgroup_apply(c->st->cgroup, &res, err) < 0)
+        return -1;
+    return 0;
+}
+
 static int create_steps(struct create_ctx *c, struct rl_error **err)
 {
     const struct rl_linux *l = &c->spec->linux_;
@@ -218,8 +273,7 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
     c->st->cgroup = cg;
     if (rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
-    if (rl_cgroup_create(cg, &l->resources, err) < 0 ||
-        rl_cgroup_apply(cg, &l->resources, err) < 0)
+    if (apply_resources(c, err) < 0)
         return -1;
     if (spawn(c, err) < 0 || after_clone(c, err) < 0 || run_runtime_hooks(c, err) < 0)
         return -1;

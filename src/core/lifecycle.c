@@ -18,6 +18,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+/* the longest error text the init sends back through the exec fifo */
+#define SYNC_ERR_MAX 4096
+
 struct locked {
     int fd;
     struct rl_state *st;
@@ -60,12 +63,18 @@ static int wait_exit(int pidfd, int timeout_ms)
 }
 
 /* Opening the fifo for reading releases the init's blocking open for
- * writing; poll it together with the pidfd so a dead init cannot hang us. */
+ * writing; poll it together with the pidfd so a dead init cannot hang us.
+ * The init writes "0", keeps the fifo open until its execve (close-on-exec)
+ * and writes an error text instead if anything fails before it: read to
+ * EOF and report what came after the "0". */
 static int release_init(const char *fifo_path, int pidfd, struct rl_error **err)
 {
     _cleanup_close_ int fifo = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fifo < 0)
         return rl_error_errno(err, "open %s", fifo_path);
+    char buf[SYNC_ERR_MAX];
+    size_t got = 0;
+    bool opened = false; /* the writer showed up (POLLHUP before that means nothing) */
     struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
     for (;;) {
         int r = poll(p, 2, -1);
@@ -74,15 +83,37 @@ static int release_init(const char *fifo_path, int pidfd, struct rl_error **err)
         if (r < 0)
             return rl_error_errno(err, "poll the exec fifo");
         if (p[0].revents & (POLLIN | POLLHUP)) {
-            char c;
-            if (read(fifo, &c, 1) == 1)
+            ssize_t n = read(fifo, buf + got, sizeof(buf) - 1 - got);
+            if (n > 0) {
+                got += (size_t)n;
+                opened = true;
+                if (got < sizeof(buf) - 1)
+                    continue;
+            }
+            if (n == 0 && opened)
+                break; /* EOF: the init exec'd or died */
+            if (n < 0 && errno != EAGAIN)
+                return rl_error_errno(err, "read %s", fifo_path);
+            if (got == sizeof(buf) - 1)
                 break;
         }
-        if (p[1].revents)
+        if (!opened && p[1].revents)
             return rl_error(err, "the container process exited before it could be started");
+        if (opened && p[1].revents) {
+            /* died after "0": drain what it wrote */
+            ssize_t n = read(fifo, buf + got, sizeof(buf) - 1 - got);
+            if (n > 0)
+                got += (size_t)n;
+            break;
+        }
     }
+    buf[got] = '\0';
     if (unlink(fifo_path) < 0 && errno != ENOENT)
         return rl_error_errno(err, "unlink %s", fifo_path);
+    if (got == 0 || buf[0] != '0')
+        return rl_error(err, "the container process exited before it could be started");
+    if (got > 1)
+        return rl_error(err, "%s", buf + 1);
     return 0;
 }
 

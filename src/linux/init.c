@@ -36,6 +36,15 @@ static __attribute__((noreturn)) void die(struct rl_init_args *a, struct rl_erro
     _exit(e && e->status > 1 ? e->status : 1);
 }
 
+/* After `start` released us: the error goes back through the exec fifo. */
+static __attribute__((noreturn)) void die_after_start(int wfd, struct rl_error *e)
+{
+    const char *msg = e ? e->msg : "container init failed";
+    (void)rl_write_all(wfd, msg, strlen(msg));
+    rl_log(RL_LOG_ERROR, "%s", msg);
+    _exit(e && e->status > 1 ? e->status : 1);
+}
+
 #define CHECK(a, expr)            \
     do {                          \
         if ((expr) < 0)           \
@@ -146,8 +155,11 @@ static void setup(struct rl_init_args *a)
     CHECK(a, rl_rootfs_pivot(a->state->rootfs, a->opts->no_pivot, &err));
     CHECK(a, rl_rootfs_finish(spec, &err));
     if (!a->opts->no_new_keyring) {
-        /* a fresh session keyring, so containers do not share the host's */
-        if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, a->state->id) < 0 &&
+        /* a fresh session keyring, so containers do not share the host's;
+         * named "_ses.<id>" as runc names it */
+        char keyring[1100];
+        snprintf(keyring, sizeof(keyring), "_ses.%s", a->state->id);
+        if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, keyring) < 0 &&
             errno != ENOSYS)
             rl_debug("join session keyring: %s", strerror(errno));
     }
@@ -178,7 +190,11 @@ void rl_init_main(struct rl_init_args *a)
     a->sync_fd = -1;
     rl_process_close_fds(a->opts->preserve_fds, NULL, 0);
 
-    /* Block until `start` opens the fifo for reading. */
+    /* Block until `start` opens the fifo for reading, then write "0". The
+     * fd stays open (close-on-exec) until execve: `start` reads to EOF, so
+     * it returns once the process really runs, and anything that fails in
+     * between (startContainer hooks, execve) is written after the "0" for
+     * `start` to report. */
     char fifo[64];
     snprintf(fifo, sizeof(fifo), "thread-self/fd/%d", a->fifo_fd);
     int wfd = openat(a->proc_fd, fifo, O_WRONLY | O_CLOEXEC);
@@ -186,26 +202,25 @@ void rl_init_main(struct rl_init_args *a)
         rl_error_errno(&err, "open the exec fifo");
         die(a, err);
     }
+    close(a->fifo_fd);
+    close(a->proc_fd);
     if (write(wfd, "0", 1) != 1) {
         rl_error_errno(&err, "write the exec fifo");
         die(a, err);
     }
-    close(wfd);
-    close(a->fifo_fd);
-    close(a->proc_fd);
     if (a->spec->hooks.n_start_container) {
         _cleanup_free_ char *st = hook_state(a, hostpid, RL_STATUS_CREATED);
         if (rl_hooks_run(a->spec->hooks.start_container, a->spec->hooks.n_start_container,
                          "startContainer", st, &err) < 0)
-            die(a, err);
+            die_after_start(wfd, err);
     }
     if (a->spec->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         rl_error_errno(&err, "process.noNewPrivileges: prctl");
-        die(a, err);
+        die_after_start(wfd, err);
     }
     rl_debug("execve(%s)", exe);
     execve(exe, a->spec->process.args, a->spec->process.env ? a->spec->process.env : (char *[]){NULL});
     rl_error_errno(&err, "process.args[0]: exec %s", exe);
     err->status = errno == ENOENT ? 127 : 126;
-    die(a, err);
+    die_after_start(wfd, err);
 }

@@ -138,54 +138,55 @@ static int bind_mount(const struct rl_mount *m, int rootfd, const char *src, con
     return 0;
 }
 
+static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bool cgroupns,
+                    const struct rl_mount_opts *o, struct rl_error **err)
+{
+    bool bind = is_bind(m, o);
+    _cleanup_free_ char *src = resolve_source(m, bundle, bind);
+    bool as_file = false;
+    if (bind) {
+        struct stat st;
+        if (stat(src, &st) < 0)
+            return rl_error_errno(err, "stat %s", src);
+        as_file = !S_ISDIR(st.st_mode);
+    }
+    _cleanup_close_ int dfd = rl_open_in_root(rootfd, m->destination, true, as_file, err);
+    if (dfd < 0)
+        return -1;
+    char dst[64];
+    snprintf(dst, sizeof(dst), "/proc/self/fd/%d", dfd);
+    if (bind) {
+        if (bind_mount(m, rootfd, src, dst, o, err) < 0)
+            return -1;
+    } else if (m->type && strcmp(m->type, "cgroup") == 0) {
+        if (rl_mount_cgroup(m, rootfd, dst, cgroupns, err) < 0)
+            return -1;
+    } else if (rl_sys_mount(src, dst, m->type, o->flags & ~MS_REMOUNT, o->data) < 0) {
+        return rl_error_errno(err, "mount");
+    }
+    if (o->propagation) {
+        /* reopen: the fd points below the new mount */
+        char ndst[64];
+        _cleanup_close_ int nfd = reopen_top(rootfd, m, ndst, sizeof(ndst), err);
+        if (nfd < 0)
+            return -1;
+        if (rl_sys_mount(NULL, ndst, NULL, o->propagation, NULL) < 0)
+            return rl_error_errno(err, "set propagation");
+    }
+    return 0;
+}
+
 static int mount_one(const struct rl_mount *m, size_t i, int rootfd, const char *bundle,
                      bool cgroupns, struct rl_error **err)
 {
     struct rl_mount_opts o;
     rl_mount_opts_parse(m->options, m->n_options, &o, err);
-    bool bind = is_bind(m, &o);
-    _cleanup_free_ char *src = resolve_source(m, bundle, bind);
-    bool as_file = false;
-    if (bind) {
-        struct stat st;
-        if (stat(src, &st) < 0) {
-            rl_error_errno(err, "stat %s", src);
-            goto fail;
-        }
-        as_file = !S_ISDIR(st.st_mode);
-    }
-    _cleanup_close_ int dfd = rl_open_in_root(rootfd, m->destination, true, as_file, err);
-    if (dfd < 0)
-        goto fail;
-    char dst[64];
-    snprintf(dst, sizeof(dst), "/proc/self/fd/%d", dfd);
-    int r;
-    if (bind) {
-        r = bind_mount(m, rootfd, src, dst, &o, err);
-    } else if (m->type && strcmp(m->type, "cgroup") == 0) {
-        r = rl_mount_cgroup(m, rootfd, dst, cgroupns, err);
-    } else {
-        r = rl_sys_mount(src, dst, m->type, o.flags & ~MS_REMOUNT, o.data);
-        if (r < 0)
-            rl_error_errno(err, "mount");
-    }
-    if (r == 0 && o.propagation) {
-        /* reopen: the fd points below the new mount */
-        char ndst[64];
-        _cleanup_close_ int nfd = reopen_top(rootfd, m, ndst, sizeof(ndst), err);
-        r = nfd < 0 ? -1 : rl_sys_mount(NULL, ndst, NULL, o.propagation, NULL);
-        if (r < 0 && nfd >= 0)
-            rl_error_errno(err, "set propagation");
-    }
+    int r = mount_at(m, rootfd, bundle, cgroupns, &o, err);
     rl_mount_opts_free(&o);
     if (r < 0)
         return rl_error_wrap(err, "mounts[%zu] (%s on %s)", i, m->type ? m->type : "bind",
                              m->destination);
     return 0;
-fail:
-    rl_mount_opts_free(&o);
-    return rl_error_wrap(err, "mounts[%zu] (%s on %s)", i, m->type ? m->type : "bind",
-                         m->destination);
 }
 
 int rl_mounts_apply(const struct rl_spec *spec, int rootfd, const char *bundle,

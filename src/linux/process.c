@@ -162,6 +162,9 @@ int rl_process_setup(const struct rl_spec *spec, struct rl_error **err)
         return -1;
     if (caps && drop_bounding(s.bounding, err) < 0)
         return -1;
+    /* runc creates a missing cwd (as root, before the user switch) */
+    if (p->cwd && access(p->cwd, F_OK) < 0 && errno == ENOENT)
+        (void)rl_mkdir_p(p->cwd, 0755, NULL);
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
         return rl_error_errno(err, "prctl(PR_SET_KEEPCAPS)");
     if (set_user(&p->user, err) < 0)

@@ -65,24 +65,35 @@ int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char
 
 int rl_rootfs_pivot(const char *rootfs, bool no_pivot, struct rl_error **err)
 {
-    if (chdir(rootfs) < 0)
-        return rl_error_errno(err, "chdir %s", rootfs);
     if (no_pivot) {
+        if (chdir(rootfs) < 0)
+            return rl_error_errno(err, "chdir %s", rootfs);
         if (rl_sys_mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
             return rl_error_errno(err, "--no-pivot: move %s to /", rootfs);
         if (rl_sys_chroot(".") < 0)
             return rl_error_errno(err, "--no-pivot: chroot %s", rootfs);
-    } else {
-        /* pivot_root(".", "."): the old root ends up stacked below the new
-         * one; make it a slave so unmounting it cannot propagate to the
-         * host, then detach it. */
-        if (rl_sys_pivot_root(".", ".") < 0)
-            return rl_error_errno(err, "pivot_root %s", rootfs);
-        if (rl_sys_mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-            return rl_error_errno(err, "make the old root a slave");
-        if (rl_sys_umount2(".", MNT_DETACH) < 0)
-            return rl_error_errno(err, "unmount the old root");
+        if (chdir("/") < 0)
+            return rl_error_errno(err, "chdir /");
+        return 0;
     }
+    _cleanup_close_ int oldroot = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+    _cleanup_close_ int newroot = open(rootfs, O_DIRECTORY | O_PATH | O_CLOEXEC);
+    if (oldroot < 0 || newroot < 0)
+        return rl_error_errno(err, "open / and %s", rootfs);
+    if (fchdir(newroot) < 0)
+        return rl_error_errno(err, "chdir %s", rootfs);
+    /* pivot_root(".", "."): the old root ends up stacked on top of the new
+     * one. Go to it explicitly (the kernel does not promise where "." is),
+     * make it a slave so unmounting it cannot propagate to the host, and
+     * detach it; the new root is then what remains at "/". */
+    if (rl_sys_pivot_root(".", ".") < 0)
+        return rl_error_errno(err, "pivot_root %s", rootfs);
+    if (fchdir(oldroot) < 0)
+        return rl_error_errno(err, "chdir to the old root");
+    if (rl_sys_mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+        return rl_error_errno(err, "make the old root a slave");
+    if (rl_sys_umount2(".", MNT_DETACH) < 0)
+        return rl_error_errno(err, "unmount the old root");
     if (chdir("/") < 0)
         return rl_error_errno(err, "chdir /");
     return 0;
