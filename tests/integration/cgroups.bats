@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# linux.resources and linux.cgroupsPath. Runs inside cgns-exec: the tier's
+# own cgroup is "/" here, so every path below stays beneath it.
+load helpers
+
+cgroup_v2() { [[ -f /sys/fs/cgroup/cgroup.controllers ]]; }
+
+# host_cgroup_file SUBSYS FILE: read FILE of the running container's cgroup.
+host_cgroup_file() {
+	local d
+	if cgroup_v2; then
+		d=/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$(state_field "$CID" .pid)/cgroup")
+	else
+		d=$(container_cgroup_dir "$CID" "$1")
+	fi
+	cat "$d/$2"
+}
+
+@test "the process runs in its own cgroup, under the default path" {
+	start_payload sleep 100
+	pid=$(state_field "$CID" .pid)
+	dirs=$(cgroup_dirs "$CID")
+	[[ -n "$dirs" ]]
+	# Every hierarchy puts the process in a cgroup named after the container.
+	while IFS=: read -r _ ctrl path; do
+		[[ "$path" == *"$CID"* ]] || fail "hierarchy '$ctrl' path '$path' does not name $CID"
+	done <"/proc/$pid/cgroup"
+	if is_runc; then
+		assert_match "^0::/$CID\$" "$(cat "/proc/$pid/cgroup")"
+	fi
+}
+
+@test "memory limit" {
+	update_config '.linux.resources.memory = {limit: 67108864}'
+	start_payload sleep 100
+	if cgroup_v2; then
+		assert_equal "$(host_cgroup_file memory memory.max)" 67108864
+	else
+		assert_equal "$(host_cgroup_file memory memory.limit_in_bytes)" 67108864
+	fi
+}
+
+@test "memory limit seen from inside the container" {
+	requires cgroup_v1
+	update_config '.linux.resources.memory = {limit: 33554432}'
+	run_payload cat-cgroup memory.limit_in_bytes
+	assert_success
+	assert_line memory=33554432
+}
+
+@test "pids limit, from the host and from inside" {
+	update_config '.linux.resources.pids = {limit: 42}'
+	start_payload sleep 100
+	assert_equal "$(host_cgroup_file pids pids.max)" 42
+	run rt exec "$CID" rl-payload cat-cgroup pids.max
+	assert_success
+	assert_match '^pids=42$'
+}
+
+@test "cpu shares, quota and period" {
+	update_config '.linux.resources.cpu = {shares: 512, quota: 50000, period: 100000}'
+	start_payload sleep 100
+	if cgroup_v2; then
+		assert_equal "$(host_cgroup_file cpu cpu.max)" "50000 100000"
+	else
+		assert_equal "$(host_cgroup_file cpu cpu.shares)" 512
+		assert_equal "$(host_cgroup_file cpu cpu.cfs_quota_us)" 50000
+		assert_equal "$(host_cgroup_file cpu cpu.cfs_period_us)" 100000
+	fi
+}
+
+@test "cpuset cpus and mems" {
+	update_config '.linux.resources.cpu = {cpus: "0", mems: "0"}'
+	start_payload sleep 100
+	assert_equal "$(host_cgroup_file cpuset cpuset.cpus)" 0
+	assert_equal "$(host_cgroup_file cpuset cpuset.mems)" 0
+	pid=$(state_field "$CID" .pid)
+	assert_match '^Cpus_allowed_list:[[:space:]]+0$' "$(grep Cpus_allowed_list "/proc/$pid/status")"
+}
+
+@test "cgroupsPath absolute" {
+	update_config '.linux.cgroupsPath = $p' --arg p "/rl-abs-$CID"
+	start_payload sleep 100
+	pid=$(state_field "$CID" .pid)
+	assert_match "^0::/rl-abs-$CID\$" "$(cat "/proc/$pid/cgroup")"
+	if ! cgroup_v2; then
+		[[ -d /sys/fs/cgroup/memory/rl-abs-$CID ]]
+		grep -qx "$pid" "/sys/fs/cgroup/memory/rl-abs-$CID/cgroup.procs"
+	fi
+	run rt delete --force "$CID"
+	assert_success
+	[[ -z "$(cgroup_dirs "rl-abs-$CID")" ]]
+}
+
+@test "cgroupsPath relative" {
+	update_config '.linux.cgroupsPath = $p' --arg p "rl-rel-$CID"
+	start_payload sleep 100
+	pid=$(state_field "$CID" .pid)
+	# Relative to the runtime's own cgroup, which is "/" in this namespace.
+	assert_match "^0::/rl-rel-$CID\$" "$(cat "/proc/$pid/cgroup")"
+	run rt delete --force "$CID"
+	assert_success
+	[[ -z "$(cgroup_dirs "rl-rel-$CID")" ]]
+}
+
+@test "cgroupsPath nested: the leaf is removed on delete" {
+	update_config '.linux.cgroupsPath = $p' --arg p "/rl-par-$CID/leaf"
+	start_payload sleep 100
+	pid=$(state_field "$CID" .pid)
+	assert_match "^0::/rl-par-$CID/leaf\$" "$(cat "/proc/$pid/cgroup")"
+	run rt delete --force "$CID"
+	assert_success
+	[[ -z "$(cgroup_dirs "rl-par-$CID" | grep /leaf)" ]]
+	# The parent was made for this test: remove it.
+	cgroup_dirs "rl-par-$CID" | sort -r | xargs -r rmdir
+}
+
+@test "the cgroup is removed when the container is deleted" {
+	update_config '.linux.resources.pids = {limit: 10}'
+	start_payload exit 0
+	[[ -n "$(cgroup_dirs "$CID")" ]]
+	wait_status "$CID" stopped
+	run rt delete "$CID"
+	assert_success
+	[[ -z "$(cgroup_dirs "$CID")" ]]
+}
+
+@test "the pids limit stops forks beyond it" {
+	update_config '.linux.resources.pids = {limit: 5}'
+	start_payload sleep 100
+	run rt exec "$CID" sh -c 'for i in 1 2 3 4 5 6; do sleep 10 & done; wait'
+	# the pids limit stops the sixth fork
+	assert_failure
+}
