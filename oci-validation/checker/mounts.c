@@ -128,7 +128,9 @@ static int opt_holds(const struct mnt *m, int k)
 		return has_opt(m->superopts, mopts[k].tok) == mopts[k].present;
 	case 'p':
 		if (!strcmp(mopts[k].tok, "shared")) return strstr(m->optional, "shared:") != NULL;
-		if (!strcmp(mopts[k].tok, "slave")) return strstr(m->optional, "master:") != NULL;
+		/* MS_SLAVE on a mount without peers leaves it private: what is
+		 * observable in every case is that it is no longer a peer */
+		if (!strcmp(mopts[k].tok, "slave")) return strstr(m->optional, "shared:") == NULL;
 		if (!strcmp(mopts[k].tok, "unbindable")) return strstr(m->optional, "unbindable") != NULL;
 		return !strstr(m->optional, "shared:") && !strstr(m->optional, "master:");
 	}
@@ -166,8 +168,18 @@ void check_mounts(void)
 		last_index = idx;
 		for (size_t o = 0; opts && o < opts->len; o++)
 			if (opts->v[o]->t == J_STR && (!strcmp(opts->v[o]->s, "bind") || !strcmp(opts->v[o]->s, "rbind"))) isbind = 1;
-		if (type && !isbind)
-			check(!strcmp(e->fstype, type), "runtime.md#37", "mount %s has type %s (got %s)", dest, type, e->fstype);
+		if (type && !isbind) {
+			int tok = !strcmp(e->fstype, type);
+			/* cgroup v1: a tmpfs holding one cgroup mount per hierarchy is the usual shape */
+			if (!tok && !strcmp(type, "cgroup")) {
+				char prefix[520];
+				snprintf(prefix, sizeof prefix, "%s/", dest);
+				tok = !strcmp(e->fstype, "cgroup2");
+				for (int j = 0; j < nmi && !tok; j++)
+					tok = !strncmp(mi[j].point, prefix, strlen(prefix)) && !strcmp(mi[j].fstype, "cgroup");
+			}
+			check(tok, "runtime.md#37", "mount %s has type %s (got %s)", dest, type, e->fstype);
+		}
 		if (isbind)
 			check(strcmp(e->root, "/") != 0 || strcmp(jstr(m, "source") ? jstr(m, "source") : "", "/") == 0,
 			      "config.md#23", "mount %s is a bind mount (root %s)", dest, e->root);

@@ -38,7 +38,8 @@ base_config() {
 	}'
 }
 
-CGMOUNT='{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"]}'
+CGMOUNT='{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime"]}'
+CGMOUNT_RO='{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"]}'
 
 case_basic() {
 	new_bundle
@@ -93,7 +94,7 @@ register root-readonly case_root_readonly "root.readonly and rootfsPropagation p
 
 case_ns_new() {
 	new_bundle
-	write_config '.linux.namespaces += [{type: "cgroup"}] | .mounts += ['"$CGMOUNT"']'
+	write_config '.linux.namespaces += [{type: "cgroup"}] | .mounts += ['"$CGMOUNT_RO"']'
 	run_checker_case
 }
 register ns-new case_ns_new "new pid/net/ipc/uts/mount/cgroup namespaces"
@@ -116,7 +117,8 @@ make_ns_files() {
 case_ns_path() {
 	make_ns_files || { t_fail config-linux.md#5 "driver could not create namespace files"; return; }
 	new_bundle
-	write_config '.linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "network", path: $d + "/net"}, {type: "uts", path: $d + "/uts"}, {type: "ipc", path: $d + "/ipc"}]' --arg d "$CASEDIR/ns"
+	# no hostname: it would have to be set in a namespace the container does not own
+	write_config 'del(.hostname) | .linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "network", path: ($d + "/net")}, {type: "uts", path: ($d + "/uts")}, {type: "ipc", path: ($d + "/ipc")}]' --arg d "$CASEDIR/ns"
 	run_checker_case "$(jq -n --argjson n "$(stat -L -c %i "$CASEDIR/ns/net")" --argjson u "$(stat -L -c %i "$CASEDIR/ns/uts")" \
 		--argjson i "$(stat -L -c %i "$CASEDIR/ns/ipc")" '{nsPath: {network: $n, uts: $u, ipc: $i}}')"
 	rt delete --force "$ID" >/dev/null 2>&1
@@ -152,16 +154,40 @@ case_mounts_options() {
 	  {destination: "/m/ro", type: "tmpfs", source: "tmpfs", options: ["ro", "nosuid", "nodev", "noexec", "noatime", "nodiratime", "sync", "dirsync"]},
 	  {destination: "/m/rw", type: "tmpfs", source: "tmpfs", options: ["rw", "suid", "dev", "exec", "atime", "diratime", "async", "relatime"]},
 	  {destination: "/m/strict", type: "tmpfs", source: "tmpfs", options: ["norelatime", "nostrictatime", "strictatime", "nolazytime"]},
-	  {destination: "/m/misc", type: "tmpfs", source: "tmpfs", options: ["defaults", "lazytime", "iversion", "noiversion", "silent", "loud", "nosymfollow"]},
-	  {destination: "/m/symf", type: "tmpfs", source: "tmpfs", options: ["nosymfollow", "symfollow"]},
-	  {destination: "m/relative", type: "tmpfs", source: "tmpfs"},
 	  {destination: "/m/order", type: "tmpfs", source: "tmpfs"},
 	  {destination: "/m/order/inner", type: "tmpfs", source: "tmpfs"},
 	  {destination: "/m/bind", type: "bind", source: $src, options: ["bind", "ro"]}
 	]' --arg src "$CASEDIR/bindsrc"
 	run_checker_case '{"expect": [{"clause": "config.md#23", "path": "/m/bind/file", "content": "hello\n"}]}'
 }
-register mounts-options case_mounts_options "mount options of config.md's table, order, relative destination, bind"
+register mounts-options case_mounts_options "mount options of config.md's table, order, bind"
+
+case_mounts_options_misc() {
+	new_bundle
+	write_config '.mounts += [
+	  {destination: "/m/misc", type: "tmpfs", source: "tmpfs", options: ["lazytime", "iversion", "noiversion", "silent", "loud", "nosymfollow"]},
+	  {destination: "/m/symf", type: "tmpfs", source: "tmpfs", options: ["nosymfollow", "symfollow"]},
+	  {destination: "/m/defaults", type: "tmpfs", source: "tmpfs", options: ["defaults"]}]'
+	run_checker_case
+}
+register mounts-options-misc case_mounts_options_misc "mount options lazytime, iversion, silent/loud, (no)symfollow, defaults"
+
+case_mounts_relative() {
+	new_bundle
+	write_config '.mounts += [{destination: "m/relative", type: "tmpfs", source: "tmpfs", options: ["nodev"]}]'
+	run_checker_case
+}
+register mounts-relative case_mounts_relative "a relative mount destination is taken relative to /"
+
+case_rootfs_propagation() {
+	new_bundle
+	write_config '.linux.rootfsPropagation = $p' --arg p "$1"
+	run_checker_case
+}
+case_rootfs_slave() { case_rootfs_propagation rslave; }
+case_rootfs_shared() { case_rootfs_propagation rshared; }
+register rootfs-rslave case_rootfs_slave "linux.rootfsPropagation rslave"
+register rootfs-rshared case_rootfs_shared "linux.rootfsPropagation rshared"
 
 # a bind source with a submount, for recursive options
 make_rsrc() {
@@ -189,7 +215,7 @@ case_mounts_propagation() {
 	new_bundle
 	make_rsrc
 	mount --bind "$CASEDIR/rsrc" "$CASEDIR/rsrc" && mount --make-rshared "$CASEDIR/rsrc"
-	write_config '.linux.rootfsPropagation = "rslave" | .mounts += [
+	write_config '.mounts += [
 	  {destination: "/p/shared", type: "bind", source: $src, options: ["bind", "shared"]},
 	  {destination: "/p/slave", type: "bind", source: $src, options: ["bind", "slave"]},
 	  {destination: "/p/private", type: "bind", source: $src, options: ["bind", "private"]},
@@ -286,12 +312,12 @@ case_memory_policy() {
 register memory-policy case_memory_policy "linux.memoryPolicy"
 
 case_netdevices() {
-	if ! ip link add ociv0 type dummy 2>/dev/null; then case_skip "cannot create a dummy network interface on this host"; return; fi
+	if ! ip link add ociv0 type veth peer name ociv1 2>/dev/null; then case_skip "cannot create a veth interface on this host"; return; fi
 	ip addr add 10.199.0.1/24 dev ociv0
 	new_bundle
 	write_config '.linux.netDevices = {ociv0: {name: "eth9"}}'
 	run_checker_case '{"netAddr": {"eth9": "10.199.0.1"}}'
-	ip link del ociv0 2>/dev/null
+	ip link del ociv0 2>/dev/null; ip link del ociv1 2>/dev/null
 }
 register netdevices case_netdevices "linux.netDevices: move a host interface in, renamed, up, addresses kept"
 

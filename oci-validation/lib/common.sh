@@ -60,7 +60,9 @@ setup_inner() {
 	local line mp fstype sopts
 	WORK=$(mktemp -d /tmp/ociv.XXXXXX)
 	mount -t tmpfs -o mode=755 ociv-work "$WORK" || return 1
-	mount --make-private "$WORK"
+	# shared (inside our private mount namespace): bind mounts of bundle dirs
+	# then have peers, so that slave/shared propagation is observable
+	mount --make-shared "$WORK"
 	ROOTDIR=$WORK/state
 	mkdir -p "$ROOTDIR" "$WORK/cases"
 	[ -n "$RESULTS" ] || RESULTS=$(mktemp -d /tmp/ociv-results.XXXXXX)
@@ -90,7 +92,7 @@ setup_inner() {
 }
 
 # the runtime, with a private state root and a timeout
-rt() { timeout -k 5 "$TMO" "$RUNTIME" --root "$ROOTDIR" "$@"; }
+rt() { timeout -k 5 "$TMO" "$RUNTIME" ${OCIV_RT_FLAGS:-} --root "$ROOTDIR" "$@"; }
 
 # host namespace inodes as JSON
 host_ns_json() {
@@ -125,12 +127,15 @@ new_bundle() {
 # write_config FILTER [jq args...]: base config transformed by FILTER
 write_config() {
 	local filter=$1; shift
-	base_config | jq "$@" "$filter" >"$B/config.json"
+	# jq stores numbers as doubles: restore RLIM_INFINITY (2^64-1) exactly
+	base_config | jq "$@" "$filter" | sed 's/18446744073709552000/18446744073709551615/g' >"$B/config.json"
+	[ -s "$B/config.json" ] || t_fail runtime.md#36 "TEST BUG: config generation failed (jq filter $filter)"
 }
 
 # host.json for the checker: host namespace inodes and expectations
 write_host() {
-	local extra=${1:-'{}'}
+	local extra=${1:-}
+	[ -n "$extra" ] || extra='{}'
 	jq -n --argjson ns "$(host_ns_json)" --arg bnd "$HOSTCAPBND" --argjson oom "$HOSTOOM" \
 		'{ns: $ns, capBnd: $bnd, oomScoreAdj: $oom}' | jq ". * $extra" >"$B/rootfs/oci-validation/host.json"
 	cp "$B/config.json" "$B/rootfs/oci-validation/config.json"
@@ -153,7 +158,7 @@ wait_status() {
 # run_checker_case [HOSTJSON]: create+start the bundle $B as container $ID
 # running the checker; its TAP goes to the case TAP.
 run_checker_case() {
-	write_host "${1:-'{}'}"
+	write_host "${1:-}"
 	if ! rt create --bundle "$B" "$ID" >"$CASEDIR/checker.out" 2>"$CASEDIR/create.err" </dev/null; then
 		t_fail runtime.md#36 "create failed: $(tail -c 300 "$CASEDIR/create.err" | tr '\n' ' ')"
 		return 1
@@ -203,6 +208,7 @@ cleanup_case() {
 	umount -R "$CASEDIR" 2>/dev/null
 	# unmount what the case mounted in its dir (propagation sources etc.)
 	grep -F " $CASEDIR/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null
+	[ -f "$CASEDIR/bundle/config.json" ] && cp "$CASEDIR/bundle/config.json" "$RESULTS/$(basename "$CASEDIR").config.json"
 	rm -rf "$CASEDIR/bundle"
 }
 
@@ -251,6 +257,7 @@ run_all() {
 			if grep -qxF -- "$c" <<<"$EXPECTED_LIST"; then expfail=$((expfail + 1)); else unexpected=$((unexpected + 1)); fi ;;
 		esac
 	done <"$RESULTS/results.tsv"
+	for c in $(cg_dirs ociv); do rmdir "$c" 2>/dev/null; done
 	echo "time: $(($(date +%s) - t0))s; results and logs in $RESULTS"
 	[ -n "$EXPECTED" ] && echo "expected failures: $expfail of $fail failures are listed in $EXPECTED"
 	cd / && umount -R "$WORK" 2>/dev/null; rmdir "$WORK" 2>/dev/null
