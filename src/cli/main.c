@@ -91,6 +91,7 @@ int main(int argc, char **argv)
     struct rl_error *err = NULL;
     int i = 1;
     if (cli_parse(argc, argv, &i, opts, ARRAY_SIZE(opts), &err) < 0) {
+        fprintf(stderr, "Incorrect Usage: %s\n\n", err->msg);
         print_help(stderr);
         return fail(NULL, err);
     }

@@ -52,7 +52,8 @@ host_cgroup_file() {
 	update_config '.linux.resources.pids = {limit: 42}'
 	start_payload sleep 100
 	assert_equal "$(host_cgroup_file pids pids.max)" 42
-	run rt exec "$CID" rl-payload cat-cgroup pids.max
+	rt delete --force "$CID"
+	run_payload cat-cgroup pids.max
 	assert_success
 	assert_match '^pids=42$'
 }

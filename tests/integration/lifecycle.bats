@@ -285,7 +285,9 @@ load helpers
 	rt start "$CID"
 	pid=$(state_field "$CID" .pid)
 	in_rootfs "$pid"
-	run rt exec "$CID" rl-payload stat /bin/rl-payload
+	rt delete --force "$CID"
+	set_args rl-payload stat /bin/rl-payload
+	run --separate-stderr rt run --no-pivot --bundle "$BUNDLE" "$CID" </dev/null
 	assert_success
 	assert_line type=file
 }
