@@ -148,7 +148,9 @@ static void norm_dest(const char *d, char *out, size_t len)
 void check_mounts(void)
 {
 	struct jval *mounts = jget(cfg, "mounts");
-	int last_index = -1, order_ok = 1;
+	int order_ok = 1, nested = 0;
+	int firstidx[256];
+	char dests[256][128];
 	load_mountinfo();
 	for (size_t i = 0; mounts && mounts->t == J_ARR && i < mounts->len; i++) {
 		struct jval *m = mounts->v[i], *opts = jget(m, "options");
@@ -156,6 +158,7 @@ void check_mounts(void)
 		char dest[512];
 		int idx = -1, isbind = type && !strcmp(type, "bind");
 		struct mnt *e;
+		if (i < 256) { firstidx[i] = -1; dests[i][0] = 0; }
 		if (!d) continue;
 		norm_dest(d, dest, sizeof dest);
 		e = find_mount(dest, &idx);
@@ -164,10 +167,24 @@ void check_mounts(void)
 		/* other entries of the config may be mounted over this one later:
 		 * order is judged on the first mount at this point */
 		for (int j = 0; j < nmi; j++) if (!strcmp(mi[j].point, dest)) { idx = j; break; }
-		if (idx < last_index) order_ok = 0;
-		last_index = idx;
+		/* listed order is observable where destinations nest: the later
+		 * (inner) mount must have been made after the outer one */
+		if (i < 256) {
+			snprintf(dests[i], sizeof dests[i], "%s", dest);
+			firstidx[i] = idx;
+			for (size_t j = 0; j < i; j++) {
+				size_t l = strlen(dests[j]);
+				if (firstidx[j] >= 0 && !strncmp(dest, dests[j], l) && (dest[l] == '/' || l == 1)) {
+					nested++;
+					if (idx < firstidx[j]) order_ok = 0;
+				}
+			}
+		}
 		for (size_t o = 0; opts && o < opts->len; o++)
 			if (opts->v[o]->t == J_STR && (!strcmp(opts->v[o]->s, "bind") || !strcmp(opts->v[o]->s, "rbind"))) isbind = 1;
+		struct mnt *targets[64];
+		int nt = 0;
+		targets[nt++] = e;
 		if (type && !isbind) {
 			int tok = !strcmp(e->fstype, type);
 			/* cgroup v1: a tmpfs holding one cgroup mount per hierarchy is the usual shape */
@@ -175,8 +192,13 @@ void check_mounts(void)
 				char prefix[520];
 				snprintf(prefix, sizeof prefix, "%s/", dest);
 				tok = !strcmp(e->fstype, "cgroup2");
-				for (int j = 0; j < nmi && !tok; j++)
-					tok = !strncmp(mi[j].point, prefix, strlen(prefix)) && !strcmp(mi[j].fstype, "cgroup");
+				for (int j = 0; j < nmi; j++)
+					if (!strncmp(mi[j].point, prefix, strlen(prefix)) && !strcmp(mi[j].fstype, "cgroup")) {
+						/* the options apply to the cgroup hierarchies themselves */
+						if (!tok) nt = 0;
+						tok = 1;
+						if (nt < 64) targets[nt++] = &mi[j];
+					}
 			}
 			check(tok, "runtime.md#37", "mount %s has type %s (got %s)", dest, type, e->fstype);
 		}
@@ -200,8 +222,14 @@ void check_mounts(void)
 					check(1, mopts[k].clause, "mount %s option %s accepted (not observable further)", dest, on);
 					break;
 				}
-				check(opt_holds(e, k), mopts[k].clause, "mount %s option %s in effect (opts %s super %s prop '%s')",
-				      dest, on, e->opts, e->superopts, e->optional);
+				{
+					struct mnt *bad = NULL;
+					for (int t = 0; t < nt; t++) if (!opt_holds(targets[t], k)) bad = targets[t];
+					int good = bad == NULL;
+					if (!bad) bad = targets[0];
+					check(good, mopts[k].clause, "mount %s option %s in effect%s (opts %s super %s prop '%s')",
+					      dest, on, nt > 1 || targets[0] != e ? " on its cgroup hierarchies" : "", bad->opts, bad->superopts, bad->optional);
+				}
 				if (mopts[k].rec) {
 					char prefix[520];
 					int nsub = 0, subok = 1;
@@ -215,8 +243,8 @@ void check_mounts(void)
 			}
 		}
 	}
-	if (mounts && mounts->t == J_ARR && mounts->len > 1)
-		check(order_ok, "config.md#11", "mounts were mounted in the listed order");
+	if (nested)
+		check(order_ok, "config.md#11", "nested mounts were mounted in the listed order (%d nested pairs)", nested);
 }
 
 void check_root_and_paths(void)

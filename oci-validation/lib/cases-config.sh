@@ -199,9 +199,8 @@ case_mounts_recursive() {
 	new_bundle
 	make_rsrc
 	write_config '.mounts += [
-	  {destination: "/r/a", type: "bind", source: $src, options: ["rbind", "rro", "rnosuid", "rnodev", "rnoexec", "rnoatime", "rnodiratime", "rnosymfollow"]},
-	  {destination: "/r/b", type: "bind", source: $src, options: ["rbind", "rrw", "rsuid", "rdev", "rexec", "ratime", "rdiratime", "rsymfollow", "rrelatime"]},
-	  {destination: "/r/c", type: "bind", source: $src, options: ["rbind", "rnorelatime", "rnostrictatime", "rstrictatime"]},
+	  {destination: "/r/a", type: "bind", source: $src, options: ["rbind", "rro", "rnosuid", "rnodev", "rnoexec", "rnosymfollow"]},
+	  {destination: "/r/b", type: "bind", source: $src, options: ["rbind", "rrw", "rsuid", "rdev", "rexec", "rsymfollow"]},
 	  {destination: "/r/plain", type: "bind", source: $src, options: ["bind"]}
 	]' --arg src "$CASEDIR/rsrc"
 	run_checker_case '{"expect": [
@@ -210,6 +209,18 @@ case_mounts_recursive() {
 	  {"clause": "config.md#23", "path": "/r/plain/sub", "mountpoint": false}]}'
 }
 register mounts-recursive case_mounts_recursive "rbind and the recursive (r*) mount options on a submount"
+
+case_mounts_recursive_atime() {
+	new_bundle
+	make_rsrc
+	write_config '.mounts += [
+	  {destination: "/r/c", type: "bind", source: $src, options: ["rbind", "rnoatime", "rnodiratime"]},
+	  {destination: "/r/d", type: "bind", source: $src, options: ["rbind", "ratime", "rdiratime", "rrelatime"]},
+	  {destination: "/r/e", type: "bind", source: $src, options: ["rbind", "rnorelatime", "rnostrictatime", "rstrictatime"]}
+	]' --arg src "$CASEDIR/rsrc"
+	run_checker_case
+}
+register mounts-recursive-atime case_mounts_recursive_atime "recursive atime options (rnoatime, rrelatime, rstrictatime...) on a submount"
 
 case_mounts_propagation() {
 	new_bundle

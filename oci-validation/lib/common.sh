@@ -75,10 +75,12 @@ setup_inner() {
 	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && CGMODE=v2
 	if [ "$CGMODE" = v1 ] && [ -e /sys/fs/cgroup/unified/cgroup.controllers ]; then
 		CGMODE=hybrid
-		if [ "$UNIFIED" = hide ] || { [ "$UNIFIED" = auto ] && [ -s /sys/fs/cgroup/unified/cgroup.controllers ]; }; then
-			# crun refuses a hybrid host whose cgroup2 lists controllers:
-			# show every runtime a plain v1 host instead
-			mount -t tmpfs -o ro,size=4k,mode=555 ociv-hidden-unified /sys/fs/cgroup/unified
+		if [ "$UNIFIED" != keep ]; then
+			# crun refuses a hybrid host whose cgroup2 lists controllers, and
+			# on this kind of host they come and go (hugetlb): show every
+			# runtime the same plain v1 host instead (--cgroup-unified keep
+			# to measure a runtime's hybrid support)
+			umount -l /sys/fs/cgroup/unified
 			CGMODE="v1 (cgroup2 hidden)"
 		fi
 	fi
