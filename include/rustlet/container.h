@@ -21,6 +21,8 @@ struct rl_create_opts {
     const char *bundle;     /* default: current directory */
     const char *pid_file;
     const char *console_socket;
+    int console_fd;         /* `run -t` in the foreground: our end of an internal
+                               console socket (-1: none) */
     bool no_pivot;
     bool no_new_keyring;
     int preserve_fds;

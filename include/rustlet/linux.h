@@ -21,6 +21,7 @@ struct rl_init_args {
     int sync_fd;
     int fifo_fd;                /* O_PATH fd of ROOT/<id>/exec.fifo */
     int proc_fd;                /* the runtime's /proc, opened before the pivot */
+    int console_fd;             /* process.terminal: where the pty master goes */
     bool slow_path;             /* stage 1 enters namespaces, then forks init */
     bool runtime_hooks;         /* prestart/createRuntime/createContainer hooks
                                    exist: sync steps 2-3 happen */

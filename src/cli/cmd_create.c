@@ -31,8 +31,6 @@ static int parse(int argc, char **argv, const char *cmd, struct create_flags *f,
     *id = cli_require_id(argc, argv, i, cmd, err);
     if (*id == NULL)
         return -1;
-    if (f->o.console_socket)
-        return rl_error(err, "--console-socket: terminals are not supported by rustlet yet");
     if (f->o.pid_file && f->o.pid_file[0] != '/') {
         /* relative to the caller's directory, as runc resolves it */
         static char abs[4096];
@@ -47,7 +45,7 @@ static int parse(int argc, char **argv, const char *cmd, struct create_flags *f,
 
 int cmd_create(const struct rl_context *ctx, int argc, char **argv, struct rl_error **err)
 {
-    struct create_flags f = {0};
+    struct create_flags f = {.o.console_fd = -1};
     const char *id;
     if (parse(argc, argv, "create", &f, false, &id, err) < 0)
         return -1;
@@ -56,7 +54,7 @@ int cmd_create(const struct rl_context *ctx, int argc, char **argv, struct rl_er
 
 int cmd_run(const struct rl_context *ctx, int argc, char **argv, struct rl_error **err)
 {
-    struct create_flags f = {0};
+    struct create_flags f = {.o.console_fd = -1};
     const char *id;
     if (parse(argc, argv, "run", &f, true, &id, err) < 0)
         return -1;

@@ -11,6 +11,7 @@
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
 #include "rustlet/sync.h"
+#include "rustlet/terminal.h"
 #include "rustlet/utils.h"
 
 #include <fcntl.h>
@@ -38,6 +39,7 @@ struct create_ctx {
     int lock_fd;
     int sync_fd;            /* parent end */
     int pidfd;
+    int console_fd;         /* connected console socket (process.terminal) */
     pid_t child;            /* the process we cloned (stage 1 or init) */
     pid_t init;
 };
@@ -117,6 +119,7 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
         .sync_fd = sp[1],
         .fifo_fd = fifo_fd,
         .proc_fd = -1,
+        .console_fd = c->console_fd,
         .slow_path = slow,
         .runtime_hooks = c->spec->hooks.n_prestart + c->spec->hooks.n_create_runtime +
                          c->spec->hooks.n_create_container > 0,
@@ -133,6 +136,9 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
     int saved = errno;
     close(sp[1]);
     close(fifo_fd);
+    if (c->console_fd >= 0 && c->console_fd != c->opts->console_fd)
+        close(c->console_fd);
+    c->console_fd = -1;
     c->sync_fd = sp[0];
     if (pid < 0) {
         errno = saved;
@@ -199,6 +205,26 @@ static int run_runtime_hooks(struct create_ctx *c, struct rl_error **err)
     if (sync_send(c->sync_fd, SYNC_HOOKS_DONE, c->init) < 0)
         return rl_error_errno(err, "sync: send hooks-done");
     return 0;
+}
+
+/* process.terminal needs somewhere to send the pty master: the caller's
+ * --console-socket, or `run`'s own socket in the foreground. */
+static int open_console(struct create_ctx *c, struct rl_error **err)
+{
+    bool terminal = c->spec->process.terminal;
+    if (!terminal) {
+        if (c->opts->console_socket)
+            return rl_error(err, "--console-socket given but process.terminal is false");
+        return 0;
+    }
+    if (c->opts->console_fd >= 0) {
+        c->console_fd = c->opts->console_fd;
+        return 0;
+    }
+    if (c->opts->console_socket == NULL)
+        return rl_error(err, "process.terminal: a terminal needs --console-socket");
+    c->console_fd = rl_console_connect(c->opts->console_socket, err);
+    return c->console_fd < 0 ? -1 : 0;
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct rl_error **err)
@@ -275,7 +301,7 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
         return -1;
     if (apply_resources(c, err) < 0)
         return -1;
-    if (spawn(c, err) < 0 || after_clone(c, err) < 0 || run_runtime_hooks(c, err) < 0)
+    if (open_console(c, err) < 0 || spawn(c, err) < 0 || after_clone(c, err) < 0 || run_runtime_hooks(c, err) < 0)
         return -1;
     if (sync_expect(c->sync_fd, SYNC_READY, NULL, err) < 0)
         return -1;
@@ -382,7 +408,8 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
                        const struct rl_create_opts *opts, int *pidfd, pid_t *pid,
                        struct rl_error **err)
 {
-    struct create_ctx c = {.ctx = ctx, .opts = opts, .lock_fd = -1, .sync_fd = -1, .pidfd = -1};
+    struct create_ctx c = {.ctx = ctx, .opts = opts, .lock_fd = -1, .sync_fd = -1, .pidfd = -1,
+                           .console_fd = -1};
     if (rl_validate_id(id, err) < 0)
         return -1;
     char bundle[PATH_MAX];
@@ -409,6 +436,8 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
         *pid = c.init;
     if (c.pidfd >= 0)
         close(c.pidfd);
+    if (c.console_fd >= 0 && c.console_fd != opts->console_fd)
+        close(c.console_fd);
     if (c.lock_fd >= 0)
         close(c.lock_fd);
     rl_state_free(c.st);

@@ -4,9 +4,12 @@
  * (128+signal when killed); delete afterwards unless --keep. */
 #include "rustlet/container.h"
 #include "rustlet/log.h"
+#include "rustlet/terminal.h"
 #include "rustlet/utils.h"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -67,11 +70,32 @@ int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_
         sigdelset(&all, SIGCHLD);
         sigprocmask(SIG_BLOCK, &all, &old);
     }
+    /* In the foreground without --console-socket, a process.terminal's pty
+     * master comes to us and we relay it, like runc run -t. */
+    struct rl_create_opts o = *opts;
+    int console[2] = {-1, -1};
+    if (!detach && opts->console_socket == NULL &&
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) == 0)
+        o.console_fd = console[1];
     int pidfd = -1;
     pid_t pid = 0;
-    if (rl_create_internal(ctx, id, opts, &pidfd, &pid, err) < 0)
+    int r = rl_create_internal(ctx, id, &o, &pidfd, &pid, err);
+    if (console[1] >= 0)
+        close(console[1]);
+    int master = -1;
+    if (r == 0 && console[0] >= 0) {
+        /* the init sent the master before READY, if it has a terminal */
+        int fl = fcntl(console[0], F_GETFL);
+        fcntl(console[0], F_SETFL, fl | O_NONBLOCK);
+        master = rl_recv_fd(console[0]);
+    }
+    if (console[0] >= 0)
+        close(console[0]);
+    if (r < 0)
         return -1;
     if (rl_start(ctx, id, err) < 0) {
+        if (master >= 0)
+            close(master);
         struct rl_error *e2 = NULL;
         rl_delete(ctx, id, true, &e2);
         rl_error_free(e2);
@@ -83,6 +107,10 @@ int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_
         if (pidfd >= 0)
             close(pidfd);
         return 0;
+    }
+    if (master >= 0) {
+        rl_terminal_relay(master, pidfd);
+        close(master);
     }
     int ret = wait_foreground(pid, pidfd, status, err);
     close(pidfd);

@@ -12,6 +12,7 @@
 #include "rustlet/log.h"
 #include "rustlet/sync.h"
 #include "rustlet/sys.h"
+#include "rustlet/terminal.h"
 #include "rustlet/utils.h"
 
 #include <fcntl.h>
@@ -154,6 +155,11 @@ static void setup(struct rl_init_args *a)
     }
     CHECK(a, rl_rootfs_pivot(a->state->rootfs, a->opts->no_pivot, &err));
     CHECK(a, rl_rootfs_finish(spec, &err));
+    if (spec->process.terminal) {
+        CHECK(a, rl_terminal_setup(&spec->process, a->console_fd, &err));
+        close(a->console_fd);
+        a->console_fd = -1;
+    }
     if (!a->opts->no_new_keyring) {
         /* a fresh session keyring, so containers do not share the host's;
          * named "_ses.<id>" as runc names it */

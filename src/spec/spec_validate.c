@@ -200,9 +200,6 @@ static int validate_process(const struct rl_process *p, struct rl_error **err)
         return rl_error(err, "process.args: must name the program to run (empty)");
     if (!is_abs(p->cwd))
         return rl_error(err, "process.cwd \"%s\": must be an absolute path", p->cwd);
-    if (p->terminal)
-        return rl_error(err, "process.terminal: terminals are not supported by rustlet yet "
-                             "(needs --console-socket support)");
     if (p->user.has_umask && p->user.umask > 0777)
         return rl_error(err, "process.user.umask: %u is not a umask (at most 0777 = 511)",
                         p->user.umask);

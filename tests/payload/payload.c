@@ -16,12 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -551,6 +553,23 @@ cmd_ls (const char *path)
   return 0;
 }
 
+/* tty: is stdin a terminal, its name, its window size, and whether it is
+   our controlling terminal (our session's). */
+static int
+cmd_tty (void)
+{
+  struct winsize ws = { 0 };
+  char *name = ttyname (0);
+  printf ("isatty=%d\n", isatty (0));
+  printf ("ttyname=%s\n", name ? name : "");
+  if (ioctl (0, TIOCGWINSZ, &ws) == 0)
+    printf ("rows=%u\ncols=%u\n", ws.ws_row, ws.ws_col);
+  else
+    printf ("winsize=%s\n", strerror (errno));
+  printf ("ctty=%d\n", tcgetsid (0) == getsid (0));
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -567,6 +586,8 @@ main (int argc, char **argv)
     }
   if (!strcmp (c, "ids"))
     return cmd_ids ();
+  if (!strcmp (c, "tty"))
+    return cmd_tty ();
   if (!strcmp (c, "caps"))
     return cmd_caps ();
   if (!strcmp (c, "nnp"))
