@@ -98,9 +98,7 @@ static void test_rl_spec_validate_process(void **state)
     BAD(NULL, ",\"args\":[]", NULL, "process.args: must name the program to run (empty)");
     BAD(NULL, ",\"args\":null", NULL, "process.args: must name the program to run (empty)");
     BAD(NULL, ",\"cwd\":\"work\"", NULL, "process.cwd \"work\": must be an absolute path");
-    BAD(NULL, ",\"terminal\":true", NULL,
-        "process.terminal: terminals are not supported by rustlet yet (needs --console-socket "
-        "support)");
+    GOOD(NULL, ",\"terminal\":true", NULL);
     GOOD(NULL, ",\"terminal\":false,\"consoleSize\":{\"height\":10,\"width\":20}", NULL);
     GOOD(NULL, ",\"user\":{\"uid\":1,\"gid\":2,\"umask\":511}", NULL);
     BAD(NULL, ",\"user\":{\"umask\":512}", NULL,
@@ -381,14 +379,7 @@ static void test_rl_spec_validate_default_spec(void **state)
         struct rl_error *err = NULL;
         struct rl_spec *s = rl_spec_parse(text, strlen(text), &err);
         assert_non_null(s);
-        /* runc's default asks for a terminal, which rustlet refuses for now ... */
-        assert_int_equal(rl_spec_validate(s, &err), -1);
-        assert_string_equal(err->msg, "process.terminal: terminals are not supported by rustlet "
-                                      "yet (needs --console-socket support)");
-        rl_error_free(err);
-        err = NULL;
-        /* ... and that is the only thing wrong with it */
-        s->process.terminal = false;
+        /* runc's default (with a terminal) validates as it is */
         if (rl_spec_validate(s, &err) < 0)
             fail_msg("default spec (rootless=%d): %s", rootless, err->msg);
         rl_spec_free(s);
