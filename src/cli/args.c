@@ -84,7 +84,9 @@ int cli_parse(int argc, char **argv, int *i, const struct cli_opt *opts, size_t 
             return rl_error(err, "flag provided but not defined: -%.*s", (int)len, name);
         (*i)++;
         if (eq) {
-            if (set_value(o, a, eq + 1, err) < 0)
+            char flag[128]; /* name the flag without its "=value" */
+            snprintf(flag, sizeof(flag), "%.*s", (int)(eq - a), a);
+            if (set_value(o, flag, eq + 1, err) < 0)
                 return -1;
         } else if (o->type == CLI_BOOL) {
             *(bool *)o->dest = true;

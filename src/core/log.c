@@ -16,11 +16,15 @@ int rl_log_open(const char *path, bool json, bool debug, struct rl_error **err)
 {
     log_json = json;
     log_debug = debug;
-    if (path == NULL || *path == '\0')
-        return 0;
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return rl_error_errno(err, "open log file %s", path);
+    int fd = -1;
+    if (path != NULL && *path != '\0') {
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return rl_error_errno(err, "open log file %s", path);
+    }
+    /* a second open replaces the first: no stale file, no leaked fd */
+    if (log_fd >= 0)
+        close(log_fd);
     log_fd = fd;
     return 0;
 }

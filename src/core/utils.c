@@ -180,7 +180,8 @@ int rl_mkdir_p(const char *path, int mode, struct rl_error **err)
     size_t n = strlen(p);
     while (n > 1 && p[n - 1] == '/')
         p[--n] = '\0';
-    for (char *s = p + 1; *s; s++) {
+    /* p + 1 would step past the NUL of "" */
+    for (char *s = p + (*p == '/'); *s; s++) {
         if (*s != '/')
             continue;
         *s = '\0';

@@ -24,27 +24,58 @@ static __attribute__((noreturn)) void hook_exec(const struct rl_hook *h, int in_
     _exit(127);
 }
 
-/* Wait for pid with an optional timeout in seconds (<= 0: none). */
-static int hook_wait(pid_t pid, int pidfd, int64_t timeout, int *status, bool *timed_out)
+/* Feed data to the hook's stdin (in_fd, non-blocking, closed here) and wait
+ * for it, with an optional timeout in seconds (<= 0: none). The write is
+ * part of the poll loop: a hook that never reads a state larger than the
+ * pipe buffer must not block us past its timeout. */
+static int hook_wait(pid_t pid, int pidfd, int in_fd, const char *data, int64_t timeout,
+                     int *status, bool *timed_out)
 {
+    size_t left = strlen(data);
     *timed_out = false;
-    if (timeout > 0 && pidfd >= 0) {
-        struct pollfd p = {.fd = pidfd, .events = POLLIN};
-        uint64_t deadline = rl_now_ns() + (uint64_t)timeout * 1000000000ull;
-        for (;;) {
+    if (pidfd < 0) {
+        /* no pidfd (old kernel): blocking write, no timeout */
+        fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) & ~O_NONBLOCK);
+        (void)rl_write_all(in_fd, data, left);
+        close(in_fd);
+        in_fd = -1;
+    }
+    uint64_t deadline = timeout > 0 ? rl_now_ns() + (uint64_t)timeout * 1000000000ull : 0;
+    while (pidfd >= 0) {
+        struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN},
+                              {.fd = in_fd, .events = POLLOUT}};
+        int ms = -1;
+        if (deadline) {
             uint64_t now = rl_now_ns();
             if (now >= deadline) {
                 *timed_out = true;
                 kill(pid, SIGKILL);
                 break;
             }
-            int r = poll(&p, 1, (int)((deadline - now) / 1000000) + 1);
-            if (r > 0)
-                break;
-            if (r < 0 && errno != EINTR)
-                break;
+            ms = (int)((deadline - now) / 1000000) + 1;
+        }
+        int r = poll(p, in_fd >= 0 ? 2 : 1, ms);
+        if (r < 0 && errno != EINTR)
+            break;
+        if (r <= 0)
+            continue;
+        if (p[0].revents)
+            break;
+        if (in_fd >= 0 && p[1].revents) {
+            ssize_t n = write(in_fd, data, left);
+            if (n > 0) {
+                data += n;
+                left -= (size_t)n;
+            }
+            /* done, or EPIPE: the hook need not read its stdin */
+            if (left == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+                close(in_fd);
+                in_fd = -1;
+            }
         }
     }
+    if (in_fd >= 0)
+        close(in_fd);
     while (waitpid(pid, status, 0) < 0) {
         if (errno != EINTR)
             return -1;
@@ -71,15 +102,15 @@ static int run_one(const struct rl_hook *h, const char *phase, size_t i, const c
     }
     close(p[0]);
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
     /* The hook may not read its stdin: ignore EPIPE. */
     struct sigaction sa = {.sa_handler = SIG_IGN}, old;
     sigaction(SIGPIPE, &sa, &old);
-    (void)rl_write_all(p[1], state_json, strlen(state_json));
-    close(p[1]);
-    sigaction(SIGPIPE, &old, NULL);
     int status = 0;
     bool timed_out;
-    int r = hook_wait(pid, pidfd, h->has_timeout ? h->timeout : 0, &status, &timed_out);
+    int r = hook_wait(pid, pidfd, p[1], state_json, h->has_timeout ? h->timeout : 0, &status,
+                      &timed_out);
+    sigaction(SIGPIPE, &old, NULL);
     if (pidfd >= 0)
         close(pidfd);
     if (r < 0)
