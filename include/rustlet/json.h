@@ -42,7 +42,10 @@ const rl_json *rl_json_get(const rl_json *obj, const char *key);
 
 /* Generator. All calls after an internal failure are no-ops; finish reports. */
 struct rl_jsonw;
-struct rl_jsonw *rl_jsonw_new(bool pretty);
+struct rl_jsonw *rl_jsonw_new(bool pretty); /* pretty: tab-indented, like runc spec */
+/* indent NULL: compact; else beautified with this indent string ("  " for
+ * runc's state output). indent must outlive the generator. */
+struct rl_jsonw *rl_jsonw_new_indent(const char *indent);
 void rl_jsonw_free(struct rl_jsonw *w);
 void rl_jsonw_object_open(struct rl_jsonw *w);
 void rl_jsonw_object_close(struct rl_jsonw *w);

@@ -334,7 +334,8 @@ enum rl_status rl_state_status(const struct rl_context *ctx, const struct rl_sta
 
 char *rl_state_oci_json(const struct rl_state *st, enum rl_status status, bool pretty)
 {
-    struct rl_jsonw *w = rl_jsonw_new(pretty);
+    /* runc prints state indented by two spaces */
+    struct rl_jsonw *w = rl_jsonw_new_indent(pretty ? "  " : NULL);
     rl_jsonw_object_open(w);
     rl_jsonw_kv_string(w, "ociVersion", "1.3.0");
     rl_jsonw_kv_string(w, "id", st->id);

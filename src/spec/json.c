@@ -270,14 +270,19 @@ struct rl_jsonw {
 
 struct rl_jsonw *rl_jsonw_new(bool pretty)
 {
+    return rl_jsonw_new_indent(pretty ? "\t" : NULL);
+}
+
+struct rl_jsonw *rl_jsonw_new_indent(const char *indent)
+{
     struct rl_jsonw *w = xzalloc(sizeof(*w));
     w->g = yajl_gen_alloc(NULL);
     if (w->g == NULL)
         xoom();
     yajl_gen_config(w->g, yajl_gen_validate_utf8, 1);
-    if (pretty) {
+    if (indent) {
         yajl_gen_config(w->g, yajl_gen_beautify, 1);
-        yajl_gen_config(w->g, yajl_gen_indent_string, "\t");
+        yajl_gen_config(w->g, yajl_gen_indent_string, indent);
     }
     w->status = yajl_gen_status_ok;
     return w;
