@@ -48,6 +48,8 @@ static void check_idmap(const char *file, const char *key)
 		ok &= found;
 	}
 	check(text && ok && lines == (int)maps->len, "config-linux.md#11", "%s matches %s (%d lines)", file, key, lines);
+	check(text && ok && lines == (int)maps->len, "config-linux.md#10", "%s: containerID of each mapping applied", file);
+	check(text && ok && lines == (int)maps->len, "config-linux.md#12", "%s: size of each mapping applied", file);
 	free(text);
 }
 
@@ -171,6 +173,19 @@ void check_cgroups(void)
 	int v1 = access("/sys/fs/cgroup/memory", F_OK) == 0 || access("/sys/fs/cgroup/pids", F_OK) == 0;
 	int v2 = !v1 && access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
 	if (!r) return;
+	/* device cgroup: host.json "deviceAccess": [{path, mode: "r"|"w", allowed: bool}] */
+	struct jval *da = jget(host, "deviceAccess");
+	for (size_t i = 0; da && da->t == J_ARR && i < da->len; i++) {
+		const char *p = jstr(da->v[i], "path"), *m = jstr(da->v[i], "mode");
+		int allowed = jbool(da->v[i], "allowed");
+		if (!p || !m) continue;
+		int fd = open(p, m[0] == 'w' ? O_WRONLY : O_RDONLY);
+		int e = errno;
+		if (fd >= 0) close(fd);
+		int denied = fd < 0 && e == EPERM;
+		check(allowed ? !denied : denied, "config-linux.md#42", "device cgroup: open(%s, %s) %s (%s)", p, m, allowed ? "allowed" : "denied",
+		      fd >= 0 ? "opened" : strerror(e));
+	}
 	if (!v1 && !v2) {
 		skip("runtime.md#37", "no cgroup filesystem mounted in the container by this config", "cgroup limits");
 		return;
@@ -193,7 +208,7 @@ void check_cgroups(void)
 		jnum(r, "cpu.period", &period);
 		if (v1) {
 			int ok = read_ll("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", &got) && read_ll("/sys/fs/cgroup/cpu/cpu.cfs_period_us", &gp);
-			check(ok && got == want && gp == period, "runtime.md#37", "cpu quota/period %lld/%lld (got %lld/%lld)", want, period, got, gp);
+			check(ok && got == want && gp == period, "config-linux.md#47", "cpu quota/period %lld/%lld (got %lld/%lld)", want, period, got, gp);
 		} else {
 			char *t = read_text("/sys/fs/cgroup/cpu.max");
 			got = -2;
@@ -201,19 +216,6 @@ void check_cgroups(void)
 			check(t && got == want && gp == period, "runtime.md#37", "cpu.max %lld %lld (got %lld %lld)", want, period, got, gp);
 			free(t);
 		}
-	}
-	/* device cgroup: host.json "deviceAccess": [{path, mode: "r"|"w", allowed: bool}] */
-	struct jval *da = jget(host, "deviceAccess");
-	for (size_t i = 0; da && da->t == J_ARR && i < da->len; i++) {
-		const char *p = jstr(da->v[i], "path"), *m = jstr(da->v[i], "mode");
-		int allowed = jbool(da->v[i], "allowed");
-		if (!p || !m) continue;
-		int fd = open(p, m[0] == 'w' ? O_WRONLY : O_RDONLY);
-		int e = errno;
-		if (fd >= 0) close(fd);
-		int denied = fd < 0 && e == EPERM;
-		check(allowed ? !denied : denied, "config-linux.md#42", "device cgroup: open(%s, %s) %s (%s)", p, m, allowed ? "allowed" : "denied",
-		      fd >= 0 ? "opened" : strerror(e));
 	}
 }
 

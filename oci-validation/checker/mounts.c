@@ -207,6 +207,20 @@ void check_mounts(void)
 			      "config.md#23", "mount %s is a bind mount (root %s)", dest, e->root);
 		for (size_t o = 0; opts && opts->t == J_ARR && o < opts->len; o++) {
 			const char *on = opts->v[o]->t == J_STR ? opts->v[o]->s : "";
+			/* filesystem-specific options go to mount(2)'s data; the kernel
+			 * shows mode= and size= of tmpfs and friends in the super options */
+			/* (tmpfs does not print its default mode 1777) */
+			if (((!strncmp(on, "mode=", 5) && strcmp(on, "mode=1777") && strcmp(on, "mode=01777")) || !strncmp(on, "size=", 5) || !strncmp(on, "gid=", 4) || !strncmp(on, "ptmxmode=", 9)) && !isbind) {
+				char want[64];
+				snprintf(want, sizeof want, "%s", on);
+				if (!strncmp(on, "size=", 5)) want[strcspn(want, "0123456789") + strspn(want + strcspn(want, "0123456789"), "0123456789")] = 0;
+				if (!strncmp(on, "mode=", 5) || !strncmp(on, "ptmxmode=", 9)) {
+					/* the kernel prints modes without leading zeros */
+					char *eq = strchr(want, '=') + 1;
+					while (eq[0] == '0' && eq[1]) memmove(eq, eq + 1, strlen(eq));
+				}
+				check(strstr(e->superopts, want) != NULL, "config.md#91", "mount %s: filesystem option %s passed to the filesystem (super %s)", dest, on, e->superopts);
+			}
 			for (size_t k = 0; k < sizeof mopts / sizeof *mopts; k++) {
 				if (strcmp(mopts[k].opt, on)) continue;
 				/* an option later in the list can undo an earlier one: judge the last of a pair */

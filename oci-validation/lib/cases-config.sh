@@ -60,6 +60,7 @@ case_process_user() {
 	  | .process.oomScoreAdj = 123
 	  | .process.noNewPrivileges = true'
 	run_checker_case
+	t '! grep -q "create failed" "$TAP"' config.md#115 "requesting CAP_SYS_RESOURCE, which this host cannot grant, did not fail the container"
 }
 register process-user case_process_user "process: user/groups/umask, cwd created, args, caps sets, rlimits, oomScoreAdj, noNewPrivileges"
 
@@ -68,14 +69,14 @@ case_process_scheduler() {
 	write_config '.process.scheduler = {policy: "SCHED_BATCH", nice: 7}'
 	run_checker_case
 }
-register process-scheduler case_process_scheduler "process.scheduler (SCHED_BATCH, nice)"
+register process-scheduler case_process_scheduler "process.scheduler (SCHED_BATCH, nice)" "config.md#118"
 
 case_process_ioprio() {
 	new_bundle
 	write_config '.process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 6}'
 	run_checker_case
 }
-register process-ioprio case_process_ioprio "process.ioPriority"
+register process-ioprio case_process_ioprio "process.ioPriority" "config.md#119 config.md#120"
 
 case_process_cpuaffinity() {
 	if [ "$(nproc --all)" -lt 2 ]; then case_skip "host has one CPU: affinity cannot be distinguished"; return; fi
@@ -83,7 +84,7 @@ case_process_cpuaffinity() {
 	write_config '.process.execCPUAffinity = {initial: "1", final: "0"}'
 	run_checker_case
 }
-register process-cpuaffinity case_process_cpuaffinity "process.execCPUAffinity"
+register process-cpuaffinity case_process_cpuaffinity "process.execCPUAffinity" "runtime.md#42"
 
 case_root_readonly() {
 	new_bundle
@@ -96,6 +97,7 @@ case_ns_new() {
 	new_bundle
 	write_config '.linux.namespaces += [{type: "cgroup"}] | .mounts += ['"$CGMOUNT_RO"']'
 	run_checker_case
+	t '! grep -q "create failed" "$TAP"' config-linux.md#3 "pid, network, ipc, uts, mount and cgroup namespaces supported"
 }
 register ns-new case_ns_new "new pid/net/ipc/uts/mount/cgroup namespaces"
 
@@ -136,16 +138,19 @@ case_ns_user() {
 	  | .process.user = {uid: 1, gid: 2}'
 	chmod 755 "$B" "$CASEDIR"
 	run_checker_case
+	t '[ "$(stat -c %u:%g "$B/rootfs/bin/busybox")" = 0:0 ]' config-linux.md#13 "rootfs ownership not changed to realize the mapping"
+	t '! grep -q "create failed" "$TAP"' config-linux.md#3 "user namespace supported"
 }
-register ns-user case_ns_user "user namespace with uid/gid mappings"
+register ns-user case_ns_user "user namespace with uid/gid mappings" "config-linux.md#10 config-linux.md#11 config-linux.md#12"
 
 case_ns_time() {
 	[ -e /proc/self/ns/time ] || { case_skip "kernel without time namespaces"; return; }
 	new_bundle
 	write_config '.linux.namespaces += [{type: "time"}] | .linux.timeOffsets = {monotonic: {secs: 86400, nanosecs: 5000}, boottime: {secs: 3600, nanosecs: 0}}'
 	run_checker_case
+	t '! grep -q "create failed" "$TAP"' config-linux.md#3 "time namespace supported"
 }
-register ns-time case_ns_time "time namespace with monotonic/boottime offsets"
+register ns-time case_ns_time "time namespace with monotonic/boottime offsets" "runtime.md#37"
 
 case_mounts_options() {
 	new_bundle
@@ -160,7 +165,7 @@ case_mounts_options() {
 	]' --arg src "$CASEDIR/bindsrc"
 	run_checker_case '{"expect": [{"clause": "config.md#23", "path": "/m/bind/file", "content": "hello\n"}]}'
 }
-register mounts-options case_mounts_options "mount options of config.md's table, order, bind"
+register mounts-options case_mounts_options "mount options of config.md's table, order, bind" "config.md#21 config.md#22 config.md#23 config.md#25 config.md#26 config.md#27 config.md#28 config.md#32 config.md#33 config.md#34 config.md#35 config.md#37 config.md#38 config.md#39 config.md#40 config.md#47 config.md#57 config.md#68 config.md#72 config.md#73 config.md#75"
 
 case_mounts_options_misc() {
 	new_bundle
@@ -170,14 +175,14 @@ case_mounts_options_misc() {
 	  {destination: "/m/defaults", type: "tmpfs", source: "tmpfs", options: ["defaults"]}]'
 	run_checker_case
 }
-register mounts-options-misc case_mounts_options_misc "mount options lazytime, iversion, silent/loud, (no)symfollow, defaults"
+register mounts-options-misc case_mounts_options_misc "mount options lazytime, iversion, silent/loud, (no)symfollow, defaults" "config.md#24 config.md#29 config.md#30 config.md#31 config.md#36 config.md#41 config.md#70 config.md#74"
 
 case_mounts_relative() {
 	new_bundle
 	write_config '.mounts += [{destination: "m/relative", type: "tmpfs", source: "tmpfs", options: ["nodev"]}]'
 	run_checker_case
 }
-register mounts-relative case_mounts_relative "a relative mount destination is taken relative to /"
+register mounts-relative case_mounts_relative "a relative mount destination is taken relative to /" "config.md#14"
 
 case_rootfs_propagation() {
 	new_bundle
@@ -208,7 +213,7 @@ case_mounts_recursive() {
 	  {"clause": "config.md#44", "path": "/r/a/sub/file", "content": "sub\n"},
 	  {"clause": "config.md#23", "path": "/r/plain/sub", "mountpoint": false}]}'
 }
-register mounts-recursive case_mounts_recursive "rbind and the recursive (r*) mount options on a submount"
+register mounts-recursive case_mounts_recursive "rbind and the recursive (r*) mount options on a submount" "config.md#44 config.md#55 config.md#56 config.md#60 config.md#61"
 
 case_mounts_recursive_atime() {
 	new_bundle
@@ -220,7 +225,7 @@ case_mounts_recursive_atime() {
 	]' --arg src "$CASEDIR/rsrc"
 	run_checker_case
 }
-register mounts-recursive-atime case_mounts_recursive_atime "recursive atime options (rnoatime, rrelatime, rstrictatime...) on a submount"
+register mounts-recursive-atime case_mounts_recursive_atime "recursive atime options (rnoatime, rrelatime, rstrictatime...) on a submount" "config.md#43 config.md#46 config.md#50 config.md#51 config.md#53 config.md#54 config.md#59 config.md#64"
 
 case_mounts_propagation() {
 	new_bundle
@@ -238,16 +243,19 @@ case_mounts_propagation() {
 	]' --arg src "$CASEDIR/rsrc"
 	run_checker_case
 }
-register mounts-propagation case_mounts_propagation "propagation options (shared/slave/private/unbindable, recursive) and rootfsPropagation rslave"
+register mounts-propagation case_mounts_propagation "propagation options (shared/slave/private/unbindable, recursive) and rootfsPropagation rslave" "config.md#42 config.md#58 config.md#62 config.md#63 config.md#67 config.md#69 config.md#71 config.md#76"
 
 case_mounts_idmap() {
 	new_bundle
 	mkdir -p "$CASEDIR/idsrc" && chown 0:0 "$CASEDIR/idsrc"
 	write_config '.mounts += [{destination: "/idm", type: "bind", source: $src, options: ["bind", "idmap"],
-	    uidMappings: [{containerID: 0, hostID: 1234, size: 1}], gidMappings: [{containerID: 0, hostID: 4321, size: 1}]}]' --arg src "$CASEDIR/idsrc"
-	run_checker_case '{"expect": [{"clause": "config.md#79", "path": "/idm", "uid": 1234, "gid": 4321}]}'
+	    uidMappings: [{containerID: 0, hostID: 1234, size: 1}], gidMappings: [{containerID: 0, hostID: 4321, size: 1}]},
+	  {destination: "/ridm", type: "bind", source: $src, options: ["rbind", "ridmap"],
+	    uidMappings: [{containerID: 0, hostID: 2345, size: 1}], gidMappings: [{containerID: 0, hostID: 5432, size: 1}]}]' --arg src "$CASEDIR/idsrc"
+	run_checker_case '{"expect": [{"clause": "config.md#79", "path": "/idm", "uid": 1234, "gid": 4321},
+	  {"clause": "config.md#85", "path": "/ridm", "uid": 2345, "gid": 5432}]}'
 }
-register mounts-idmap case_mounts_idmap "idmap bind mount with its own uid/gid mappings"
+register mounts-idmap case_mounts_idmap "idmap bind mount with its own uid/gid mappings" "config.md#77 config.md#79 config.md#83 config.md#85"
 
 case_devices() {
 	new_bundle
@@ -263,7 +271,7 @@ case_devices() {
 	    {allow: false, type: "b", major: 7, minor: 0, access: "w"}]'
 	run_checker_case '{"deviceAccess": [{"path": "/dev/ociv-b", "mode": "r", "allowed": true}, {"path": "/dev/ociv-b", "mode": "w", "allowed": false}]}'
 }
-register devices case_devices "linux.devices (c/b/u/p, mode, owner) and device cgroup rules in order"
+register devices case_devices "linux.devices (c/b/u/p, mode, owner) and device cgroup rules in order" "config-linux.md#14 config-linux.md#42"
 
 case_sysctl() {
 	new_bundle
@@ -278,7 +286,7 @@ case_personality() {
 	write_config '.linux.personality = {domain: "LINUX32"}'
 	run_checker_case
 }
-register personality case_personality "linux.personality LINUX32"
+register personality case_personality "linux.personality LINUX32" "config-linux.md#112"
 
 case_cgroups() {
 	new_bundle
@@ -304,7 +312,7 @@ case_cgroups_pids_zero() {
 	write_config '.linux.namespaces += [{type: "cgroup"}] | .mounts += ['"$CGMOUNT"'] | .linux.resources.pids = {limit: 0}'
 	run_checker_case
 }
-register cgroups-pids-zero case_cgroups_pids_zero "pids limit 0 is a real limit (config-linux.md PIDs note)"
+register cgroups-pids-zero case_cgroups_pids_zero "pids limit 0 is a real limit (config-linux.md PIDs note)" "config-linux.md#59"
 
 case_seccomp() {
 	new_bundle
@@ -313,14 +321,14 @@ case_seccomp() {
 	             {names: ["personality"], action: "SCMP_ACT_ERRNO", errnoRet: 34, args: [{index: 0, value: 4660, op: "SCMP_CMP_EQ"}]}]}'
 	run_checker_case
 }
-register seccomp case_seccomp "seccomp: errno rules with errnoRet and an argument filter"
+register seccomp case_seccomp "seccomp: errno rules with errnoRet and an argument filter" "config-linux.md#90 config-linux.md#98 config-linux.md#102 config-linux.md#104"
 
 case_memory_policy() {
 	new_bundle
 	write_config '.linux.memoryPolicy = {mode: "MPOL_INTERLEAVE", nodes: "0"}'
 	run_checker_case
 }
-register memory-policy case_memory_policy "linux.memoryPolicy"
+register memory-policy case_memory_policy "linux.memoryPolicy" "runtime.md#37"
 
 case_netdevices() {
 	if ! ip link add ociv0 type veth peer name ociv1 2>/dev/null; then case_skip "cannot create a veth interface on this host"; return; fi
@@ -330,7 +338,7 @@ case_netdevices() {
 	run_checker_case '{"netAddr": {"eth9": "10.199.0.1"}}'
 	ip link del ociv0 2>/dev/null; ip link del ociv1 2>/dev/null
 }
-register netdevices case_netdevices "linux.netDevices: move a host interface in, renamed, up, addresses kept"
+register netdevices case_netdevices "linux.netDevices: move a host interface in, renamed, up, addresses kept" "config-linux.md#21 config-linux.md#25 config-linux.md#26"
 
 case_config_immutable() {
 	new_bundle
@@ -339,6 +347,7 @@ case_config_immutable() {
 		jq '.hostname = "after" | .process.args = ["/bin/false"]' "$B/config.json" >"$B/config.json.new" && mv "$B/config.json.new" "$B/config.json"
 	}
 	run_checker_case
+	t '! grep -q "^not ok" "$TAP"' runtime.md#13 "hostname and args edited in config.json after create did not reach the container"
 }
 register config-immutable case_config_immutable "changes to config.json after create have no effect"
 
@@ -347,6 +356,10 @@ case_unknown_properties() {
 	write_config '. + {"org.ociv.unknown": {a: [1, 2]}} | .process["x-ociv"] = true | .linux["x-ociv"] = {b: null}
 	  | .annotations["com.example.ociv.unknown-key"] = "v"'
 	run_checker_case
+	local ok='! grep -q "^not ok" "$TAP"'
+	t "$ok" config.md#173 "unknown properties (top level, process, linux) ignored"
+	t "$ok" config.md#171 "unknown annotation key handled like any unknown property"
+	t "$ok" config.md#165 "annotations given as a key-value map of strings accepted"
 }
 register unknown-properties case_unknown_properties "unknown properties and annotation keys are ignored"
 

@@ -3,10 +3,18 @@
 # shellcheck shell=bash
 
 CASES=()        # case ids, in run order
-declare -A CASE_FN CASE_DESC
+declare -A CASE_FN CASE_DESC CASE_CLAUSES
 
-# register NAME FUNCTION DESCRIPTION
-register() { CASES+=("$1"); CASE_FN[$1]=$2; CASE_DESC[$1]=$3; }
+# register NAME FUNCTION DESCRIPTION [CLAUSES]
+# CLAUSES: the clause ids the case's checker checks; reported as "not ok"
+# when the container cannot be created or started, so that the failure is
+# attributed to the clauses the case exists for
+register() { CASES+=("$1"); CASE_FN[$1]=$2; CASE_DESC[$1]=$3; CASE_CLAUSES[$1]=${4:-}; }
+
+not_checked() {
+	local cl
+	for cl in ${CASE_CLAUSES[$CASE]:-}; do t_fail "$cl" "not checked: $1"; done
+}
 
 CACHE=${XDG_CACHE_HOME:-/tmp}/oci-validation
 CHECKER=$CACHE/checker
@@ -163,11 +171,13 @@ run_checker_case() {
 	write_host "${1:-}"
 	if ! rt create --bundle "$B" "$ID" >"$CASEDIR/checker.out" 2>"$CASEDIR/create.err" </dev/null; then
 		t_fail runtime.md#36 "create failed: $(tail -c 300 "$CASEDIR/create.err" | tr '\n' ' ')"
+		not_checked "create failed"
 		return 1
 	fi
 	after_create_hook
 	if ! rt start "$ID" >"$CASEDIR/start.out" 2>"$CASEDIR/start.err"; then
 		t_fail runtime.md#42 "start failed: $(tail -c 300 "$CASEDIR/start.err" | tr '\n' ' ')"
+		not_checked "start failed"
 		return 1
 	fi
 	if ! wait_status "$ID" stopped 150; then
@@ -176,6 +186,7 @@ run_checker_case() {
 	grep -E '^(ok|not ok) ' "$CASEDIR/checker.out" >>"$TAP"
 	grep -q '^1\.\.[0-9]' "$CASEDIR/checker.out" ||
 		t_fail runtime.md#42 "checker output incomplete (no TAP plan): $(head -c 300 "$CASEDIR/checker.out" | tr '\n' ' ')"
+	t '! grep -q "^not ok" "$TAP"' runtime.md#10 "the container environment is the one config.json describes (all checks above)"
 	return 0
 }
 after_create_hook() { :; }
@@ -217,6 +228,7 @@ cleanup_case() {
 run_one() {
 	local c=$1 start end res reason
 	ID="ociv-$c"
+	CASE=$c
 	CASEDIR=$WORK/cases/$c
 	TAP=$RESULTS/$c.tap
 	mkdir -p "$CASEDIR"
