@@ -208,9 +208,10 @@ void check_mounts(void)
 		for (size_t o = 0; opts && opts->t == J_ARR && o < opts->len; o++) {
 			const char *on = opts->v[o]->t == J_STR ? opts->v[o]->s : "";
 			/* filesystem-specific options go to mount(2)'s data; the kernel
-			 * shows mode= and size= of tmpfs and friends in the super options */
+			 * shows mode= and size= of tmpfs and friends in the super options
+			 * (not gid=: it is printed as seen from the initial user namespace) */
 			/* (tmpfs does not print its default mode 1777) */
-			if (((!strncmp(on, "mode=", 5) && strcmp(on, "mode=1777") && strcmp(on, "mode=01777")) || !strncmp(on, "size=", 5) || !strncmp(on, "gid=", 4) || !strncmp(on, "ptmxmode=", 9)) && !isbind) {
+			if (((!strncmp(on, "mode=", 5) && strcmp(on, "mode=1777") && strcmp(on, "mode=01777")) || !strncmp(on, "size=", 5) || !strncmp(on, "ptmxmode=", 9)) && !isbind) {
 				char want[64];
 				snprintf(want, sizeof want, "%s", on);
 				if (!strncmp(on, "size=", 5)) want[strcspn(want, "0123456789") + strspn(want + strcspn(want, "0123456789"), "0123456789")] = 0;

@@ -131,7 +131,7 @@ register ns-path case_ns_path "join existing network/uts/ipc namespaces by path"
 
 case_ns_user() {
 	if [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" = 0 ]; then case_skip "user namespaces disabled on this host"; return; fi
-	new_bundle
+	new_bundle copy
 	write_config '.linux.namespaces += [{type: "user"}]
 	  | .linux.uidMappings = [{containerID: 0, hostID: 200000, size: 65536}]
 	  | .linux.gidMappings = [{containerID: 0, hostID: 300000, size: 65536}]

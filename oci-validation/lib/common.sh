@@ -130,7 +130,9 @@ case_skip() { echo "$1" >"$CASEDIR/skip"; }
 new_bundle() {
 	B=$CASEDIR/bundle
 	mkdir -p "$B"
-	cp -a "$BASEROOTFS" "$B/rootfs"
+	# hard links: fast, and no case writes to the rootfs files themselves;
+	# `new_bundle copy` for cases where a runtime might chown them (user ns)
+	if [ "${1:-}" = copy ]; then cp -a "$BASEROOTFS" "$B/rootfs"; else cp -al "$BASEROOTFS" "$B/rootfs"; fi
 	cp "$CHECKER" "$B/rootfs/oci-validation/checker"
 }
 
