@@ -15,9 +15,13 @@
 #ifndef RUSTLET_LSM_H
 #define RUSTLET_LSM_H
 
+#include <stdbool.h>
+
 #include "rustlet/error.h"
 #include "rustlet/spec.h"
 
+/* is_selinux_enabled() > 0 */
+bool rl_lsm_selinux_enabled(void);
 /* In the init, before the pivot: can the host honour the LSM fields? */
 int rl_lsm_check(const struct rl_spec *spec, struct rl_error **err);
 /* Mount data with linux.mountLabel added as context="..." when SELinux is

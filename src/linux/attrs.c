@@ -44,7 +44,7 @@ int rl_sysctl_check_joined(const struct rl_spec *spec, struct rl_error **err)
             return rl_error(err,
                             "linux.sysctl[\"%s\"]: the %s namespace %s is the host's: the sysctl "
                             "would change the host",
-                            lx->sysctl[i].key, ns_file(t), ns->path);
+                            lx->sysctl[i].key, rl_ns_type_name((enum rl_ns_type)t), ns->path);
     }
     return 0;
 }

@@ -25,9 +25,14 @@ static bool apparmor_enabled(void)
     return n > 0 && buf[0] == 'Y';
 }
 
-static bool selinux_on(void)
+bool rl_lsm_selinux_enabled(void)
 {
     return is_selinux_enabled() > 0;
+}
+
+static bool selinux_on(void)
+{
+    return rl_lsm_selinux_enabled();
 }
 
 static int check_selinux_label(const char *field, const char *label, struct rl_error **err)
