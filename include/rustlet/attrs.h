@@ -26,7 +26,7 @@
 #define RL_BITMAP_BITS 8192
 struct rl_bitmap {
     uint64_t w[RL_BITMAP_BITS / 64];
-    unsigned top;   /* highest bit set + 1; 0 when empty */
+    unsigned top; /* highest bit set + 1; 0 when empty */
 };
 
 /* Parse a list "0-3,7" (spaces around items allowed, empty string = empty
@@ -36,13 +36,13 @@ int rl_bitmap_parse(const char *list, struct rl_bitmap *out, struct rl_error **e
 bool rl_bitmap_test(const struct rl_bitmap *b, unsigned bit);
 
 /* Name -> kernel value; -1 when unknown. */
-int rl_sched_policy_from_name(const char *name);          /* SCHED_* */
-int64_t rl_sched_flag_from_name(const char *name);        /* SCHED_FLAG_* */
-int rl_ioprio_class_from_name(const char *name);          /* IOPRIO_CLASS_* */
-long rl_personality_from_name(const char *domain);        /* PER_LINUX, PER_LINUX32 */
-int rl_mempolicy_mode_from_name(const char *name);        /* MPOL_* */
-int rl_mempolicy_flag_from_name(const char *name);        /* MPOL_F_* */
-const char *rl_sched_policy_name(int policy);             /* "SCHED_FIFO" or "?" */
+int rl_sched_policy_from_name(const char *name);   /* SCHED_* */
+int64_t rl_sched_flag_from_name(const char *name); /* SCHED_FLAG_* */
+int rl_ioprio_class_from_name(const char *name);   /* IOPRIO_CLASS_* */
+long rl_personality_from_name(const char *domain); /* PER_LINUX, PER_LINUX32 */
+int rl_mempolicy_mode_from_name(const char *name); /* MPOL_* */
+int rl_mempolicy_flag_from_name(const char *name); /* MPOL_F_* */
+const char *rl_sched_policy_name(int policy);      /* "SCHED_FIFO" or "?" */
 
 /* The namespace a sysctl key belongs to (RL_NS_IPC, RL_NS_NETWORK,
  * RL_NS_UTS), or -1 when it is not namespaced. */

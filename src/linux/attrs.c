@@ -53,8 +53,7 @@ static int openat2_beneath(int dirfd, const char *path, int flags)
 {
     struct open_how how = {
         .flags = (uint64_t)flags | O_CLOEXEC,
-        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-                   RESOLVE_NO_XDEV,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
     };
     int fd;
     do {
@@ -217,11 +216,10 @@ static int set_io_priority(const struct rl_io_priority *io, struct rl_error **er
     int cls = rl_ioprio_class_from_name(io->class_name);
     int v = (cls << RL_IOPRIO_CLASS_SHIFT) | io->priority;
     if (syscall(SYS_ioprio_set, RL_IOPRIO_WHO_PROCESS, 0, v) < 0)
-        return rl_error_errno(err, "process.ioPriority (%s %d): ioprio_set%s", io->class_name,
-                              io->priority,
-                              errno == EPERM && cls == 1
-                                  ? " (IOPRIO_CLASS_RT needs CAP_SYS_ADMIN or CAP_SYS_NICE)"
-                                  : "");
+        return rl_error_errno(
+            err, "process.ioPriority (%s %d): ioprio_set%s", io->class_name, io->priority,
+            errno == EPERM && cls == 1 ? " (IOPRIO_CLASS_RT needs CAP_SYS_ADMIN or CAP_SYS_NICE)"
+                                       : "");
     rl_debug("ioprio_set(IOPRIO_WHO_PROCESS, 0, %s %d) = 0", io->class_name, io->priority);
     return 0;
 }
@@ -248,8 +246,7 @@ static int set_memory_policy(const struct rl_linux *lx, struct rl_error **err)
                                                 "the cpuset cgroup, or a mode/flag this kernel "
                                                 "does not know)"
                                               : "");
-    rl_debug("set_mempolicy(%s|%#x, \"%s\") = 0", lx->memory_policy.mode,
-             mode & ~0xff, list);
+    rl_debug("set_mempolicy(%s|%#x, \"%s\") = 0", lx->memory_policy.mode, mode & ~0xff, list);
     return 0;
 }
 

@@ -96,14 +96,16 @@ static const struct name_value sched_policies[] = {
 };
 
 static const struct name_value sched_flags[] = {
-    {"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},
-    {"SCHED_FLAG_DL_OVERRUN", 0x04},    {"SCHED_FLAG_KEEP_POLICY", 0x08},
-    {"SCHED_FLAG_KEEP_PARAMS", 0x10},   {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+    {"SCHED_FLAG_RESET_ON_FORK", 0x01},  {"SCHED_FLAG_RECLAIM", 0x02},
+    {"SCHED_FLAG_DL_OVERRUN", 0x04},     {"SCHED_FLAG_KEEP_POLICY", 0x08},
+    {"SCHED_FLAG_KEEP_PARAMS", 0x10},    {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
     {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
 };
 
 static const struct name_value ioprio_classes[] = {
-    {"IOPRIO_CLASS_RT", 1}, {"IOPRIO_CLASS_BE", 2}, {"IOPRIO_CLASS_IDLE", 3},
+    {"IOPRIO_CLASS_RT", 1},
+    {"IOPRIO_CLASS_BE", 2},
+    {"IOPRIO_CLASS_IDLE", 3},
 };
 
 /* PER_LINUX and PER_LINUX32 of <sys/personality.h> */
@@ -111,11 +113,15 @@ static const struct name_value personalities[] = {{"LINUX", 0x0000}, {"LINUX32",
 
 /* include/uapi/linux/mempolicy.h */
 static const struct name_value mpol_modes[] = {
-    {"MPOL_DEFAULT", 0},        {"MPOL_PREFERRED", 1},           {"MPOL_BIND", 2},
-    {"MPOL_INTERLEAVE", 3},     {"MPOL_LOCAL", 4},               {"MPOL_PREFERRED_MANY", 5},
+    {"MPOL_DEFAULT", 0},
+    {"MPOL_PREFERRED", 1},
+    {"MPOL_BIND", 2},
+    {"MPOL_INTERLEAVE", 3},
+    {"MPOL_LOCAL", 4},
+    {"MPOL_PREFERRED_MANY", 5},
     {"MPOL_WEIGHTED_INTERLEAVE", 6},
 };
-#define MPOL_F_STATIC_NODES_ (1 << 15)
+#define MPOL_F_STATIC_NODES_   (1 << 15)
 #define MPOL_F_RELATIVE_NODES_ (1 << 14)
 #define MPOL_F_NUMA_BALANCING_ (1 << 13)
 static const struct name_value mpol_flags[] = {
@@ -160,8 +166,8 @@ const char *rl_sched_policy_name(int policy)
 
 /* The IPC namespace's sysctls (ipc/ipc_sysctl.c); fs.mqueue.* are its too. */
 static const char *const ipc_sysctls[] = {
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",          "kernel.sem",
-    "kernel.shmall", "kernel.shmmax", "kernel.shmmni",          "kernel.shm_rmid_forced",
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+    "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
 };
 
 /* Keys may use '/' as the separator (then '.' is part of a name, as in
@@ -267,7 +273,7 @@ static int validate_scheduler(const struct rl_scheduler *sc, struct rl_error **e
     if (pol < 0)
         return rl_error(err,
                         S ".policy: unknown policy \"%s\" (expected SCHED_OTHER, SCHED_FIFO, "
-                        "SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE or SCHED_DEADLINE)",
+                          "SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE or SCHED_DEADLINE)",
                         sc->policy);
     for (size_t i = 0; i < sc->n_flags; i++)
         if (rl_sched_flag_from_name(sc->flags[i]) < 0)
@@ -281,22 +287,24 @@ static int validate_scheduler(const struct rl_scheduler *sc, struct rl_error **e
     if (!rt && sc->has_priority && sc->priority != 0)
         return rl_error(err,
                         S ".priority: only SCHED_FIFO and SCHED_RR take a priority (policy is "
-                        "%s, priority %d)",
+                          "%s, priority %d)",
                         sc->policy, sc->priority);
     bool dl = pol == 6;
     if (!dl && ((sc->has_runtime && sc->runtime) || (sc->has_deadline && sc->deadline) ||
                 (sc->has_period && sc->period)))
         return rl_error(err,
                         S ": runtime, deadline and period are for SCHED_DEADLINE only (policy is "
-                        "%s)",
+                          "%s)",
                         sc->policy);
     if (dl) {
         uint64_t r = sc->runtime, d = sc->deadline, p = sc->period;
         if (d == 0)
             return rl_error(err, S ".deadline: SCHED_DEADLINE needs a deadline > 0");
         if (r < 1024)
-            return rl_error(err, S ".runtime: SCHED_DEADLINE needs a runtime of at least 1024 ns, "
-                                   "got %llu", (unsigned long long)r);
+            return rl_error(err,
+                            S ".runtime: SCHED_DEADLINE needs a runtime of at least 1024 ns, "
+                              "got %llu",
+                            (unsigned long long)r);
         if (r > d)
             return rl_error(err, S ": SCHED_DEADLINE needs runtime <= deadline (%llu > %llu)",
                             (unsigned long long)r, (unsigned long long)d);
@@ -384,10 +392,12 @@ static int validate_mempolicy(const struct rl_linux *lx, struct rl_error **err)
         return rl_error(err, M ".nodes: %s needs at least one node", mode);
     if ((flags & MPOL_F_STATIC_NODES_) && (flags & MPOL_F_RELATIVE_NODES_))
         return rl_error(err, M ".flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude "
-                              "each other");
+                               "each other");
     if ((flags & MPOL_F_NUMA_BALANCING_) && m != 2 && m != 5)
-        return rl_error(err, M ".flags: MPOL_F_NUMA_BALANCING needs MPOL_BIND or "
-                              "MPOL_PREFERRED_MANY (mode is %s)", mode);
+        return rl_error(err,
+                        M ".flags: MPOL_F_NUMA_BALANCING needs MPOL_BIND or "
+                          "MPOL_PREFERRED_MANY (mode is %s)",
+                        mode);
     if (m == 0 && flags)
         return rl_error(err, M ".flags: MPOL_DEFAULT takes no flags");
 #undef M

@@ -66,8 +66,8 @@ int rl_lsm_check(const struct rl_spec *spec, struct rl_error **err)
 /* Filesystems that refuse a context= option: their files are labelled by
  * the policy (genfscon) or, for mqueue, not at mount time. */
 static const char *const no_context_fs[] = {
-    "proc", "sysfs", "cgroup", "cgroup2", "mqueue", "securityfs", "debugfs", "tracefs",
-    "bpf",  "configfs", "fusectl", "binfmt_misc", "pstore", "efivarfs", "bind",
+    "proc", "sysfs",    "cgroup",  "cgroup2",     "mqueue", "securityfs", "debugfs", "tracefs",
+    "bpf",  "configfs", "fusectl", "binfmt_misc", "pstore", "efivarfs",   "bind",
 };
 
 char *rl_lsm_mount_data(const char *mount_label, const char *type, const char *data)

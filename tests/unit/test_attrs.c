@@ -56,8 +56,8 @@ static void test_rl_bitmap_parse_empty(void **state)
 
 static void test_rl_bitmap_parse_errors(void **state)
 {
-    const char *bad[] = {"a", "1-", "-1", "3-1", "1,,2", "1,", "1 2", "8192", "0-99999999999",
-                         "1;2"};
+    const char *bad[] = {"a",  "1-",  "-1",   "3-1",           "1,,2",
+                         "1,", "1 2", "8192", "0-99999999999", "1;2"};
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         char *m = parse_err(bad[i]);
         if (m == NULL)
@@ -91,8 +91,8 @@ static void test_rl_attrs_names(void **state)
 
 static void test_rl_personality_from_name(void **state)
 {
-    assert_int_equal(rl_personality_from_name("LINUX"), 0);     /* PER_LINUX */
-    assert_int_equal(rl_personality_from_name("LINUX32"), 8);   /* PER_LINUX32 */
+    assert_int_equal(rl_personality_from_name("LINUX"), 0);   /* PER_LINUX */
+    assert_int_equal(rl_personality_from_name("LINUX32"), 8); /* PER_LINUX32 */
     assert_int_equal(rl_personality_from_name("linux32"), -1);
     assert_int_equal(rl_personality_from_name(NULL), -1);
 }
@@ -123,7 +123,7 @@ static void test_rl_sysctl_path(void **state)
     p = rl_sysctl_path("net/ipv4/conf/eth0.100/forwarding");
     assert_string_equal(p, "net/ipv4/conf/eth0.100/forwarding");
     free(p);
-    const char *bad[] = {"", ".net", "net..ipv4", "net.", "/net/ipv4", "net/../kernel",
+    const char *bad[] = {"",        ".net",      "net..ipv4", "net.", "/net/ipv4", "net/../kernel",
                          "net/./x", "net/ipv4/", "a\nb"};
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         p = rl_sysctl_path(bad[i]);
@@ -229,8 +229,9 @@ static void test_rl_attrs_validate_memory_policy(void **state)
     GOOD(NULL, MPOL("\"mode\":\"MPOL_DEFAULT\""), NULL);
     GOOD(NULL, MPOL("\"mode\":\"MPOL_LOCAL\",\"nodes\":\"\""), NULL);
     GOOD(NULL, MPOL("\"mode\":\"MPOL_PREFERRED\""), NULL);
-    GOOD(NULL, MPOL("\"mode\":\"MPOL_INTERLEAVE\",\"nodes\":\"0-3\",\"flags\":"
-                    "[\"MPOL_F_STATIC_NODES\"]"),
+    GOOD(NULL,
+         MPOL("\"mode\":\"MPOL_INTERLEAVE\",\"nodes\":\"0-3\",\"flags\":"
+              "[\"MPOL_F_STATIC_NODES\"]"),
          NULL);
     GOOD(NULL, MPOL("\"mode\":\"MPOL_BIND\",\"nodes\":\"0\",\"flags\":[\"MPOL_F_NUMA_BALANCING\"]"),
          NULL);
@@ -249,11 +250,13 @@ static void test_rl_attrs_validate_memory_policy(void **state)
         "linux.memoryPolicy.nodes: \"0-\": expected a number after '-'");
     BAD(NULL, MPOL("\"mode\":\"MPOL_BIND\",\"nodes\":\"0\",\"flags\":[\"MPOL_F_X\"]"), NULL,
         "linux.memoryPolicy.flags[0]: unknown flag \"MPOL_F_X\"");
-    BAD(NULL, MPOL("\"mode\":\"MPOL_BIND\",\"nodes\":\"0\",\"flags\":[\"MPOL_F_STATIC_NODES\","
-                   "\"MPOL_F_RELATIVE_NODES\"]"),
+    BAD(NULL,
+        MPOL("\"mode\":\"MPOL_BIND\",\"nodes\":\"0\",\"flags\":[\"MPOL_F_STATIC_NODES\","
+             "\"MPOL_F_RELATIVE_NODES\"]"),
         NULL, "linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES");
-    BAD(NULL, MPOL("\"mode\":\"MPOL_INTERLEAVE\",\"nodes\":\"0\",\"flags\":"
-                   "[\"MPOL_F_NUMA_BALANCING\"]"),
+    BAD(NULL,
+        MPOL("\"mode\":\"MPOL_INTERLEAVE\",\"nodes\":\"0\",\"flags\":"
+             "[\"MPOL_F_NUMA_BALANCING\"]"),
         NULL, "linux.memoryPolicy.flags: MPOL_F_NUMA_BALANCING needs MPOL_BIND");
 }
 
