@@ -41,6 +41,16 @@ int rl_sys_mknod(const char *path, mode_t mode, dev_t dev);
 int rl_sys_chroot(const char *path);
 /* Write a small value into a control file (cgroup, /proc): logged the same way. */
 int rl_sys_write_ctl(int dirfd, const char *path, const char *value);
+/* A detached mount of a fresh filesystem (fsopen/fsconfig/fsmount): opts
+ * is a NULL-terminated list of key, value pairs (value NULL = a flag such as
+ * "ro"); attrs are MOUNT_ATTR_*. Returns the mount fd (close-on-exec). A
+ * detached mount is in no directory tree: nothing can redirect it. */
+int rl_sys_fsmount(const char *fstype, const char *const *opts, unsigned attrs);
+/* open_tree(fd, "", OPEN_TREE_CLONE): a detached bind mount of what fd is. */
+int rl_sys_open_tree_clone(int fd, const char *what);
+/* move_mount(from, "", to, ""): attach the detached mount from onto the
+ * object that the O_PATH fd to refers to (no path walk). */
+int rl_sys_move_mount_fd(int from, int to, const char *what);
 /* Human-readable MS_* flags for logs. buf >= 256 bytes. */
 const char *rl_sys_mount_flags_str(unsigned long flags, char *buf, size_t len);
 

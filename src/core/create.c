@@ -5,6 +5,7 @@
  * (the cgroup, then the pid), so that after a kill -9 of this process at
  * any point `delete --force` finds everything. On any error here the
  * partial container is torn down before returning. */
+#include "rustlet/attrs.h"
 #include "rustlet/cgroup.h"
 #include "rustlet/container.h"
 #include "rustlet/hooks.h"
@@ -341,6 +342,9 @@ static int load_spec(struct create_ctx *c, const char *bundle, struct rl_error *
     if (c->spec == NULL)
         return -1;
     if (rl_spec_validate(c->spec, err) < 0)
+        return -1;
+    /* needs the runtime's own namespaces, so here rather than in the init */
+    if (rl_sysctl_check_joined(c->spec, err) < 0)
         return -1;
     return 0;
 }

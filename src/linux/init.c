@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The container side of create, in order (see sync.h for the messages):
- *   wait for GO -> become root of a new user namespace -> join namespaces
- *   given by path -> cgroup/time namespaces -> hostname -> rootfs and mounts
- *   -> [runtime hooks in the parent] -> createContainer hooks -> pivot_root
- *   -> masked/readonly paths -> rlimits, user, capabilities -> executable
- *   lookup -> READY -> fds made close-on-exec -> block on the exec fifo
- *   until `start` -> startContainer hooks -> no_new_privs -> execve.
+ *   wait for GO -> execCPUAffinity.initial -> become root of a new user
+ *   namespace -> join namespaces given by path -> LSM check -> cgroup/time
+ *   namespaces -> hostname -> sysctl -> rootfs and mounts -> [runtime hooks
+ *   in the parent] -> createContainer hooks -> pivot_root -> masked/readonly
+ *   paths -> scheduler, ioPriority, memoryPolicy, personality (all caps
+ *   still held) -> rlimits, user, capabilities -> executable lookup ->
+ *   READY -> fds made close-on-exec -> block on the exec fifo until `start`
+ *   -> startContainer hooks -> execCPUAffinity.final -> LSM exec labels ->
+ *   no_new_privs -> execve.
  * Every error before READY goes to the parent over the sync socket. */
+#include "rustlet/attrs.h"
 #include "rustlet/hooks.h"
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
+#include "rustlet/lsm.h"
 #include "rustlet/sync.h"
 #include "rustlet/sys.h"
 #include "rustlet/terminal.h"
@@ -115,6 +120,7 @@ static void setup(struct rl_init_args *a)
             CHECK(a, become_root_in_userns(&err));
         CHECK(a, rl_ns_join(spec, CLONE_NEWUSER | CLONE_NEWPID, &err));
     }
+    CHECK(a, rl_lsm_check(spec, &err));
     if ((newflags & CLONE_NEWCGROUP) && rl_sys_unshare(CLONE_NEWCGROUP) < 0) {
         rl_error_errno(&err, "linux.namespaces (cgroup): unshare(CLONE_NEWCGROUP)");
         die(a, err);
@@ -134,6 +140,9 @@ static void setup(struct rl_init_args *a)
         rl_error_errno(&err, "domainname: setdomainname \"%s\"", spec->domainname);
         die(a, err);
     }
+    /* every namespace exists now (the mount namespace too: the private
+     * procfs of the sysctl writes lives in it, attached nowhere) */
+    CHECK(a, rl_sysctl_apply(spec, &err));
     CHECK(a, rl_rootfs_prepare(spec, a->state->rootfs, a->state->bundle, &err));
     pid_t hostpid = 0;
     if (a->runtime_hooks) {
@@ -169,6 +178,9 @@ static void setup(struct rl_init_args *a)
             errno != ENOSYS)
             rl_debug("join session keyring: %s", strerror(errno));
     }
+    /* while the init still holds every capability (CAP_SYS_NICE for
+     * real-time policies, CAP_SYS_ADMIN for IOPRIO_CLASS_RT) */
+    CHECK(a, rl_attrs_apply(spec, &err));
     CHECK(a, rl_process_setup(spec, &err));
 }
 
@@ -183,6 +195,8 @@ void rl_init_main(struct rl_init_args *a)
      * same, this also covers a parent killed while we are in a syscall). */
     if (sync_expect(a->sync_fd, SYNC_GO, NULL, &err) < 0)
         _exit(1);
+    /* before any setup work, so all of it already runs on those CPUs */
+    CHECK(a, rl_attrs_affinity_initial(a->spec, &err));
     if (a->slow_path)
         stage1(a);
     setup(a);
@@ -209,7 +223,7 @@ void rl_init_main(struct rl_init_args *a)
         die(a, err);
     }
     close(a->fifo_fd);
-    close(a->proc_fd);
+    /* a->proc_fd stays open (close-on-exec) for the LSM exec labels */
     if (write(wfd, "0", 1) != 1) {
         rl_error_errno(&err, "write the exec fifo");
         die(a, err);
@@ -220,6 +234,9 @@ void rl_init_main(struct rl_init_args *a)
                          "startContainer", st, &err) < 0)
             die_after_start(wfd, err);
     }
+    if (rl_attrs_affinity_final(a->spec, &err) < 0 ||
+        rl_lsm_apply_exec(a->spec, a->proc_fd, &err) < 0)
+        die_after_start(wfd, err);
     if (a->spec->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         rl_error_errno(&err, "process.noNewPrivileges: prctl");
         die_after_start(wfd, err);

@@ -6,6 +6,7 @@
  * check (CVE-2021-30465) changes nothing. */
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
+#include "rustlet/lsm.h"
 #include "rustlet/mount_opts.h"
 #include "rustlet/sys.h"
 #include "rustlet/utils.h"
@@ -139,7 +140,8 @@ static int bind_mount(const struct rl_mount *m, int rootfd, const char *src, con
 }
 
 static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bool cgroupns,
-                    const struct rl_mount_opts *o, struct rl_error **err)
+                    const char *mount_label, const struct rl_mount_opts *o,
+                    struct rl_error **err)
 {
     bool bind = is_bind(m, o);
     _cleanup_free_ char *src = resolve_source(m, bundle, bind);
@@ -161,8 +163,13 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
     } else if (m->type && strcmp(m->type, "cgroup") == 0) {
         if (rl_mount_cgroup(m, rootfd, dst, cgroupns, err) < 0)
             return -1;
-    } else if (rl_sys_mount(src, dst, m->type, o->flags & ~MS_REMOUNT, o->data) < 0) {
-        return rl_error_errno(err, "mount");
+    } else {
+        /* linux.mountLabel: context="..." when SELinux is enabled */
+        _cleanup_free_ char *ldata = rl_lsm_mount_data(mount_label, m->type, o->data);
+        const char *data = ldata ? ldata : o->data;
+        if (rl_sys_mount(src, dst, m->type, o->flags & ~MS_REMOUNT, data) < 0)
+            return rl_error_errno(err, ldata ? "mount with linux.mountLabel (%s)" : "mount%s",
+                                  ldata ? ldata : "");
     }
     if (o->propagation) {
         /* reopen: the fd points below the new mount */
@@ -177,11 +184,11 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
 }
 
 static int mount_one(const struct rl_mount *m, size_t i, int rootfd, const char *bundle,
-                     bool cgroupns, struct rl_error **err)
+                     bool cgroupns, const char *mount_label, struct rl_error **err)
 {
     struct rl_mount_opts o;
     rl_mount_opts_parse(m->options, m->n_options, &o, err);
-    int r = mount_at(m, rootfd, bundle, cgroupns, &o, err);
+    int r = mount_at(m, rootfd, bundle, cgroupns, mount_label, &o, err);
     rl_mount_opts_free(&o);
     if (r < 0)
         return rl_error_wrap(err, "mounts[%zu] (%s on %s)", i, m->type ? m->type : "bind",
@@ -194,7 +201,8 @@ int rl_mounts_apply(const struct rl_spec *spec, int rootfd, const char *bundle,
 {
     const struct rl_namespace *cgns = rl_spec_namespace(spec, RL_NS_CGROUP);
     for (size_t i = 0; i < spec->n_mounts; i++)
-        if (mount_one(&spec->mounts[i], i, rootfd, bundle, cgns != NULL, err) < 0)
+        if (mount_one(&spec->mounts[i], i, rootfd, bundle, cgns != NULL,
+                      spec->linux_.mount_label, err) < 0)
             return -1;
     return 0;
 }

@@ -20,15 +20,38 @@
 #include <sys/syscall.h>
 #include <linux/close_range.h>
 
+/* Why a privileged write failed with EPERM/EACCES: the capability is
+ * missing from the bounding set (as on some CI hosts) or from the
+ * effective set. */
+static const char *cap_missing_why(int cap)
+{
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+        return "which is not in this runtime's bounding set";
+    return "which this runtime does not have";
+}
+
 static int set_rlimits(const struct rl_process *p, struct rl_error **err)
 {
     for (size_t i = 0; i < p->n_rlimits; i++) {
         const struct rl_rlimit *r = &p->rlimits[i];
         struct rlimit lim = {.rlim_cur = r->soft, .rlim_max = r->hard};
-        if (setrlimit(r->resource, &lim) < 0)
-            return rl_error_errno(err, "process.rlimits[%zu] (%s %llu/%llu): setrlimit", i,
-                                  r->type, (unsigned long long)r->soft,
-                                  (unsigned long long)r->hard);
+        struct rlimit cur = {0, 0};
+        (void)getrlimit(r->resource, &cur);
+        if (setrlimit(r->resource, &lim) == 0)
+            continue;
+        int e = errno;
+        char hint[256] = "";
+        if (e == EPERM && r->hard > cur.rlim_max)
+            snprintf(hint, sizeof(hint),
+                     " (raising the hard limit above the current %llu needs CAP_SYS_RESOURCE, %s)",
+                     (unsigned long long)cur.rlim_max, cap_missing_why(CAP_SYS_RESOURCE));
+        else if (e == EPERM && r->resource == RLIMIT_NOFILE)
+            snprintf(hint, sizeof(hint), " (RLIMIT_NOFILE cannot exceed fs.nr_open)");
+        rl_error(err, "process.rlimits[%zu] (%s soft %llu hard %llu): setrlimit: %s%s", i, r->type,
+                 (unsigned long long)r->soft, (unsigned long long)r->hard, strerror(e), hint);
+        if (err && *err)
+            (*err)->errnum = e;
+        return -1;
     }
     return 0;
 }
@@ -39,9 +62,19 @@ static int set_oom_score_adj(const struct rl_process *p, struct rl_error **err)
         return 0;
     char v[32];
     snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-    if (rl_sys_write_ctl(AT_FDCWD, "/proc/self/oom_score_adj", v) < 0)
-        return rl_error_errno(err, "process.oomScoreAdj (%d): write /proc/self/oom_score_adj",
-                              p->oom_score_adj);
+    if (rl_sys_write_ctl(AT_FDCWD, "/proc/self/oom_score_adj", v) < 0) {
+        /* lowering it below the value the runtime started with needs
+         * CAP_SYS_RESOURCE (the kernel answers EACCES) */
+        int e = errno;
+        bool lower = e == EACCES || e == EPERM;
+        rl_error(err, "process.oomScoreAdj (%d): write /proc/self/oom_score_adj: %s%s%s%s",
+                 p->oom_score_adj, strerror(e),
+                 lower ? " (lowering oom_score_adj needs CAP_SYS_RESOURCE, " : "",
+                 lower ? cap_missing_why(CAP_SYS_RESOURCE) : "", lower ? ")" : "");
+        if (err && *err)
+            (*err)->errnum = e;
+        return -1;
+    }
     return 0;
 }
 

@@ -4,6 +4,7 @@
  * final read-only remount of the root. */
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
+#include "rustlet/lsm.h"
 #include "rustlet/mount_opts.h"
 #include "rustlet/sys.h"
 #include "rustlet/utils.h"
@@ -14,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 
 /* Make the mount that contains path private if it is shared, so that
  * pivot_root accepts the rootfs below it. */
@@ -99,21 +101,124 @@ int rl_rootfs_pivot(const char *rootfs, bool no_pivot, struct rl_error **err)
     return 0;
 }
 
-static int mask_path(const char *path, size_t i, struct rl_error **err)
+/* ---- masked paths ----------------------------------------------------------
+ *
+ * A masked file gets /dev/null bound over it, a masked directory an empty
+ * read-only tmpfs. This runs after the pivot, inside a root the container's
+ * image and config shaped, so nothing found there is trusted by name:
+ *
+ * The attack (CVE-2025-31133 class): the container arranges for its
+ * /dev/null to be something else - a symlink to /proc/sys/kernel/core_pattern
+ * or /proc/sysrq-trigger, or a bind mount of such a file (its /dev may come
+ * from the image or from a config mount). A runtime that binds "/dev/null"
+ * by path then mounts that procfs file, writable, over the masked path:
+ * the mask becomes a door to the host (a core_pattern pipe runs as host
+ * root). If /dev/null is simply missing and the error is ignored, the path
+ * stays unmasked.
+ *
+ * The defence: /dev/null is opened once with O_PATH|O_NOFOLLOW and fstat'ed
+ * - it must be the character device 1:3 itself, else the mask is refused
+ * (so is a missing one) - and then that very fd is cloned (open_tree) and
+ * attached to the target's fd (move_mount): no path is walked again between
+ * the check and the mount, so the source cannot be swapped. The target is
+ * resolved inside the root (openat2 RESOLVE_IN_ROOT|NO_MAGICLINKS). Kernels
+ * without the new mount API (< 5.2) fall back to mount(2) on
+ * /proc/self/fd/N of the same fds. */
+
+struct masker {
+    const char *mount_label;
+    int rootfd;
+    int nullfd;
+};
+
+static int open_dev_null(struct masker *mk, size_t i, const char *path, struct rl_error **err)
 {
+    if (mk->nullfd >= 0)
+        return 0;
+    _cleanup_close_ int fd = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return rl_error_errno(err, "linux.maskedPaths[%zu] (%s): open /dev/null to mask with", i,
+                              path);
     struct stat st;
-    if (lstat(path, &st) < 0) {
-        if (errno == ENOENT)
-            return 0;
-        return rl_error_errno(err, "linux.maskedPaths[%zu] (%s): stat", i, path);
+    if (fstat(fd, &st) < 0)
+        return rl_error_errno(err, "linux.maskedPaths[%zu] (%s): stat /dev/null", i, path);
+    if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+        return rl_error(err,
+                        "linux.maskedPaths[%zu] (%s): /dev/null in the container is not the null "
+                        "device (char 1:3) but %s %u:%u: refusing to mask with it",
+                        i, path,
+                        S_ISLNK(st.st_mode)   ? "a symlink"
+                        : S_ISREG(st.st_mode) ? "a regular file"
+                        : S_ISCHR(st.st_mode) ? "the character device"
+                                              : "something",
+                        major(st.st_rdev), minor(st.st_rdev));
+    mk->nullfd = steal_fd(&fd);
+    return 0;
+}
+
+static int attach(int mnt, int target, int fallback(int, int), int src, struct rl_error **err,
+                  const char *what)
+{
+    if (mnt >= 0) {
+        int r = rl_sys_move_mount_fd(mnt, target, what);
+        int saved = errno;
+        close(mnt);
+        errno = saved;
+        return r < 0 ? rl_error_errno(err, "move_mount") : 0;
     }
+    if (errno != ENOSYS)
+        return rl_error_errno(err, "make the mount");
+    return fallback(src, target) < 0 ? rl_error_errno(err, "mount") : 0;
+}
+
+static int bind_fallback(int src, int target)
+{
+    char s[64], t[64];
+    snprintf(s, sizeof(s), "/proc/self/fd/%d", src);
+    snprintf(t, sizeof(t), "/proc/self/fd/%d", target);
+    return rl_sys_mount(s, t, NULL, MS_BIND, NULL);
+}
+
+static int tmpfs_fallback(int src, int target)
+{
+    (void)src;
+    char t[64];
+    snprintf(t, sizeof(t), "/proc/self/fd/%d", target);
+    return rl_sys_mount("tmpfs", t, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        "size=0k,nr_inodes=1");
+}
+
+static int mask_path(struct masker *mk, const char *path, size_t i, struct rl_error **err)
+{
+    _cleanup_close_ int tfd = rl_open_in_root(mk->rootfd, path, false, false, err);
+    if (tfd < 0) {
+        if (errno != ENOENT)
+            return rl_error_wrap(err, "linux.maskedPaths[%zu] (%s)", i, path);
+        rl_error_free(*err); /* nothing to mask */
+        *err = NULL;
+        return 0;
+    }
+    struct stat st;
+    if (fstat(tfd, &st) < 0)
+        return rl_error_errno(err, "linux.maskedPaths[%zu] (%s): stat", i, path);
     int r;
-    if (S_ISDIR(st.st_mode))
-        r = rl_sys_mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k,nr_inodes=1");
-    else
-        r = rl_sys_mount("/dev/null", path, NULL, MS_BIND, NULL);
-    if (r < 0 && errno != ENOENT)
-        return rl_error_errno(err, "linux.maskedPaths[%zu] (%s): mount", i, path);
+    if (S_ISDIR(st.st_mode)) {
+        const char *opts[5] = {"nr_inodes", "1", NULL, NULL, NULL};
+        if (rl_lsm_selinux_enabled() && mk->mount_label && *mk->mount_label) {
+            opts[2] = "context";
+            opts[3] = mk->mount_label;
+        }
+        int mnt = rl_sys_fsmount("tmpfs", opts, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                                    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        r = attach(mnt, tfd, tmpfs_fallback, -1, err, path);
+    } else {
+        if (open_dev_null(mk, i, path, err) < 0)
+            return -1;
+        int mnt = rl_sys_open_tree_clone(mk->nullfd, "/dev/null");
+        r = attach(mnt, tfd, bind_fallback, mk->nullfd, err, path);
+    }
+    if (r < 0)
+        return rl_error_wrap(err, "linux.maskedPaths[%zu] (%s)", i, path);
     return 0;
 }
 
@@ -156,9 +261,19 @@ static int readonly_path(const char *path, size_t i, struct rl_error **err)
 int rl_rootfs_finish(const struct rl_spec *spec, struct rl_error **err)
 {
     const struct rl_linux *l = &spec->linux_;
-    for (size_t i = 0; i < l->n_masked_paths; i++)
-        if (mask_path(l->masked_paths[i], i, err) < 0)
+    if (l->n_masked_paths > 0) {
+        _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+            return rl_error_errno(err, "linux.maskedPaths: open /");
+        struct masker mk = {.mount_label = l->mount_label, .rootfd = rootfd, .nullfd = -1};
+        int r = 0;
+        for (size_t i = 0; r == 0 && i < l->n_masked_paths; i++)
+            r = mask_path(&mk, l->masked_paths[i], i, err);
+        if (mk.nullfd >= 0)
+            close(mk.nullfd);
+        if (r < 0)
             return -1;
+    }
     for (size_t i = 0; i < l->n_readonly_paths; i++)
         if (readonly_path(l->readonly_paths[i], i, err) < 0)
             return -1;

@@ -4,6 +4,7 @@
  * wrong with it. What rustlet does not implement yet is refused in one place,
  * validate_not_yet(), so that each feature's issue deletes lines from it. */
 #include "spec_internal.h"
+#include "rustlet/attrs.h"
 #include "rustlet/utils.h"
 
 #include <ctype.h>
@@ -91,28 +92,9 @@ static int not_yet_resources(const struct rl_resources *r, struct rl_error **err
 
 static int validate_not_yet(const struct rl_spec *s, struct rl_error **err)
 {
-    const struct rl_process *p = &s->process;
     const struct rl_linux *lx = &s->linux_;
     if (lx->seccomp.present)
         return NOT_YET("linux.seccomp");
-    if (non_empty(p->apparmor_profile))
-        return NOT_YET("process.apparmorProfile");
-    if (non_empty(p->selinux_label))
-        return NOT_YET("process.selinuxLabel");
-    if (non_empty(lx->mount_label))
-        return NOT_YET("linux.mountLabel");
-    if (lx->n_sysctl > 0)
-        return NOT_YET("linux.sysctl");
-    if (lx->personality.present)
-        return NOT_YET("linux.personality");
-    if (p->scheduler.present)
-        return NOT_YET("process.scheduler");
-    if (p->io_priority.present)
-        return NOT_YET("process.ioPriority");
-    if (p->exec_cpu_affinity.present)
-        return NOT_YET("process.execCPUAffinity");
-    if (lx->has_memory_policy || lx->memory_policy.present)
-        return NOT_YET("linux.memoryPolicy");
     if (lx->has_intel_rdt)
         return NOT_YET("linux.intelRdt");
     if (lx->has_net_devices)
@@ -200,6 +182,9 @@ static int validate_process(const struct rl_process *p, struct rl_error **err)
         return rl_error(err, "process.args: must name the program to run (empty)");
     if (!is_abs(p->cwd))
         return rl_error(err, "process.cwd \"%s\": must be an absolute path", p->cwd);
+    if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
+        return rl_error(err, "process.oomScoreAdj: %d is out of range (-1000..1000)",
+                        p->oom_score_adj);
     if (p->user.has_umask && p->user.umask > 0777)
         return rl_error(err, "process.user.umask: %u is not a umask (at most 0777 = 511)",
                         p->user.umask);
@@ -390,7 +375,8 @@ int rl_spec_validate(const struct rl_spec *s, struct rl_error **err)
         return rl_error(err, "root.path: must not be empty");
     if (validate_process(&s->process, err) < 0 || validate_namespaces(s, err) < 0 ||
         validate_mounts(s, err) < 0 || validate_linux(&s->linux_, err) < 0 ||
-        validate_hooks(&s->hooks, err) < 0 || validate_not_yet(s, err) < 0)
+        validate_hooks(&s->hooks, err) < 0 || rl_attrs_validate(s, err) < 0 ||
+        validate_not_yet(s, err) < 0)
         return -1;
     return 0;
 }

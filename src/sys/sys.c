@@ -159,3 +159,43 @@ int rl_sys_write_ctl(int dirfd, const char *path, const char *value)
     }
     return logged(r, t0, "write(%s, \"%s\")", path, value);
 }
+
+/* ---- the new mount API: mounts made and attached through fds ------------ */
+
+int rl_sys_fsmount(const char *fstype, const char *const *opts, unsigned attrs)
+{
+    T0();
+    char desc[512];
+    int n = snprintf(desc, sizeof(desc), "%s", fstype);
+    for (size_t i = 0; opts && opts[i]; i += 2)
+        n += snprintf(desc + n, n < (int)sizeof(desc) ? sizeof(desc) - (size_t)n : 0, ",%s%s%s",
+                      opts[i], opts[i + 1] ? "=" : "", opts[i + 1] ? opts[i + 1] : "");
+    int fs = fsopen(fstype, FSOPEN_CLOEXEC);
+    int mnt = -1;
+    if (fs >= 0) {
+        int r = 0;
+        for (size_t i = 0; r == 0 && opts && opts[i]; i += 2)
+            r = opts[i + 1] ? fsconfig(fs, FSCONFIG_SET_STRING, opts[i], opts[i + 1], 0)
+                            : fsconfig(fs, FSCONFIG_SET_FLAG, opts[i], NULL, 0);
+        if (r == 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+            mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+        int saved = errno;
+        close(fs);
+        errno = saved;
+    }
+    return logged(mnt, t0, "fsopen+fsmount(%s, attrs %#x)", desc, attrs);
+}
+
+int rl_sys_open_tree_clone(int fd, const char *what)
+{
+    T0();
+    int r = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    return logged(r, t0, "open_tree(%s, OPEN_TREE_CLONE)", what);
+}
+
+int rl_sys_move_mount_fd(int from, int to, const char *what)
+{
+    T0();
+    int r = move_mount(from, "", to, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+    return logged(r, t0, "move_mount(%s)", what);
+}

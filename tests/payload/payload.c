@@ -16,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -528,12 +531,200 @@ cmd_sleep (const char *arg)
   return 0;
 }
 
+/* ---- kernel attributes: scheduler, ioprio, affinity, personality,
+ * mempolicy, sysctl, LSM attrs ---- */
+
+struct sched_attr_
+{
+  unsigned int size, policy;
+  unsigned long long flags;
+  int nice;
+  unsigned int priority;
+  unsigned long long runtime, deadline, period;
+  unsigned int util_min, util_max;
+};
+
+static const char *
+sched_name (unsigned p)
+{
+  static const char *const n[] = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",
+                                   "SCHED_BATCH", "SCHED_ISO",  "SCHED_IDLE",
+                                   "SCHED_DEADLINE" };
+  return p < 7 ? n[p] : "?";
+}
+
+static int
+cmd_sched (void)
+{
+  struct sched_attr_ a;
+  memset (&a, 0, sizeof a);
+  if (syscall (SYS_sched_getattr, 0, &a, sizeof a, 0) < 0)
+    return fail ("sched_getattr", NULL);
+  printf ("policy=%s\nnice=%d\npriority=%u\nflags=%#llx\nruntime=%llu\n"
+          "deadline=%llu\nperiod=%llu\n",
+          sched_name (a.policy), a.nice, a.priority, a.flags, a.runtime,
+          a.deadline, a.period);
+  return 0;
+}
+
+static int
+cmd_ioprio (void)
+{
+  static const char *const c[] = { "IOPRIO_CLASS_NONE", "IOPRIO_CLASS_RT",
+                                   "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE" };
+  long v = syscall (SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+  if (v < 0)
+    return fail ("ioprio_get", NULL);
+  printf ("class=%s\npriority=%ld\n", (v >> 13) < 4 ? c[v >> 13] : "?",
+          v & 0xff);
+  return 0;
+}
+
+/* Print a bitmap of n bits as "0-3,5". */
+static void
+print_list (const unsigned long *w, unsigned n)
+{
+  int first = 1;
+  for (unsigned i = 0; i < n; i++)
+    {
+      if (!((w[i / (8 * sizeof (long))] >> (i % (8 * sizeof (long)))) & 1))
+        continue;
+      unsigned j = i;
+      while (j + 1 < n
+             && ((w[(j + 1) / (8 * sizeof (long))]
+                  >> ((j + 1) % (8 * sizeof (long))))
+                 & 1))
+        j++;
+      printf (first ? "" : ",");
+      first = 0;
+      if (j > i)
+        printf ("%u-%u", i, j);
+      else
+        printf ("%u", i);
+      i = j;
+    }
+}
+
+static int
+cmd_affinity (void)
+{
+  unsigned long w[128];
+  memset (w, 0, sizeof w);
+  long n = syscall (SYS_sched_getaffinity, 0, sizeof w, w);
+  if (n < 0)
+    return fail ("sched_getaffinity", NULL);
+  printf ("affinity=");
+  print_list (w, (unsigned) n * 8);
+  printf ("\n");
+  return 0;
+}
+
+static int
+cmd_personality (void)
+{
+  struct utsname u;
+  int p = personality (0xffffffff);
+  if (p < 0)
+    return fail ("personality", NULL);
+  uname (&u);
+  printf ("personality=%#x\ndomain=%s\nmachine=%s\n", p,
+          (p & 0xff) == 0x0008 ? "LINUX32" : (p & 0xff) == 0 ? "LINUX" : "?",
+          u.machine);
+  return 0;
+}
+
+static int
+cmd_mempolicy (void)
+{
+  static const char *const m[] = { "MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND",
+                                   "MPOL_INTERLEAVE", "MPOL_LOCAL",
+                                   "MPOL_PREFERRED_MANY",
+                                   "MPOL_WEIGHTED_INTERLEAVE" };
+  int mode = 0;
+  unsigned long w[16];
+  memset (w, 0, sizeof w);
+  if (syscall (SYS_get_mempolicy, &mode, w, 16 * 8 * sizeof (long), NULL, 0)
+      < 0)
+    return fail ("get_mempolicy", NULL);
+  int base = mode & 0xff;
+  printf ("mode=%s\nflags=", base < 7 ? m[base] : "?");
+  printf ("%s%s%s", (mode & (1 << 15)) ? "MPOL_F_STATIC_NODES " : "",
+          (mode & (1 << 14)) ? "MPOL_F_RELATIVE_NODES " : "",
+          (mode & (1 << 13)) ? "MPOL_F_NUMA_BALANCING " : "");
+  printf ("\nnodes=");
+  print_list (w, 16 * 8 * sizeof (long));
+  printf ("\n");
+  return 0;
+}
+
+/* sysctl KEY: "key=value" read from /proc/sys. */
+static int
+cmd_sysctl (const char *key)
+{
+  char p[PATH_MAX], v[4096];
+  int fd;
+  ssize_t n;
+  snprintf (p, sizeof p, "/proc/sys/%s", key);
+  if (!strchr (key, '/'))
+    for (char *c = p + 10; *c; c++)
+      if (*c == '.')
+        *c = '/';
+  fd = open (p, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail ("open", p);
+  n = read (fd, v, sizeof v - 1);
+  close (fd);
+  if (n < 0)
+    return fail ("read", p);
+  v[n] = 0;
+  v[strcspn (v, "\n")] = 0;
+  for (char *c = v; *c; c++)
+    if (*c == '\t')
+      *c = ' ';
+  printf ("%s=%s\n", key, v);
+  return 0;
+}
+
+/* lsm: the LSM attributes of the process (current and exec labels). */
+static int
+cmd_lsm (void)
+{
+  static const char *const f[] = { "current", "exec", "apparmor/current", NULL };
+  for (int i = 0; f[i]; i++)
+    {
+      char p[64], v[512];
+      ssize_t n;
+      int fd;
+      snprintf (p, sizeof p, "/proc/self/attr/%s", f[i]);
+      fd = open (p, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        {
+          printf ("%s=<%s>\n", f[i], errno_name (errno));
+          continue;
+        }
+      n = read (fd, v, sizeof v - 1);
+      if (n < 0)
+        {
+          printf ("%s=<%s>\n", f[i], errno_name (errno));
+          n = 0;
+          close (fd);
+          continue;
+        }
+      close (fd);
+      v[n] = 0;
+      v[strcspn (v, "\n")] = 0;
+      printf ("%s=%s\n", f[i], v);
+    }
+  return 0;
+}
+
 static void
 usage (FILE *f)
 {
   fputs ("usage: rl-payload CMD [ARGS]\n"
          "  ids caps nnp pid hostname domainname ns cwd env args rlimits oom\n"
          "  mounts fds cgroup time all\n"
+         "  sched ioprio affinity personality mempolicy lsm | sysctl KEY\n"
          "  stat PATH | read PATH | write PATH TEXT | ls DIR\n"
          "  cat-cgroup FILE | exit N | kill-self SIG | sleep SECS | wait-signal\n",
          f);
@@ -618,6 +809,23 @@ main (int argc, char **argv)
     return cat_file ("/proc/self/cgroup");
   if (!strcmp (c, "time"))
     return cmd_time ();
+  if (!strcmp (c, "sched"))
+    return cmd_sched ();
+  if (!strcmp (c, "ioprio"))
+    return cmd_ioprio ();
+  if (!strcmp (c, "affinity"))
+    return cmd_affinity ();
+  if (!strcmp (c, "personality"))
+    return cmd_personality ();
+  if (!strcmp (c, "mempolicy"))
+    return cmd_mempolicy ();
+  if (!strcmp (c, "lsm"))
+    return cmd_lsm ();
+  if (!strcmp (c, "sysctl"))
+    {
+      NEED1;
+      return cmd_sysctl (a1);
+    }
   if (!strcmp (c, "wait-signal"))
     return cmd_wait_signal ();
   if (!strcmp (c, "stat"))

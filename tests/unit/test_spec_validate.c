@@ -345,25 +345,16 @@ static void test_rl_spec_validate_not_yet_features(void **state)
 {
     BAD(NULL, NULL, ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}",
         "linux.seccomp: not supported by rustlet yet");
-    BAD(NULL, ",\"apparmorProfile\":\"p\"", NULL,
-        "process.apparmorProfile: not supported by rustlet yet");
+    /* implemented since: valid values pass (their own checks are in
+     * test_attrs.c; whether the host has AppArmor is checked at create) */
+    GOOD(NULL, ",\"apparmorProfile\":\"p\",\"selinuxLabel\":\"l\"", ",\"mountLabel\":\"l\"");
     GOOD(NULL, ",\"apparmorProfile\":\"\",\"selinuxLabel\":\"\"", ",\"mountLabel\":\"\"");
-    BAD(NULL, ",\"selinuxLabel\":\"l\"", NULL,
-        "process.selinuxLabel: not supported by rustlet yet");
-    BAD(NULL, NULL, ",\"mountLabel\":\"l\"", "linux.mountLabel: not supported by rustlet yet");
-    BAD(NULL, NULL, ",\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"}",
-        "linux.sysctl: not supported by rustlet yet");
     GOOD(NULL, NULL, ",\"sysctl\":{}");
-    BAD(NULL, NULL, ",\"personality\":{\"domain\":\"LINUX\"}",
-        "linux.personality: not supported by rustlet yet");
-    BAD(NULL, ",\"scheduler\":{\"policy\":\"SCHED_OTHER\"}", NULL,
-        "process.scheduler: not supported by rustlet yet");
-    BAD(NULL, ",\"ioPriority\":{\"class\":\"IOPRIO_CLASS_BE\"}", NULL,
-        "process.ioPriority: not supported by rustlet yet");
-    BAD(NULL, ",\"execCPUAffinity\":{\"initial\":\"0\"}", NULL,
-        "process.execCPUAffinity: not supported by rustlet yet");
-    BAD(NULL, NULL, ",\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\"}",
-        "linux.memoryPolicy: not supported by rustlet yet");
+    GOOD(NULL, NULL, ",\"personality\":{\"domain\":\"LINUX\"}");
+    GOOD(NULL, ",\"scheduler\":{\"policy\":\"SCHED_OTHER\"}", NULL);
+    GOOD(NULL, ",\"ioPriority\":{\"class\":\"IOPRIO_CLASS_BE\"}", NULL);
+    GOOD(NULL, ",\"execCPUAffinity\":{\"initial\":\"0\"}", NULL);
+    GOOD(NULL, NULL, ",\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\"}");
     BAD(NULL, NULL, ",\"intelRdt\":{\"closID\":\"x\"}",
         "linux.intelRdt: not supported by rustlet yet");
     BAD(NULL, NULL, ",\"netDevices\":{\"eth0\":{}}",
