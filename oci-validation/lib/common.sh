@@ -72,6 +72,7 @@ setup_inner() {
 	# then have peers, so that slave/shared propagation is observable
 	mount --make-shared "$WORK"
 	ROOTDIR=$WORK/state
+	cp -a "$BASEROOTFS" "$WORK/rootfs" || return 1
 	mkdir -p "$ROOTDIR" "$WORK/cases"
 	[ -n "$RESULTS" ] || RESULTS=$(mktemp -d /tmp/ociv-results.XXXXXX)
 	# remount every cgroup hierarchy so that our own cgroup is its root
@@ -132,7 +133,8 @@ new_bundle() {
 	mkdir -p "$B"
 	# hard links: fast, and no case writes to the rootfs files themselves;
 	# `new_bundle copy` for cases where a runtime might chown them (user ns)
-	if [ "${1:-}" = copy ]; then cp -a "$BASEROOTFS" "$B/rootfs"; else cp -al "$BASEROOTFS" "$B/rootfs"; fi
+	# (hard links need the same filesystem: link from a copy on the work tmpfs)
+	if [ "${1:-}" = copy ]; then cp -a "$BASEROOTFS" "$B/rootfs"; else cp -al "$WORK/rootfs" "$B/rootfs"; fi
 	cp "$CHECKER" "$B/rootfs/oci-validation/checker"
 }
 
