@@ -4,6 +4,7 @@
 #ifndef RUSTLET_HOOKS_H
 #define RUSTLET_HOOKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "rustlet/error.h"
@@ -13,5 +14,12 @@
  * "hooks.<phase>[i] (<path>)". */
 int rl_hooks_run(const struct rl_hook *hooks, size_t n, const char *phase,
                  const char *state_json, struct rl_error **err);
+
+/* Run every hook even when some fail (poststop: "the remaining hooks and
+ * lifecycle continue"); each failure is logged as a warning. */
+void rl_hooks_run_all(const struct rl_hook *hooks, size_t n, const char *phase,
+                      const char *state_json);
+/* True when err came from a hook (its message starts with "hooks."). */
+bool rl_hooks_error(const struct rl_error *err);
 
 #endif

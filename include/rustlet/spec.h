@@ -79,6 +79,7 @@ struct rl_capabilities {
 };
 
 struct rl_user {
+    bool present;           /* REQUIRED on Linux */
     uint32_t uid;
     uint32_t gid;
     bool has_umask;

@@ -211,12 +211,13 @@ static int v1_cpu(struct rl_cgroup *cg, const struct rl_resources *res, struct r
     return 0;
 }
 
-/* pids.limit -> pids.max: a positive limit as is, 0 or -1 -> "max" (runc;
- * the model has no has_limit, so an absent limit reads as 0). */
+/* pids.limit -> pids.max: 0 and positive limits as they are (spec 1.3: 0
+ * is a valid limit and SHOULD be treated as such), negative -> "max".
+ * pids.present is only set when a limit was given. */
 static int pids_max(struct rl_cgroup *cg, const char *dir, const struct rl_resources *res,
                     struct rl_error **err)
 {
-    if (res->pids.limit <= 0)
+    if (res->pids.limit < 0)
         return write_str(dir, "pids.max", "max", "linux.resources.pids.limit", err);
     return write_i64(dir, "pids.max", res->pids.limit, "linux.resources.pids.limit", err);
 }

@@ -265,7 +265,7 @@ static int v2_apply(struct rl_cgroup *cg, const struct rl_resources *res, struct
     if (res->pids.present) {
         /* pids.limit -> pids.max: positive as is, 0 or -1 -> "max" (runc). */
         char buf[32] = "max";
-        if (res->pids.limit > 0)
+        if (res->pids.limit >= 0) /* 0 is a valid limit (spec 1.3) */
             snprintf(buf, sizeof(buf), "%" PRId64, res->pids.limit);
         if (v2_write(dir, "pids.max", buf, "linux.resources.pids.limit", err) < 0)
             return -1;

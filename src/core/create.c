@@ -316,9 +316,12 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
     return 0;
 }
 
-/* Undo a failed create: the process, the cgroup, the state directory. */
-static void teardown(struct create_ctx *c)
+/* Undo a failed create: the process, the cgroup, the state directory; after
+ * a failed prestart/createRuntime/createContainer hook the lifecycle goes on
+ * at step 12 (runtime.md): destroy, then the poststop hooks. */
+static void teardown(struct create_ctx *c, const struct rl_error *why)
 {
+    bool hook_failed = rl_hooks_error(why);
     if (c->sync_fd >= 0) {
         close(c->sync_fd);
         c->sync_fd = -1;
@@ -332,6 +335,10 @@ static void teardown(struct create_ctx *c)
     if (c->st->cgroup) {
         rl_cgroup_kill_all(c->st->cgroup, SIGKILL, NULL);
         rl_cgroup_destroy(c->st->cgroup, NULL);
+    }
+    if (hook_failed && c->spec->hooks.n_poststop) {
+        _cleanup_free_ char *js = rl_state_oci_json(c->st, RL_STATUS_STOPPED, false);
+        rl_hooks_run_all(c->spec->hooks.poststop, c->spec->hooks.n_poststop, "poststop", js);
     }
     rl_rm_rf(c->dir, NULL);
 }
@@ -428,7 +435,7 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
         c.st = new_state(id, bundle, c.spec);
         ret = create_steps(&c, err);
         if (ret < 0)
-            teardown(&c);
+            teardown(&c, err ? *err : NULL);
     }
     if (c.sync_fd >= 0)
         close(c.sync_fd);

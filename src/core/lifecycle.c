@@ -117,22 +117,38 @@ static int release_init(const char *fifo_path, int pidfd, struct rl_error **err)
     return 0;
 }
 
-/* poststart: after the process started; a failure is only a warning. */
-static void run_poststart(const struct rl_state *st)
+/* poststart: after the process started. runtime.md (1.3): a failing hook
+ * is an error and the container is stopped; `delete` then does the rest
+ * (destroy, poststop hooks), as after any other stop. */
+static int run_poststart(const struct rl_state *st, struct rl_error **err)
 {
-    struct rl_error *herr = NULL;
     _cleanup_free_ char *cfg = xasprintf("%s/config.json", st->bundle);
     if (access(cfg, F_OK) != 0)
-        return;
-    struct rl_spec *spec = rl_spec_load(st->bundle, &herr);
-    if (spec && spec->hooks.n_poststart) {
+        return 0;
+    struct rl_error *lerr = NULL;
+    struct rl_spec *spec = rl_spec_load(st->bundle, &lerr);
+    int ret = 0;
+    if (spec == NULL) {
+        rl_log(RL_LOG_WARN, "poststart hooks not run: %s", lerr->msg);
+    } else if (spec->hooks.n_poststart) {
         _cleanup_free_ char *js = rl_state_oci_json(st, RL_STATUS_RUNNING, false);
-        if (rl_hooks_run(spec->hooks.poststart, spec->hooks.n_poststart, "poststart", js,
-                         &herr) < 0)
-            rl_log(RL_LOG_WARN, "%s", herr->msg);
+        ret = rl_hooks_run(spec->hooks.poststart, spec->hooks.n_poststart, "poststart", js, err);
     }
     rl_spec_free(spec);
-    rl_error_free(herr);
+    rl_error_free(lerr);
+    return ret;
+}
+
+/* Stop the container after a failed start (startContainer or poststart hook). */
+static void stop_after_failed_start(struct rl_state *st)
+{
+    _cleanup_close_ int pidfd = rl_state_pidfd(st);
+    if (st->cgroup)
+        rl_cgroup_kill_all(st->cgroup, SIGKILL, NULL);
+    if (pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        (void)wait_exit(pidfd, 10000);
+    }
 }
 
 static int start_locked(const struct rl_context *ctx, struct locked *l, struct rl_error **err)
@@ -148,12 +164,17 @@ static int start_locked(const struct rl_context *ctx, struct locked *l, struct r
     if (pidfd < 0)
         return rl_error(err, "cannot start a container that has stopped");
     _cleanup_free_ char *fifo_path = xasprintf("%s/%s/exec.fifo", ctx->root, l->st->id);
-    if (release_init(fifo_path, pidfd, err) < 0)
+    if (release_init(fifo_path, pidfd, err) < 0) {
+        stop_after_failed_start(l->st);
         return -1;
+    }
     l->st->started = true;
     if (rl_state_write(ctx, l->st, err) < 0)
         return -1;
-    run_poststart(l->st);
+    if (run_poststart(l->st, err) < 0) {
+        stop_after_failed_start(l->st);
+        return -1;
+    }
     return 0;
 }
 
@@ -229,10 +250,7 @@ static int delete_locked(const struct rl_context *ctx, struct locked *l, bool fo
         kill_all_and_wait(l->st);
     if (l->st->created && l->st->n_poststop) {
         _cleanup_free_ char *js = rl_state_oci_json(l->st, RL_STATUS_STOPPED, false);
-        struct rl_error *herr = NULL;
-        if (rl_hooks_run(l->st->poststop, l->st->n_poststop, "poststop", js, &herr) < 0)
-            rl_log(RL_LOG_WARN, "%s", herr->msg);
-        rl_error_free(herr);
+        rl_hooks_run_all(l->st->poststop, l->st->n_poststop, "poststop", js);
     }
     if (l->st->cgroup && rl_cgroup_destroy(l->st->cgroup, err) < 0)
         return -1;

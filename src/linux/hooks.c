@@ -135,3 +135,19 @@ int rl_hooks_run(const struct rl_hook *hooks, size_t n, const char *phase,
             return -1;
     return 0;
 }
+
+void rl_hooks_run_all(const struct rl_hook *hooks, size_t n, const char *phase,
+                      const char *state_json)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct rl_error *e = NULL;
+        if (run_one(&hooks[i], phase, i, state_json, &e) < 0)
+            rl_log(RL_LOG_WARN, "%s", e->msg);
+        rl_error_free(e);
+    }
+}
+
+bool rl_hooks_error(const struct rl_error *err)
+{
+    return err && err->msg && strncmp(err->msg, "hooks.", 6) == 0;
+}

@@ -284,8 +284,9 @@ int rl_rootfs_finish(const struct rl_spec *spec, struct rl_error **err)
     }
     if (l->rootfs_propagation) {
         long p = rl_propagation_flags(l->rootfs_propagation);
-        /* shared propagation is set on the new root after the pivot */
-        if (p > 0 && (p & MS_SHARED) && rl_sys_mount(NULL, "/", NULL, (unsigned long)p, NULL) < 0)
+        /* applied to the new root after the pivot, as runc does: before it,
+         * the flags were on the runtime's view of "/" */
+        if (p > 0 && rl_sys_mount(NULL, "/", NULL, (unsigned long)p, NULL) < 0)
             return rl_error_errno(err, "linux.rootfsPropagation: make / %s",
                                   l->rootfs_propagation);
     }

@@ -22,6 +22,7 @@ static int parse_user(const rl_json *proc, struct rl_user *u, struct rl_error **
         return -1;
     if (o == NULL)
         return 0;
+    u->present = true;
     if (sp_u32(o, b, "uid", false, &u->uid, NULL, err) < 0 ||
         sp_u32(o, b, "gid", false, &u->gid, NULL, err) < 0 ||
         sp_u32(o, b, "umask", false, &u->umask, &u->has_umask, err) < 0 ||

@@ -108,12 +108,15 @@ static int parse_device_cgroup(const rl_json *res, struct rl_resources *r, struc
         const rl_json *e = rl_json_array_at(arr, i);
         struct rl_device_cgroup *d = &r->devices[i];
         snprintf(b, sizeof(b), RES ".devices[%zu]", i);
-        if (sp_expect_obj(e, b, err) < 0 || sp_bool(e, b, "allow", &d->allow, NULL, err) < 0 ||
+        bool has_allow = false;
+        if (sp_expect_obj(e, b, err) < 0 || sp_bool(e, b, "allow", &d->allow, &has_allow, err) < 0 ||
             sp_str(e, b, "type", false, &d->type, err) < 0 ||
             sp_i64(e, b, "major", false, &d->major, &d->has_major, err) < 0 ||
             sp_i64(e, b, "minor", false, &d->minor, &d->has_minor, err) < 0 ||
             sp_str(e, b, "access", false, &d->access, err) < 0)
             return -1;
+        if (!has_allow)
+            return rl_error(err, "%s.allow: expected boolean, but it is missing", b);
     }
     return 0;
 }
@@ -297,11 +300,11 @@ static int parse_resources(const rl_json *lo, struct rl_resources *r, struct rl_
     r->present = true;
     if (sp_obj(o, RES, "pids", &pids, err) < 0)
         return -1;
-    if (pids != NULL) {
-        r->pids.present = true;
-        if (sp_i64(pids, RES ".pids", "limit", true, &r->pids.limit, NULL, err) < 0)
-            return -1;
-    }
+    /* limit is OPTIONAL in the spec text (the schema still lists it as
+     * required): a pids object without one asks for nothing */
+    if (pids != NULL &&
+        sp_i64(pids, RES ".pids", "limit", false, &r->pids.limit, &r->pids.present, err) < 0)
+        return -1;
     if (parse_device_cgroup(o, r, err) < 0 || parse_memory(o, r, err) < 0 ||
         parse_cpu(o, r, err) < 0 || parse_block_io(o, r, err) < 0 ||
         parse_hugepages(o, r, err) < 0 || parse_network(o, r, err) < 0 ||

@@ -185,6 +185,8 @@ static int validate_process(const struct rl_process *p, struct rl_error **err)
     if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
         return rl_error(err, "process.oomScoreAdj: %d is out of range (-1000..1000)",
                         p->oom_score_adj);
+    if (!p->user.present)
+        return rl_error(err, "process.user: missing (REQUIRED on Linux: uid and gid)");
     if (p->user.has_umask && p->user.umask > 0777)
         return rl_error(err, "process.user.umask: %u is not a umask (at most 0777 = 511)",
                         p->user.umask);
@@ -296,8 +298,19 @@ static int validate_devices(const struct rl_linux *lx, struct rl_error **err)
     return 0;
 }
 
+static int validate_paths(char *const *v, size_t n, const char *field, struct rl_error **err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!is_abs(v[i]))
+            return rl_error(err, "%s[%zu] \"%s\": must be an absolute path", field, i, v[i]);
+    return 0;
+}
+
 static int validate_linux(const struct rl_linux *lx, struct rl_error **err)
 {
+    if (validate_paths(lx->masked_paths, lx->n_masked_paths, "linux.maskedPaths", err) < 0 ||
+        validate_paths(lx->readonly_paths, lx->n_readonly_paths, "linux.readonlyPaths", err) < 0)
+        return -1;
     static const char *const propagations[] = {"shared",  "slave",  "private",  "unbindable",
                                                "rshared", "rslave", "rprivate", "runbindable"};
     if (lx->cgroups_path != NULL && strchr(lx->cgroups_path, ':') != NULL)
@@ -373,6 +386,9 @@ int rl_spec_validate(const struct rl_spec *s, struct rl_error **err)
         return rl_error(err, "root: missing (the container needs a root filesystem)");
     if (!non_empty(s->root.path))
         return rl_error(err, "root.path: must not be empty");
+    for (size_t i = 0; i < s->n_annotations; i++)
+        if (!non_empty(s->annotations[i].key))
+            return rl_error(err, "annotations: keys must not be empty");
     if (validate_process(&s->process, err) < 0 || validate_namespaces(s, err) < 0 ||
         validate_mounts(s, err) < 0 || validate_linux(&s->linux_, err) < 0 ||
         validate_hooks(&s->hooks, err) < 0 || rl_attrs_validate(s, err) < 0 ||

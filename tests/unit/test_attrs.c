@@ -137,7 +137,8 @@ static void test_rl_sysctl_path(void **state)
 static char *validate(const char *proc, const char *lx, const char *ns)
 {
     char *text = xasprintf("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},"
-                           "\"process\":{\"args\":[\"/bin/true\"],\"cwd\":\"/\"%s},"
+                           "\"process\":{\"args\":[\"/bin/true\"],\"cwd\":\"/\","
+                           "\"user\":{\"uid\":0,\"gid\":0}%s},"
                            "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}%s]%s}}",
                            proc ? proc : "", ns ? ns : "", lx ? lx : "");
     struct rl_error *err = NULL;

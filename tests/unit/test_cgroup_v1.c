@@ -198,9 +198,9 @@ static void test_rl_cgroup_apply_v1_pids(void **state)
     res.pids.limit = -1;
     apply_ok(f.cg, &res);
     assert_file(f.root, "pids/c1/pids.max", "max");
-    res.pids.limit = 0;
+    res.pids.limit = 0; /* a valid limit (spec 1.3), not "unlimited" */
     apply_ok(f.cg, &res);
-    assert_file(f.root, "pids/c1/pids.max", "max");
+    assert_file(f.root, "pids/c1/pids.max", "0");
     teardown_cg(&f);
 }
 

@@ -17,7 +17,8 @@
 static char *mk(const char *top, const char *proc, const char *lx)
 {
     return xasprintf("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},"
-                     "\"process\":{\"args\":[\"/bin/true\"],\"cwd\":\"/\"%s},"
+                     "\"process\":{\"args\":[\"/bin/true\"],\"cwd\":\"/\","
+                     "\"user\":{\"uid\":0,\"gid\":0}%s},"
                      "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]%s}%s}",
                      proc ? proc : "", lx ? lx : "", top ? top : "");
 }
