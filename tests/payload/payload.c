@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
@@ -526,6 +527,27 @@ cmd_sleep (const char *arg)
   return 0;
 }
 
+/* The raw system calls (not the libc wrappers, which may pick another
+ * syscall), so seccomp rules on "mkdir"/"chmod" and their arguments apply. */
+static int
+cmd_mkdir (const char *path, const char *mode)
+{
+  long m = mode ? strtol (mode, NULL, 8) : 0755;
+  if (syscall (SYS_mkdir, path, m) < 0)
+    return fail ("mkdir", path);
+  printf ("mkdir=ok\n");
+  return 0;
+}
+
+static int
+cmd_chmod (const char *path, const char *mode)
+{
+  if (syscall (SYS_chmod, path, strtol (mode, NULL, 8)) < 0)
+    return fail ("chmod", path);
+  printf ("chmod=ok\n");
+  return 0;
+}
+
 static void
 usage (FILE *f)
 {
@@ -533,7 +555,8 @@ usage (FILE *f)
          "  ids caps nnp pid hostname domainname ns cwd env args rlimits oom\n"
          "  mounts fds cgroup time all\n"
          "  stat PATH | read PATH | write PATH TEXT | ls DIR\n"
-         "  cat-cgroup FILE | exit N | kill-self SIG | sleep SECS | wait-signal\n",
+         "  cat-cgroup FILE | exit N | kill-self SIG | sleep SECS | wait-signal\n"
+         "  mkdir PATH [MODE] | chmod PATH MODE   (raw syscalls, for seccomp)\n",
          f);
 }
 
@@ -622,6 +645,20 @@ main (int argc, char **argv)
           return 2;
         }
       return cmd_write (a1, argv[3]);
+    }
+  if (!strcmp (c, "mkdir"))
+    {
+      NEED1;
+      return cmd_mkdir (a1, argc > 3 ? argv[3] : NULL);
+    }
+  if (!strcmp (c, "chmod"))
+    {
+      if (argc < 4)
+        {
+          usage (stderr);
+          return 2;
+        }
+      return cmd_chmod (a1, argv[3]);
     }
   if (!strcmp (c, "cat-cgroup"))
     {
