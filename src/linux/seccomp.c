@@ -275,6 +275,10 @@ static int add_archs(struct rl_seccomp_filter *f, const struct rl_seccomp *sc,
             return rl_error(err, SC ".architectures[%zu]: %s is not supported by libseccomp %d.%d.%d",
                             i, archs[k].name, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
         int r = seccomp_arch_add(f->ctx, archs[k].token);
+        if (r == -EDOM)
+            return rl_error(err, SC ".architectures[%zu]: %s cannot be combined with the "
+                                 "native architecture (libseccomp needs the same endianness)",
+                            i, archs[k].name);
         if (r < 0 && r != -EEXIST)
             return rl_error_code(err, -r, SC ".architectures[%zu]: add %s", i, archs[k].name);
     }

@@ -108,7 +108,7 @@ writable_tmp() {
 	# allow what a static binary needs to start and print; everything else,
 	# mkdir included, fails with defaultErrnoRet
 	update_config '.process.noNewPrivileges = true'
-	seccomp '{defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 18, syscalls: [{names: ["execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prlimit64", "mprotect", "mmap", "munmap", "readlink", "readlinkat", "getrandom", "newfstatat", "fstat", "ioctl", "write", "writev", "exit", "exit_group", "uname", "getpid", "rt_sigaction", "rt_sigprocmask", "sendmsg", "close", "access", "faccessat", "faccessat2", "futex", "read", "openat", "lseek", "statx", "sysinfo"], action: "SCMP_ACT_ALLOW"}]}'
+	seccomp '{defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 18, syscalls: [{names: ["execve", "brk", "arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prlimit64", "mprotect", "mmap", "munmap", "readlink", "readlinkat", "getrandom", "newfstatat", "fstat", "ioctl", "write", "writev", "exit", "exit_group", "uname", "getpid", "rt_sigaction", "rt_sigprocmask", "sendmsg", "close", "access", "faccessat", "faccessat2", "futex", "read", "openat", "lseek", "statx", "sysinfo", "fstatfs", "fcntl", "close_range", "getdents64", "nanosleep", "sched_yield", "tgkill", "gettid", "sigaltstack", "madvise", "clone", "clone3", "epoll_create1", "epoll_ctl", "epoll_pwait", "pipe2", "getppid", "dup3", "capget", "prctl", "rt_sigreturn", "setns", "mlock", "waitid"], action: "SCMP_ACT_ALLOW"}]}'
 	run_payload mkdir /tmp/x
 	assert_failure 1
 	assert_line error=EXDEV
@@ -126,6 +126,7 @@ writable_tmp() {
 }
 
 @test "architectures and flags are accepted" {
+	skip_if_runc "runc 1.1.5 refuses every seccomp flag (\"seccomp flags are not yet supported by runc\")"
 	writable_tmp
 	seccomp '{defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"], flags: ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"], syscalls: [{names: ["mkdir"], action: "SCMP_ACT_ERRNO"}]}'
 	run_payload mkdir /tmp/x
@@ -133,7 +134,16 @@ writable_tmp() {
 	assert_line error=EPERM
 }
 
+@test "architectures without flags are accepted" {
+	writable_tmp
+	seccomp '{defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"], syscalls: [{names: ["mkdir"], action: "SCMP_ACT_ERRNO"}]}'
+	run_payload mkdir /tmp/x
+	assert_failure 1
+	assert_line error=EPERM
+}
+
 @test "SECCOMP_FILTER_FLAG_TSYNC is accepted" {
+	skip_if_runc "runc 1.1.5 refuses every seccomp flag (\"seccomp flags are not yet supported by runc\")"
 	writable_tmp
 	seccomp '{defaultAction: "SCMP_ACT_ALLOW", flags: ["SECCOMP_FILTER_FLAG_TSYNC"], syscalls: [{names: ["mkdir"], action: "SCMP_ACT_ERRNO"}]}'
 	run_payload mkdir /tmp/x

@@ -32,7 +32,30 @@ static int die(const char *what)
     return 1;
 }
 
-/* Read the whole message (until EOF); the first recvmsg may carry fds. */
+/* Is buf one complete JSON object? (depth of braces outside strings) */
+static int complete(const char *buf, size_t len)
+{
+    int depth = 0, in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{') {
+            depth++;
+        } else if (c == '}' && --depth == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Read the message: until EOF or a complete JSON object (a runtime may keep
+ * the connection open); the first recvmsg carries the fds. */
 static char *receive(int conn, int *fds, int *nfds)
 {
     size_t cap = 65536, used = 0;
@@ -58,9 +81,11 @@ static char *receive(int conn, int *fds, int *nfds)
             for (int i = 0; i < k && *nfds < 4; i++)
                 memcpy(&fds[(*nfds)++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
         }
-        if (n == 0 || used + (size_t)n >= cap)
+        if (n == 0)
             break;
         used += (size_t)n;
+        if (used >= cap || complete(buf, used))
+            break;
     }
     return buf;
 }
