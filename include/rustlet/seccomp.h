@@ -54,8 +54,7 @@ bool rl_seccomp_uses_notify(const struct rl_seccomp *sc);
 /* The filter as libseccomp's PFC text (malloc'd) or BPF bytes, for tests
  * and --debug; nothing is loaded. */
 char *rl_seccomp_export_pfc(const struct rl_seccomp_filter *f, struct rl_error **err);
-void *rl_seccomp_export_bpf(const struct rl_seccomp_filter *f, size_t *len,
-                            struct rl_error **err);
+void *rl_seccomp_export_bpf(const struct rl_seccomp_filter *f, size_t *len, struct rl_error **err);
 /* Install the filter in the calling process (it applies from the next
  * syscall on). *notify_fd gets the listener fd when the filter uses
  * SCMP_ACT_NOTIFY, else -1. */

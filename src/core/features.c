@@ -71,9 +71,9 @@ static void linux_features(struct rl_jsonw *w)
     rl_jsonw_object_open(w);
     rl_jsonw_kv_bool(w, "v1", true);
     rl_jsonw_kv_bool(w, "v2", true);
-    rl_jsonw_kv_bool(w, "systemd", false);     /* --systemd-cgroup is refused */
+    rl_jsonw_kv_bool(w, "systemd", false); /* --systemd-cgroup is refused */
     rl_jsonw_kv_bool(w, "systemdUser", false);
-    rl_jsonw_kv_bool(w, "rdma", false);        /* linux.resources.rdma is refused */
+    rl_jsonw_kv_bool(w, "rdma", false); /* linux.resources.rdma is refused */
     rl_jsonw_object_close(w);
     seccomp(w);
     enabled(w, "apparmor", false);
@@ -94,8 +94,9 @@ static void linux_features(struct rl_jsonw *w)
 
 char *rl_features_json(struct rl_error **err)
 {
-    static const char *const hooks[] = {"prestart",        "createRuntime", "createContainer",
-                                        "startContainer", "poststart",     "poststop", NULL};
+    static const char *const hooks[] = {
+        "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+        NULL};
     struct rl_jsonw *w = rl_jsonw_new(true);
     rl_jsonw_object_open(w);
     rl_jsonw_kv_string(w, "ociVersionMin", "1.0.0");

@@ -25,7 +25,7 @@
 
 struct action {
     const char *name;
-    uint32_t act;       /* for ERRNO/TRACE: the action without the errno */
+    uint32_t act; /* for ERRNO/TRACE: the action without the errno */
     bool takes_errno;
 };
 
@@ -46,9 +46,12 @@ static const struct {
     const char *name;
     enum scmp_compare op;
 } ops[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
@@ -109,8 +112,8 @@ static const struct {
  * seccomp(2) call); api is the libseccomp API level that supports it. */
 static const struct flag {
     const char *name;
-    unsigned long kflag;    /* SECCOMP_FILTER_FLAG_* */
-    int attr;               /* enum scmp_filter_attr, -1 if libseccomp lacks it */
+    unsigned long kflag; /* SECCOMP_FILTER_FLAG_* */
+    int attr;            /* enum scmp_filter_attr, -1 if libseccomp lacks it */
     unsigned int api;
 } flags[] = {
     {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC, SCMP_FLTATR_CTL_TSYNC, 2},
@@ -152,10 +155,22 @@ static const struct flag *find_flag(const char *name)
     return NULL;
 }
 
-bool rl_seccomp_action_known(const char *name) { return find_action(name) != NULL; }
-bool rl_seccomp_op_known(const char *name) { return find_op(name) >= 0; }
-bool rl_seccomp_arch_known(const char *name) { return find_arch(name) >= 0; }
-bool rl_seccomp_flag_known(const char *name) { return find_flag(name) != NULL; }
+bool rl_seccomp_action_known(const char *name)
+{
+    return find_action(name) != NULL;
+}
+bool rl_seccomp_op_known(const char *name)
+{
+    return find_op(name) >= 0;
+}
+bool rl_seccomp_arch_known(const char *name)
+{
+    return find_arch(name) >= 0;
+}
+bool rl_seccomp_flag_known(const char *name)
+{
+    return find_flag(name) != NULL;
+}
 
 bool rl_seccomp_action_takes_errno(const char *name)
 {
@@ -254,8 +269,10 @@ static int resolve_action(const char *name, bool has_errno, uint32_t errno_ret, 
     if (a == NULL)
         return rl_error(err, "%s: unknown action \"%s\"", path, name ? name : "");
     if (has_errno && !a->takes_errno)
-        return rl_error(err, "%s: %s does not take an errno (errnoRet is only for "
-                             "SCMP_ACT_ERRNO and SCMP_ACT_TRACE)", path, name);
+        return rl_error(err,
+                        "%s: %s does not take an errno (errnoRet is only for "
+                        "SCMP_ACT_ERRNO and SCMP_ACT_TRACE)",
+                        path, name);
     if (errno_ret > 0xffff)
         return rl_error(err, "%s: errno %u out of range", path, errno_ret);
     uint32_t e = has_errno ? errno_ret : EPERM;
@@ -272,12 +289,14 @@ static int add_archs(struct rl_seccomp_filter *f, const struct rl_seccomp *sc,
             return rl_error(err, SC ".architectures[%zu]: unknown architecture \"%s\"", i,
                             sc->architectures[i]);
         if (archs[k].token == 0)
-            return rl_error(err, SC ".architectures[%zu]: %s is not supported by libseccomp %d.%d.%d",
-                            i, archs[k].name, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
+            return rl_error(err,
+                            SC ".architectures[%zu]: %s is not supported by libseccomp %d.%d.%d", i,
+                            archs[k].name, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
         int r = seccomp_arch_add(f->ctx, archs[k].token);
         if (r == -EDOM)
-            return rl_error(err, SC ".architectures[%zu]: %s cannot be combined with the "
-                                 "native architecture (libseccomp needs the same endianness)",
+            return rl_error(err,
+                            SC ".architectures[%zu]: %s cannot be combined with the "
+                               "native architecture (libseccomp needs the same endianness)",
                             i, archs[k].name);
         if (r < 0 && r != -EEXIST)
             return rl_error_code(err, -r, SC ".architectures[%zu]: add %s", i, archs[k].name);
@@ -310,8 +329,7 @@ static int add_rule(struct rl_seccomp_filter *f, const struct rl_seccomp_syscall
 {
     int nr = seccomp_syscall_resolve_name(s->names[j]);
     if (nr == __NR_SCMP_ERROR) {
-        rl_debug(SC ".syscalls[%zu].names[%zu]: unknown syscall \"%s\" skipped", i, j,
-                 s->names[j]);
+        rl_debug(SC ".syscalls[%zu].names[%zu]: unknown syscall \"%s\" skipped", i, j, s->names[j]);
         return 0;
     }
     struct scmp_arg_cmp cmp[6];
@@ -324,8 +342,10 @@ static int add_rule(struct rl_seccomp_filter *f, const struct rl_seccomp_syscall
             return rl_error(err, SC ".syscalls[%zu].args[%zu].op: unknown operator \"%s\"", i, k,
                             a->op ? a->op : "");
         if (a->index >= 6)
-            return rl_error(err, SC ".syscalls[%zu].args[%zu].index: %u is not an argument "
-                                 "index (0-5)", i, k, a->index);
+            return rl_error(err,
+                            SC ".syscalls[%zu].args[%zu].index: %u is not an argument "
+                               "index (0-5)",
+                            i, k, a->index);
         cmp[k] = (struct scmp_arg_cmp){a->index, ops[op].op, a->value, a->value_two};
         repeated = repeated || ++count[a->index] > 1;
     }
@@ -390,8 +410,7 @@ struct rl_seccomp_filter *rl_seccomp_build(const struct rl_seccomp *sc, struct r
         rl_error_code(err, -r, SC ": clear libseccomp's no_new_privs attribute");
         goto fail;
     }
-    if (add_archs(f, sc, err) < 0 || set_flags(f, sc, err) < 0 ||
-        add_syscalls(f, sc, def, err) < 0)
+    if (add_archs(f, sc, err) < 0 || set_flags(f, sc, err) < 0 || add_syscalls(f, sc, def, err) < 0)
         goto fail;
     return f;
 fail:
@@ -407,8 +426,7 @@ void rl_seccomp_filter_free(struct rl_seccomp_filter *f)
     free(f);
 }
 
-static void *export(const struct rl_seccomp_filter *f, bool pfc, size_t *len,
-                    struct rl_error **err)
+static void *export(const struct rl_seccomp_filter *f, bool pfc, size_t *len, struct rl_error **err)
 {
     _cleanup_close_ int fd = (int)syscall(SYS_memfd_create, "rustlet-seccomp", MFD_CLOEXEC);
     if (fd < 0) {
@@ -500,8 +518,8 @@ int rl_seccomp_listener_send(int sock, int notify_fd, const char *process_state,
         struct cmsghdr align;
     } u;
     memset(&u, 0, sizeof(u));
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                         .msg_controllen = sizeof(u.buf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;

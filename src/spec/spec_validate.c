@@ -368,20 +368,23 @@ static int validate_seccomp_syscall(const struct rl_seccomp_syscall *s, size_t i
             return rl_error(err, SC ".syscalls[%zu].names[%zu]: must not be empty", i, j);
         /* the runtime itself writes (exec fifo, sync socket) after loading */
         if (notify && strcmp(s->names[j], "write") == 0)
-            return rl_error(err, SC ".syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for the "
-                                 "write syscall", i);
+            return rl_error(err,
+                            SC ".syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for the "
+                               "write syscall",
+                            i);
     }
     if (s->n_args > 6)
-        return rl_error(err, SC ".syscalls[%zu].args: at most 6 conditions, got %zu", i,
-                        s->n_args);
+        return rl_error(err, SC ".syscalls[%zu].args: at most 6 conditions, got %zu", i, s->n_args);
     for (size_t k = 0; k < s->n_args; k++) {
         const struct rl_seccomp_arg *a = &s->args[k];
         if (a->index >= 6)
-            return rl_error(err, SC ".syscalls[%zu].args[%zu].index: %u is not an argument "
-                                 "index (0-5)", i, k, a->index);
+            return rl_error(err,
+                            SC ".syscalls[%zu].args[%zu].index: %u is not an argument "
+                               "index (0-5)",
+                            i, k, a->index);
         if (!rl_seccomp_op_known(a->op))
-            return rl_error(err, SC ".syscalls[%zu].args[%zu].op: unknown operator \"%s\"", i,
-                            k, a->op ? a->op : "");
+            return rl_error(err, SC ".syscalls[%zu].args[%zu].op: unknown operator \"%s\"", i, k,
+                            a->op ? a->op : "");
     }
     return 0;
 }
@@ -390,12 +393,13 @@ static int validate_seccomp(const struct rl_seccomp *sc, struct rl_error **err)
 {
     if (!sc->present)
         return 0;
-    if (validate_seccomp_action(sc->default_action, sc->has_default_errno_ret,
-                                SC ".defaultAction", err) < 0)
+    if (validate_seccomp_action(sc->default_action, sc->has_default_errno_ret, SC ".defaultAction",
+                                err) < 0)
         return -1;
     if (strcmp(sc->default_action, "SCMP_ACT_NOTIFY") == 0)
-        return rl_error(err, SC ".defaultAction: SCMP_ACT_NOTIFY cannot be the default action "
-                             "(the runtime's own syscalls after loading would wait for the agent)");
+        return rl_error(err,
+                        SC ".defaultAction: SCMP_ACT_NOTIFY cannot be the default action "
+                           "(the runtime's own syscalls after loading would wait for the agent)");
     for (size_t i = 0; i < sc->n_architectures; i++)
         if (!rl_seccomp_arch_known(sc->architectures[i]))
             return rl_error(err, SC ".architectures[%zu]: unknown architecture \"%s\"", i,
@@ -413,7 +417,7 @@ static int validate_seccomp(const struct rl_seccomp *sc, struct rl_error **err)
             return -1;
     if (rl_seccomp_uses_notify(sc) && !non_empty(sc->listener_path))
         return rl_error(err, SC ".listenerPath: required when a rule uses SCMP_ACT_NOTIFY (the "
-                             "agent receives the notification fd there)");
+                                "agent receives the notification fd there)");
     return 0;
 }
 

@@ -67,8 +67,8 @@ static char *receive(int conn, int *fds, int *nfds)
     *nfds = 0;
     for (;;) {
         struct iovec iov = {.iov_base = buf + used, .iov_len = cap - used};
-        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c,
-                             .msg_controllen = sizeof(u.c)};
+        struct msghdr msg = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c, .msg_controllen = sizeof(u.c)};
         ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
         if (n < 0 && errno == EINTR)
             continue;

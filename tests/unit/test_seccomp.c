@@ -87,7 +87,7 @@ static void test_rl_seccomp_build_every_action(void **state)
         {"SCMP_ACT_KILL_THREAD", "action KILL;"},
         {"SCMP_ACT_KILL_PROCESS", "action KILL_PROCESS;"},
         {"SCMP_ACT_TRAP", "action TRAP;"},
-        {"SCMP_ACT_ERRNO", "action ERRNO(1);"},   /* EPERM by default */
+        {"SCMP_ACT_ERRNO", "action ERRNO(1);"}, /* EPERM by default */
         {"SCMP_ACT_TRACE", "action TRACE(1);"},
         {"SCMP_ACT_LOG", "action LOG;"},
         {"SCMP_ACT_NOTIFY", "action 0x7fc00000;"}, /* libseccomp 2.5 PFC has no name for it */
@@ -97,7 +97,7 @@ static void test_rl_seccomp_build_every_action(void **state)
                                "[\"mkdir\"],\"action\":\"%s\"}]}",
                                cases[i].action);
         char *text = pfc(json);
-        HAS(text, "if ($syscall == 83)"); /* mkdir on x86_64 */
+        HAS(text, "if ($syscall == 83)");           /* mkdir on x86_64 */
         if (strstr(text, "action NOTIFY;") == NULL) /* newer libseccomp names it */
             HAS(text, cases[i].pfc);
         HAS(text, "# default action\n  action ALLOW;");
@@ -143,19 +143,19 @@ static void test_rl_seccomp_build_every_op(void **state)
         const char *pfc;
     } cases[] = {
         {"SCMP_CMP_EQ", "if ($a1.lo32 == 448)"},
-        {"SCMP_CMP_NE", "if ($a1.lo32 == 448)"},  /* NE: the EQ test with the actions swapped */
+        {"SCMP_CMP_NE", "if ($a1.lo32 == 448)"}, /* NE: the EQ test with the actions swapped */
         {"SCMP_CMP_GT", "if ($a1.lo32 > 448)"},
         {"SCMP_CMP_GE", "if ($a1.lo32 >= 448)"},
-        {"SCMP_CMP_LT", "if ($a1.lo32 >= 448)"},  /* LT: GE with the actions swapped */
+        {"SCMP_CMP_LT", "if ($a1.lo32 >= 448)"}, /* LT: GE with the actions swapped */
         {"SCMP_CMP_LE", "if ($a1.lo32 > 448)"},
         {"SCMP_CMP_MASKED_EQ", "if ($a1.lo32 & 0x00000012 == 18)"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-        char *json = xasprintf("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
-                               "[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,"
-                               "\"value\":%s,\"valueTwo\":18,\"op\":\"%s\"}]}]}",
-                               strcmp(cases[i].op, "SCMP_CMP_MASKED_EQ") == 0 ? "18" : "448",
-                               cases[i].op);
+        char *json =
+            xasprintf("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                      "[\"mkdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,"
+                      "\"value\":%s,\"valueTwo\":18,\"op\":\"%s\"}]}]}",
+                      strcmp(cases[i].op, "SCMP_CMP_MASKED_EQ") == 0 ? "18" : "448", cases[i].op);
         char *text = pfc(json);
         HAS(text, cases[i].pfc);
         free(text);
@@ -185,9 +185,10 @@ static void test_rl_seccomp_build_args_and_or(void **state)
 
 static void test_rl_seccomp_build_archs(void **state)
 {
-    char *text = pfc("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86\","
-                     "\"SCMP_ARCH_X32\",\"SCMP_ARCH_AARCH64\"],\"syscalls\":[{\"names\":[\"mkdir\"],"
-                     "\"action\":\"SCMP_ACT_ERRNO\"}]}");
+    char *text =
+        pfc("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86\","
+            "\"SCMP_ARCH_X32\",\"SCMP_ARCH_AARCH64\"],\"syscalls\":[{\"names\":[\"mkdir\"],"
+            "\"action\":\"SCMP_ACT_ERRNO\"}]}");
     HAS(text, "if ($arch == 3221225534)"); /* x86_64, native, always there */
     HAS(text, "if ($arch == 1073741827)"); /* x86 */
     HAS(text, "if ($arch == 3221225655)"); /* aarch64 */
