@@ -40,7 +40,10 @@ feat() {
 @test "features: every listed mount option works on a tmpfs" {
 	local opts
 	# bind/rbind/remount change what the mount is; tested in mounts.bats
-	opts=$(feat '[.mountOptions[] | select(. != "bind" and . != "rbind" and . != "remount")] | @json')
+	local skip='"bind", "rbind", "remount"'
+	# runc 1.1.5 lists "defaults" but passes it to the filesystem (EINVAL)
+	is_runc && skip+=', "defaults"'
+	opts=$(feat "[.mountOptions[] | select(. as \$o | [$skip] | index(\$o) | not)] | @json")
 	update_config '.mounts += [$o | to_entries[] | {destination: "/mnt/\(.key)", type: "tmpfs", source: "tmpfs", options: [.value]}]' --argjson o "$opts"
 	update_config '.root.readonly = false'
 	run_payload exit 0

@@ -208,7 +208,7 @@ notify_test() { # NNP
 	grep -q '^notified=' "$AGENT_OUT"
 	run jq -r '[.ociVersion, (.fds | join(",")), .metadata, .state.id, (.pid > 0), (.state.pid == .pid), .state.status] | join(" ")' "$AGENT_STATE"
 	assert_success
-	assert_match "^1\.[0-9.]+ seccompFd hello agent $CID true true (creating|created)$"
+	assert_match "^1\.[0-9.]+(-[a-z0-9.]+)? seccompFd hello agent $CID true true (creating|created)$"
 }
 
 @test "SCMP_ACT_NOTIFY: the agent at listenerPath gets the fd and the state, and answers" {
