@@ -65,6 +65,9 @@ int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct r
 int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_opts *opts,
            bool detach, bool keep, int *status, struct rl_error **err);
 
+/* The runtime-spec Features structure (`rustlet features`), pretty JSON. */
+char *rl_features_json(struct rl_error **err);
+
 struct rl_list_entry {
     struct rl_state *state;
     enum rl_status status;

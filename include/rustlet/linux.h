@@ -14,6 +14,8 @@
 #include "rustlet/error.h"
 #include "rustlet/spec.h"
 
+struct rl_seccomp_filter;
+
 struct rl_init_args {
     const struct rl_spec *spec;
     const struct rl_create_opts *opts;
@@ -26,6 +28,9 @@ struct rl_init_args {
     bool runtime_hooks;         /* prestart/createRuntime/createContainer hooks
                                    exist: sync steps 2-3 happen */
     int clone_flags;            /* namespaces already created by clone3 */
+    struct rl_seccomp_filter *seccomp; /* built early in the init, loaded late */
+    int seccomp_listener;       /* noNewPrivileges + SCMP_ACT_NOTIFY: socket
+                                   connected to listenerPath before the pivot */
 };
 
 /* Runs in the child; never returns. */

@@ -24,4 +24,11 @@ void rl_mount_opts_free(struct rl_mount_opts *o);
 /* Propagation flags of rootfsPropagation ("rslave" -> MS_SLAVE|MS_REC); -1 if unknown. */
 long rl_propagation_flags(const char *name);
 
+/* The options rustlet maps to mount(2) flags or propagation (for
+ * `features`), NULL-terminated. Not listed: the recursive forms ("rro",
+ * "rnosuid", ...: taken as their plain form, not applied recursively yet)
+ * and idmap/ridmap/tmpcopyup (refused). Anything else goes to the
+ * filesystem as data. */
+const char *const *rl_mount_option_names(void);
+
 #endif

@@ -304,6 +304,9 @@ int rl_spec_validate(const struct rl_spec *spec, struct rl_error **err);
 char *rl_spec_default_json(bool rootless);
 
 const char *rl_ns_type_name(enum rl_ns_type t);
+/* "CAP_CHOWN" for 0 ... "CAP_CHECKPOINT_RESTORE" for 40; NULL beyond what
+ * rustlet knows. */
+const char *rl_cap_name(int cap);
 int rl_ns_type_from_name(const char *name); /* -1 if unknown */
 /* Find a namespace entry of the given type, NULL if absent. */
 const struct rl_namespace *rl_spec_namespace(const struct rl_spec *spec, enum rl_ns_type t);

@@ -16,6 +16,13 @@
  *   3     parent  SYNC_HOOKS_DONE      child: run createContainer hooks, pivot,
  *                                      finish the process set-up
  *   4     child   SYNC_READY           parent: write state.json + pid file
+ *   3b    child   SYNC_SECCOMP         (only with SCMP_ACT_NOTIFY and without
+ *                                      process.noNewPrivileges) the filter is
+ *                                      loaded; carries the listener fd
+ *                                      (SCM_RIGHTS). parent: connect to
+ *                                      linux.seccomp.listenerPath, send the
+ *                                      container process state with the fd
+ *   3c    parent  SYNC_SECCOMP_DONE    child: drop capabilities, go on
  *   5     parent  SYNC_READY_ACK       child: close the socket, block on the
  *                                      exec fifo until `start`
  *   any   child   SYNC_ERROR           parent: fail create with the child's
@@ -45,6 +52,8 @@ enum sync_type {
     SYNC_PID,
     SYNC_USERMAP,      /* stage 1 -> parent: write my uid/gid maps */
     SYNC_USERMAP_DONE, /* parent -> stage 1 */
+    SYNC_SECCOMP,      /* init -> parent: the seccomp listener fd */
+    SYNC_SECCOMP_DONE, /* parent -> init: the agent has it */
 };
 
 #define SYNC_TEXT_MAX 3800
@@ -66,5 +75,8 @@ void sync_send_error(int fd, const struct rl_error *e);
  * peer's error becomes *err; on EOF "<who> exited unexpectedly". pid, when
  * non-NULL, receives msg.pid. */
 int sync_expect(int fd, enum sync_type type, pid_t *pid, struct rl_error **err);
+/* A message that carries one file descriptor (SCM_RIGHTS). */
+int sync_send_fd(int fd, enum sync_type type, int pass_fd);
+int sync_expect_fd(int fd, enum sync_type type, int *got_fd, struct rl_error **err);
 
 #endif

@@ -59,5 +59,6 @@ int cmd_kill(const struct rl_context *, int, char **, struct rl_error **);
 int cmd_delete(const struct rl_context *, int, char **, struct rl_error **);
 int cmd_run(const struct rl_context *, int, char **, struct rl_error **);
 int cmd_list(const struct rl_context *, int, char **, struct rl_error **);
+int cmd_features(const struct rl_context *, int, char **, struct rl_error **);
 
 #endif

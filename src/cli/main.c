@@ -15,6 +15,7 @@
 static const struct cli_cmd commands[] = {
     {"create", "[command options] <container-id>", "create a container", cmd_create},
     {"delete", "[command options] <container-id>", "delete any resources held by the container", cmd_delete},
+    {"features", "", "show the enabled features", cmd_features},
     {"kill", "[command options] <container-id> [signal]", "send a signal to the container's init process", cmd_kill},
     {"list", "[command options]", "list containers started by rustlet with the given root", cmd_list},
     {"run", "[command options] <container-id>", "create and run a container", cmd_run},

@@ -11,6 +11,7 @@
 #include "rustlet/hooks.h"
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
+#include "rustlet/seccomp.h"
 #include "rustlet/sync.h"
 #include "rustlet/terminal.h"
 #include "rustlet/utils.h"
@@ -125,6 +126,7 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
         .runtime_hooks = c->spec->hooks.n_prestart + c->spec->hooks.n_create_runtime +
                          c->spec->hooks.n_create_container > 0,
         .clone_flags = flags,
+        .seccomp_listener = -1,
     };
     c->pidfd = -1;
     pid_t pid = do_clone(c, flags, cgfd);
@@ -228,6 +230,33 @@ static int open_console(struct create_ctx *c, struct rl_error **err)
     return c->console_fd < 0 ? -1 : 0;
 }
 
+/* Step 3b of sync.h: the init loaded a filter with SCMP_ACT_NOTIFY before
+ * dropping capabilities (no noNewPrivileges) and passes us the listener fd;
+ * the agent at listenerPath gets it with the container process state. With
+ * noNewPrivileges the init loads right before execve, long after we exit,
+ * and sends it itself (init.c). */
+static int pass_seccomp_listener(struct create_ctx *c, struct rl_error **err)
+{
+    const struct rl_seccomp *sc = &c->spec->linux_.seccomp;
+    if (!rl_seccomp_uses_notify(sc) || c->spec->process.no_new_privileges)
+        return 0;
+    _cleanup_close_ int nfd = -1;
+    if (sync_expect_fd(c->sync_fd, SYNC_SECCOMP, &nfd, err) < 0)
+        return -1;
+    _cleanup_close_ int sock = rl_seccomp_listener_connect(sc->listener_path, err);
+    if (sock < 0)
+        return -1;
+    _cleanup_free_ char *st = rl_state_oci_json(c->st, RL_STATUS_CREATING, false);
+    _cleanup_free_ char *msg = rl_seccomp_process_state(c->init, sc->listener_metadata, st);
+    if (msg == NULL)
+        return rl_error(err, "linux.seccomp.listenerPath: cannot build the container process state");
+    if (rl_seccomp_listener_send(sock, nfd, msg, err) < 0)
+        return -1;
+    if (sync_send(c->sync_fd, SYNC_SECCOMP_DONE, c->init) < 0)
+        return rl_error_errno(err, "sync: send seccomp-done");
+    return 0;
+}
+
 static int write_pid_file(const char *path, pid_t pid, struct rl_error **err)
 {
     char buf[32];
@@ -302,7 +331,8 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
         return -1;
     if (apply_resources(c, err) < 0)
         return -1;
-    if (open_console(c, err) < 0 || spawn(c, err) < 0 || after_clone(c, err) < 0 || run_runtime_hooks(c, err) < 0)
+    if (open_console(c, err) < 0 || spawn(c, err) < 0 || after_clone(c, err) < 0 ||
+        run_runtime_hooks(c, err) < 0 || pass_seccomp_listener(c, err) < 0)
         return -1;
     if (sync_expect(c->sync_fd, SYNC_READY, NULL, err) < 0)
         return -1;

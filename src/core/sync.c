@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 const char *sync_type_name(enum sync_type t)
 {
@@ -18,6 +19,8 @@ const char *sync_type_name(enum sync_type t)
     case SYNC_PID: return "pid";
     case SYNC_USERMAP: return "usermap";
     case SYNC_USERMAP_DONE: return "usermap-done";
+    case SYNC_SECCOMP: return "seccomp";
+    case SYNC_SECCOMP_DONE: return "seccomp-done";
     }
     return "unknown";
 }
@@ -52,14 +55,63 @@ void sync_send_error(int fd, const struct rl_error *e)
     (void)send_msg(fd, &m);
 }
 
-int sync_expect(int fd, enum sync_type type, pid_t *pid, struct rl_error **err)
+int sync_send_fd(int fd, enum sync_type type, int pass_fd)
 {
-    struct sync_msg m;
+    struct sync_msg m = {.type = type};
+    struct iovec iov = {.iov_base = &m, .iov_len = offsetof(struct sync_msg, text) + 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    memset(&u, 0, sizeof(u));
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                         .msg_controllen = sizeof(u.buf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+    for (;;) {
+        if (sendmsg(fd, &msg, MSG_NOSIGNAL) >= 0)
+            return 0;
+        if (errno != EINTR)
+            return -1;
+    }
+}
+
+/* One message; a passed fd lands in *got_fd (closed when not wanted). */
+static ssize_t recv_msg(int fd, struct sync_msg *m, int *got_fd)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+                         .msg_controllen = sizeof(u.buf)};
     ssize_t n;
     do {
-        memset(&m, 0, sizeof(m));
-        n = recv(fd, &m, sizeof(m), 0);
+        memset(m, 0, sizeof(*m));
+        msg.msg_controllen = sizeof(u.buf);
+        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
+    for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        int passed;
+        memcpy(&passed, CMSG_DATA(c), sizeof(int));
+        if (got_fd && *got_fd < 0)
+            *got_fd = passed;
+        else
+            close(passed);
+    }
+    return n;
+}
+
+static int expect(int fd, enum sync_type type, pid_t *pid, int *got_fd, struct rl_error **err)
+{
+    struct sync_msg m;
+    ssize_t n = recv_msg(fd, &m, got_fd);
     if (n < 0)
         return rl_error_errno(err, "sync: waiting for '%s'", sync_type_name(type));
     if (n == 0)
@@ -78,5 +130,24 @@ int sync_expect(int fd, enum sync_type type, pid_t *pid, struct rl_error **err)
                         sync_type_name((enum sync_type)m.type));
     if (pid)
         *pid = m.pid;
+    return 0;
+}
+
+int sync_expect(int fd, enum sync_type type, pid_t *pid, struct rl_error **err)
+{
+    return expect(fd, type, pid, NULL, err);
+}
+
+int sync_expect_fd(int fd, enum sync_type type, int *got_fd, struct rl_error **err)
+{
+    *got_fd = -1;
+    if (expect(fd, type, NULL, got_fd, err) < 0) {
+        if (*got_fd >= 0)
+            close(*got_fd);
+        *got_fd = -1;
+        return -1;
+    }
+    if (*got_fd < 0)
+        return rl_error(err, "sync: '%s' came without its file descriptor", sync_type_name(type));
     return 0;
 }

@@ -5,16 +5,18 @@
  *   namespaces -> hostname -> sysctl -> rootfs and mounts -> [runtime hooks
  *   in the parent] -> createContainer hooks -> pivot_root -> masked/readonly
  *   paths -> scheduler, ioPriority, memoryPolicy, personality (all caps
- *   still held) -> rlimits, user, capabilities -> executable lookup ->
- *   READY -> fds made close-on-exec -> block on the exec fifo until `start`
- *   -> startContainer hooks -> execCPUAffinity.final -> LSM exec labels ->
- *   no_new_privs -> execve.
+ *   still held) -> [seccomp without noNewPrivileges] -> rlimits, user,
+ *   capabilities -> executable lookup -> READY -> fds made close-on-exec ->
+ *   block on the exec fifo until `start` -> startContainer hooks ->
+ *   execCPUAffinity.final -> LSM exec labels -> no_new_privs -> [seccomp
+ *   with noNewPrivileges] -> execve.
  * Every error before READY goes to the parent over the sync socket. */
 #include "rustlet/attrs.h"
 #include "rustlet/hooks.h"
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
 #include "rustlet/lsm.h"
+#include "rustlet/seccomp.h"
 #include "rustlet/sync.h"
 #include "rustlet/sys.h"
 #include "rustlet/terminal.h"
@@ -108,13 +110,69 @@ static char *hook_state(struct rl_init_args *a, pid_t pid, enum rl_status status
     return json;
 }
 
+/* Where linux.seccomp is loaded. The filter applies to every syscall the
+ * runtime makes after loading, so it goes in as late as possible:
+ *  - with process.noNewPrivileges, right before execve (after the
+ *    startContainer hooks and PR_SET_NO_NEW_PRIVS): an unprivileged process
+ *    may load a filter once no_new_privs is set. Only the listener hand-over
+ *    (sendmsg, close) and execve itself run under the filter.
+ *  - without it, loading needs CAP_SYS_ADMIN, so (as runc does) the filter
+ *    goes in before rl_process_setup() switches the user and drops the
+ *    capabilities. Limitation: everything after that point runs filtered -
+ *    setgroups/setresuid/capset/prctl, chdir, the executable lookup, the
+ *    sync socket, opening and writing the exec fifo, the startContainer
+ *    hooks (fork/execve/wait) and execve. A profile that denies those
+ *    syscalls fails the container; with noNewPrivileges it would not.
+ * The filter is built at the start of setup() so that a config libseccomp
+ * or the kernel cannot honour fails `create` with the reason. */
+static int load_seccomp_early(struct rl_init_args *a, struct rl_error **err)
+{
+    int nfd = -1;
+    rl_debug("seccomp: load the filter (before dropping capabilities)");
+    if (rl_seccomp_load(a->seccomp, &nfd, err) < 0)
+        return -1;
+    if (nfd < 0)
+        return 0;
+    /* sync.h step 3b: the parent hands the fd to the agent */
+    int r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, nfd);
+    close(nfd);
+    if (r < 0)
+        return rl_error_errno(err, "sync: send the seccomp listener fd");
+    return sync_expect(a->sync_fd, SYNC_SECCOMP_DONE, NULL, err);
+}
+
+/* noNewPrivileges: load, then hand the listener fd (if any) to the agent
+ * over the socket connected before the pivot. msg was built before loading
+ * so that only sendmsg and close run under the filter. */
+static int load_seccomp_late(struct rl_init_args *a, const char *msg, struct rl_error **err)
+{
+    int nfd = -1;
+    if (rl_seccomp_load(a->seccomp, &nfd, err) < 0)
+        return -1;
+    if (nfd < 0)
+        return 0;
+    int r = a->seccomp_listener >= 0 && msg != NULL
+                ? rl_seccomp_listener_send(a->seccomp_listener, nfd, msg, err)
+                : rl_error(err, "linux.seccomp.listenerPath: no connection to the agent");
+    close(nfd);
+    close(a->seccomp_listener);
+    a->seccomp_listener = -1;
+    return r;
+}
+
 static void setup(struct rl_init_args *a)
 {
     struct rl_error *err = NULL;
     const struct rl_spec *spec = a->spec;
     const struct rl_namespace *user = rl_spec_namespace(spec, RL_NS_USER);
     int newflags = rl_ns_new_flags(spec);
+    bool nnp = spec->process.no_new_privileges;
 
+    if (spec->linux_.seccomp.present) {
+        a->seccomp = rl_seccomp_build(&spec->linux_.seccomp, &err);
+        if (a->seccomp == NULL)
+            die(a, err);
+    }
     if (!a->slow_path) {
         if (user)
             CHECK(a, become_root_in_userns(&err));
@@ -162,6 +220,11 @@ static void setup(struct rl_init_args *a)
         rl_error_errno(&err, "open /proc");
         die(a, err);
     }
+    if (nnp && rl_seccomp_uses_notify(&spec->linux_.seccomp)) {
+        /* listenerPath is a host path: connect while the host's root is ours */
+        a->seccomp_listener = rl_seccomp_listener_connect(spec->linux_.seccomp.listener_path, &err);
+        CHECK(a, a->seccomp_listener);
+    }
     CHECK(a, rl_rootfs_pivot(a->state->rootfs, a->opts->no_pivot, &err));
     CHECK(a, rl_rootfs_finish(spec, &err));
     if (spec->process.terminal) {
@@ -181,6 +244,8 @@ static void setup(struct rl_init_args *a)
     /* while the init still holds every capability (CAP_SYS_NICE for
      * real-time policies, CAP_SYS_ADMIN for IOPRIO_CLASS_RT) */
     CHECK(a, rl_attrs_apply(spec, &err));
+    if (a->seccomp && !nnp)
+        CHECK(a, load_seccomp_early(a, &err));
     CHECK(a, rl_process_setup(spec, &err));
 }
 
@@ -242,6 +307,17 @@ void rl_init_main(struct rl_init_args *a)
         die_after_start(wfd, err);
     }
     rl_debug("execve(%s)", exe);
+    if (a->seccomp && a->spec->process.no_new_privileges) {
+        /* not freed: nothing but sendmsg, close and execve after loading */
+        const struct rl_seccomp *sc = &a->spec->linux_.seccomp;
+        char *msg = NULL;
+        if (a->seccomp_listener >= 0)
+            msg = rl_seccomp_process_state(hostpid, sc->listener_metadata,
+                                           hook_state(a, hostpid, RL_STATUS_CREATED));
+        rl_debug("seccomp: load the filter (noNewPrivileges: right before execve)");
+        if (load_seccomp_late(a, msg, &err) < 0)
+            die_after_start(wfd, err);
+    }
     execve(exe, a->spec->process.args, a->spec->process.env ? a->spec->process.env : (char *[]){NULL});
     rl_error_errno(&err, "process.args[0]: exec %s", exe);
     err->status = errno == ENOENT ? 127 : 126;

@@ -106,3 +106,15 @@ void rl_mount_opts_free(struct rl_mount_opts *o)
     free(o->data);
     o->data = NULL;
 }
+
+const char *const *rl_mount_option_names(void)
+{
+    static const char *names[ARRAY_SIZE(flag_opts) + ARRAY_SIZE(prop_opts) + 1];
+    size_t k = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(flag_opts); i++)
+        names[k++] = flag_opts[i].name;
+    for (size_t i = 0; i < ARRAY_SIZE(prop_opts); i++)
+        names[k++] = prop_opts[i].name;
+    names[k] = NULL;
+    return names;
+}

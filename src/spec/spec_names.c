@@ -123,3 +123,8 @@ int spec_cap_from_name(const char *name)
     }
     return -1;
 }
+
+const char *rl_cap_name(int cap)
+{
+    return cap >= 0 && (size_t)cap < ARRAY_SIZE(cap_names) ? cap_names[cap] : NULL;
+}

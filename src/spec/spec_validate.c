@@ -5,9 +5,11 @@
  * validate_not_yet(), so that each feature's issue deletes lines from it. */
 #include "spec_internal.h"
 #include "rustlet/attrs.h"
+#include "rustlet/seccomp.h"
 #include "rustlet/utils.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool is_abs(const char *p)
@@ -93,8 +95,6 @@ static int not_yet_resources(const struct rl_resources *r, struct rl_error **err
 static int validate_not_yet(const struct rl_spec *s, struct rl_error **err)
 {
     const struct rl_linux *lx = &s->linux_;
-    if (lx->seccomp.present)
-        return NOT_YET("linux.seccomp");
     if (lx->has_intel_rdt)
         return NOT_YET("linux.intelRdt");
     if (lx->has_net_devices)
@@ -331,6 +331,93 @@ static int validate_linux(const struct rl_linux *lx, struct rl_error **err)
     return 0;
 }
 
+/* ---- linux.seccomp --------------------------------------------------------- */
+
+#define SC "linux.seccomp"
+
+static int validate_seccomp_action(const char *action, bool has_errno, const char *path,
+                                   struct rl_error **err)
+{
+    if (!rl_seccomp_action_known(action))
+        return rl_error(err, "%s: unknown action \"%s\"", path, action ? action : "");
+    if (has_errno && !rl_seccomp_action_takes_errno(action))
+        return rl_error(err,
+                        "%s: %s does not take an errno (errnoRet is only for SCMP_ACT_ERRNO "
+                        "and SCMP_ACT_TRACE)",
+                        path, action);
+    return 0;
+}
+
+static int validate_seccomp_syscall(const struct rl_seccomp_syscall *s, size_t i,
+                                    struct rl_error **err)
+{
+    char path[64];
+    snprintf(path, sizeof(path), SC ".syscalls[%zu].action", i);
+    if (s->n_names == 0)
+        return rl_error(err, SC ".syscalls[%zu].names: must name at least one syscall", i);
+    if (validate_seccomp_action(s->action, s->has_errno_ret, path, err) < 0)
+        return -1;
+    bool notify = strcmp(s->action, "SCMP_ACT_NOTIFY") == 0;
+    for (size_t j = 0; j < s->n_names; j++) {
+        if (!non_empty(s->names[j]))
+            return rl_error(err, SC ".syscalls[%zu].names[%zu]: must not be empty", i, j);
+        /* the runtime itself writes (exec fifo, sync socket) after loading */
+        if (notify && strcmp(s->names[j], "write") == 0)
+            return rl_error(err,
+                            SC ".syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for the "
+                               "write syscall",
+                            i);
+    }
+    if (s->n_args > 6)
+        return rl_error(err, SC ".syscalls[%zu].args: at most 6 conditions, got %zu", i, s->n_args);
+    for (size_t k = 0; k < s->n_args; k++) {
+        const struct rl_seccomp_arg *a = &s->args[k];
+        if (a->index >= 6)
+            return rl_error(err,
+                            SC ".syscalls[%zu].args[%zu].index: %u is not an argument "
+                               "index (0-5)",
+                            i, k, a->index);
+        if (!rl_seccomp_op_known(a->op))
+            return rl_error(err, SC ".syscalls[%zu].args[%zu].op: unknown operator \"%s\"", i, k,
+                            a->op ? a->op : "");
+    }
+    return 0;
+}
+
+static int validate_seccomp(const struct rl_seccomp *sc, struct rl_error **err)
+{
+    if (!sc->present)
+        return 0;
+    if (validate_seccomp_action(sc->default_action, sc->has_default_errno_ret, SC ".defaultAction",
+                                err) < 0)
+        return -1;
+    if (strcmp(sc->default_action, "SCMP_ACT_NOTIFY") == 0)
+        return rl_error(err,
+                        SC ".defaultAction: SCMP_ACT_NOTIFY cannot be the default action "
+                           "(the runtime's own syscalls after loading would wait for the agent)");
+    for (size_t i = 0; i < sc->n_architectures; i++)
+        if (!rl_seccomp_arch_known(sc->architectures[i]))
+            return rl_error(err, SC ".architectures[%zu]: unknown architecture \"%s\"", i,
+                            sc->architectures[i]);
+    for (size_t i = 0; i < sc->n_flags; i++)
+        if (!rl_seccomp_flag_known(sc->flags[i]))
+            return rl_error(err, SC ".flags[%zu]: unknown flag \"%s\"", i, sc->flags[i]);
+    if (non_empty(sc->listener_metadata) && !non_empty(sc->listener_path))
+        return rl_error(err, SC ".listenerMetadata: must not be set without listenerPath");
+    if (non_empty(sc->listener_path) && !is_abs(sc->listener_path))
+        return rl_error(err, SC ".listenerPath \"%s\": must be an absolute path",
+                        sc->listener_path);
+    for (size_t i = 0; i < sc->n_syscalls; i++)
+        if (validate_seccomp_syscall(&sc->syscalls[i], i, err) < 0)
+            return -1;
+    if (rl_seccomp_uses_notify(sc) && !non_empty(sc->listener_path))
+        return rl_error(err, SC ".listenerPath: required when a rule uses SCMP_ACT_NOTIFY (the "
+                                "agent receives the notification fd there)");
+    return 0;
+}
+
+#undef SC
+
 /* ---- mounts, hooks -------------------------------------------------------- */
 
 /* Mount destinations may be relative (old configs; taken as relative to "/",
@@ -391,7 +478,8 @@ int rl_spec_validate(const struct rl_spec *s, struct rl_error **err)
             return rl_error(err, "annotations: keys must not be empty");
     if (validate_process(&s->process, err) < 0 || validate_namespaces(s, err) < 0 ||
         validate_mounts(s, err) < 0 || validate_linux(&s->linux_, err) < 0 ||
-        validate_hooks(&s->hooks, err) < 0 || rl_attrs_validate(s, err) < 0 ||
+        validate_seccomp(&s->linux_.seccomp, err) < 0 || validate_hooks(&s->hooks, err) < 0 ||
+        rl_attrs_validate(s, err) < 0 ||
         validate_not_yet(s, err) < 0)
         return -1;
     return 0;

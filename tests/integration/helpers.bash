@@ -72,6 +72,7 @@ assert_line() {
 	if ! grep -qxF -- "$1" <<<"$output"; then
 		echo "expected a line '$1' in output:" >&2
 		echo "$output" >&2
+		[[ -n "${stderr:-}" ]] && echo "stderr: $stderr" >&2
 		return 1
 	fi
 }

@@ -726,7 +726,8 @@ usage (FILE *f)
          "  mounts fds cgroup time all\n"
          "  sched ioprio affinity personality mempolicy lsm | sysctl KEY\n"
          "  stat PATH | read PATH | write PATH TEXT | ls DIR\n"
-         "  cat-cgroup FILE | exit N | kill-self SIG | sleep SECS | wait-signal\n",
+         "  cat-cgroup FILE | exit N | kill-self SIG | sleep SECS | wait-signal\n"
+         "  mkdir PATH [MODE] | chmod PATH MODE   (raw syscalls, for seccomp)\n",
          f);
 }
 
@@ -741,6 +742,27 @@ cmd_ls (const char *path)
     if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
       printf ("%s\n", e->d_name);
   closedir (d);
+  return 0;
+}
+
+/* The raw system calls (not the libc wrappers, which may pick another
+ * syscall), so seccomp rules on "mkdir"/"chmod" and their arguments apply. */
+static int
+cmd_mkdir (const char *path, const char *mode)
+{
+  long m = mode ? strtol (mode, NULL, 8) : 0755;
+  if (syscall (SYS_mkdir, path, m) < 0)
+    return fail ("mkdir", path);
+  printf ("mkdir=ok\n");
+  return 0;
+}
+
+static int
+cmd_chmod (const char *path, const char *mode)
+{
+  if (syscall (SYS_chmod, path, strtol (mode, NULL, 8)) < 0)
+    return fail ("chmod", path);
+  printf ("chmod=ok\n");
   return 0;
 }
 
@@ -779,6 +801,20 @@ main (int argc, char **argv)
     return cmd_ids ();
   if (!strcmp (c, "tty"))
     return cmd_tty ();
+  if (!strcmp (c, "mkdir"))
+    {
+      NEED1;
+      return cmd_mkdir (a1, argc > 3 ? argv[3] : NULL);
+    }
+  if (!strcmp (c, "chmod"))
+    {
+      if (argc < 4)
+        {
+          usage (stderr);
+          return 2;
+        }
+      return cmd_chmod (a1, argv[3]);
+    }
   if (!strcmp (c, "caps"))
     return cmd_caps ();
   if (!strcmp (c, "nnp"))

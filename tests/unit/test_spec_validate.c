@@ -344,8 +344,7 @@ static void test_rl_spec_validate_not_yet_resources(void **state)
 
 static void test_rl_spec_validate_not_yet_features(void **state)
 {
-    BAD(NULL, NULL, ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}",
-        "linux.seccomp: not supported by rustlet yet");
+    GOOD(NULL, NULL, ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
     /* implemented since: valid values pass (their own checks are in
      * test_attrs.c; whether the host has AppArmor is checked at create) */
     GOOD(NULL, ",\"apparmorProfile\":\"p\",\"selinuxLabel\":\"l\"", ",\"mountLabel\":\"l\"");
@@ -362,6 +361,76 @@ static void test_rl_spec_validate_not_yet_features(void **state)
         "linux.netDevices: not supported by rustlet yet");
     GOOD(NULL, ",\"oomScoreAdj\":100,\"noNewPrivileges\":true",
          ",\"maskedPaths\":[\"/proc/kcore\"]");
+}
+
+#define SECCOMP(body) ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"" body "}"
+#define SYSCALL(body) SECCOMP(",\"syscalls\":[{\"names\":[\"getcwd\"],\"action\":\"SCMP_ACT_ERRNO\"}," body "]")
+
+static void test_rl_spec_validate_seccomp_ok(void **state)
+{
+    static const char *const actions[] = {
+        "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+        "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
+        "SCMP_ACT_ALLOW", "SCMP_ACT_LOG"};
+    for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
+        char *lx = xasprintf(",\"seccomp\":{\"defaultAction\":\"%s\",\"syscalls\":[{\"names\":"
+                             "[\"mkdir\"],\"action\":\"%s\"}]}",
+                             actions[i], actions[(i + 1) % ARRAY_SIZE(actions)]);
+        GOOD(NULL, NULL, lx);
+        free(lx);
+    }
+    GOOD(NULL, NULL,
+         SECCOMP(",\"defaultErrnoRet\":1,\"defaultAction\":\"SCMP_ACT_ERRNO\","
+                 "\"architectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_SH\"],"
+                 "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\",\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]"));
+    GOOD(NULL, NULL,
+         SYSCALL("{\"names\":[\"chmod\"],\"action\":\"SCMP_ACT_TRACE\",\"errnoRet\":3,"
+                 "\"args\":[{\"index\":5,\"value\":1,\"valueTwo\":2,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}"));
+    GOOD(NULL, NULL,
+         SECCOMP(",\"listenerPath\":\"/run/agent.sock\",\"listenerMetadata\":\"m\","
+                 "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]"));
+}
+
+static void test_rl_spec_validate_seccomp_bad(void **state)
+{
+    BAD(NULL, NULL, ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_FOO\"}",
+        "linux.seccomp.defaultAction: unknown action \"SCMP_ACT_FOO\"");
+    BAD(NULL, NULL, SECCOMP(",\"defaultErrnoRet\":1"),
+        "linux.seccomp.defaultAction: SCMP_ACT_ALLOW does not take an errno (errnoRet is only "
+        "for SCMP_ACT_ERRNO and SCMP_ACT_TRACE)");
+    BAD(NULL, NULL, ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_NOTIFY\",\"listenerPath\":\"/x\"}",
+        "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action (the "
+        "runtime's own syscalls after loading would wait for the agent)");
+    BAD(NULL, NULL, SECCOMP(",\"architectures\":[\"SCMP_ARCH_X86\",\"x86_64\"]"),
+        "linux.seccomp.architectures[1]: unknown architecture \"x86_64\"");
+    BAD(NULL, NULL, SECCOMP(",\"flags\":[\"SECCOMP_FILTER_FLAG_NOPE\"]"),
+        "linux.seccomp.flags[0]: unknown flag \"SECCOMP_FILTER_FLAG_NOPE\"");
+    BAD(NULL, NULL, SECCOMP(",\"listenerMetadata\":\"m\""),
+        "linux.seccomp.listenerMetadata: must not be set without listenerPath");
+    BAD(NULL, NULL, SECCOMP(",\"listenerPath\":\"rel.sock\""),
+        "linux.seccomp.listenerPath \"rel.sock\": must be an absolute path");
+    BAD(NULL, NULL, SYSCALL("{\"names\":[\"a\"],\"action\":\"SCMP_ACT_FOO\"}"),
+        "linux.seccomp.syscalls[1].action: unknown action \"SCMP_ACT_FOO\"");
+    BAD(NULL, NULL, SYSCALL("{\"names\":[],\"action\":\"SCMP_ACT_KILL\"}"),
+        "linux.seccomp.syscalls[1].names: must name at least one syscall");
+    BAD(NULL, NULL, SYSCALL("{\"names\":[\"a\"],\"action\":\"SCMP_ACT_KILL\",\"errnoRet\":1}"),
+        "linux.seccomp.syscalls[1].action: SCMP_ACT_KILL does not take an errno (errnoRet is "
+        "only for SCMP_ACT_ERRNO and SCMP_ACT_TRACE)");
+    BAD(NULL, NULL,
+        SYSCALL("{\"names\":[\"a\"],\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":6,"
+                "\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]}"),
+        "linux.seccomp.syscalls[1].args[0].index: 6 is not an argument index (0-5)");
+    BAD(NULL, NULL,
+        SYSCALL("{\"names\":[\"a\"],\"action\":\"SCMP_ACT_KILL\",\"args\":[{\"index\":0,"
+                "\"value\":0,\"op\":\"SCMP_CMP_EQUAL\"}]}"),
+        "linux.seccomp.syscalls[1].args[0].op: unknown operator \"SCMP_CMP_EQUAL\"");
+    BAD(NULL, NULL, SYSCALL("{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}"),
+        "linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY (the agent "
+        "receives the notification fd there)");
+    BAD(NULL, NULL,
+        SECCOMP(",\"listenerPath\":\"/a\",\"syscalls\":[{\"names\":[\"read\",\"write\"],"
+                "\"action\":\"SCMP_ACT_NOTIFY\"}]"),
+        "linux.seccomp.syscalls[0]: SCMP_ACT_NOTIFY cannot be used for the write syscall");
 }
 
 static void test_rl_spec_validate_default_spec(void **state)
@@ -423,6 +492,8 @@ int main(void)
         cmocka_unit_test(test_rl_spec_validate_resources_implemented),
         cmocka_unit_test(test_rl_spec_validate_not_yet_resources),
         cmocka_unit_test(test_rl_spec_validate_not_yet_features),
+        cmocka_unit_test(test_rl_spec_validate_seccomp_ok),
+        cmocka_unit_test(test_rl_spec_validate_seccomp_bad),
         cmocka_unit_test(test_rl_spec_validate_default_spec),
         cmocka_unit_test(test_rl_spec_validate_full_sample_refused),
     };

@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
+/* linux.seccomp through libseccomp: name tables, filter construction,
+ * loading, and the SCMP_ACT_NOTIFY hand-over to a listener. See seccomp.h. */
+#include "rustlet/seccomp.h"
+#include "rustlet/json.h"
+#include "rustlet/log.h"
+#include "rustlet/utils.h"
+#include "rustlet/version.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define SC "linux.seccomp"
+
+/* ---- name tables ---------------------------------------------------------- */
+
+struct action {
+    const char *name;
+    uint32_t act; /* for ERRNO/TRACE: the action without the errno */
+    bool takes_errno;
+};
+
+/* SCMP_ACT_KILL is the historical name of KILL_THREAD (as in libseccomp). */
+static const struct action actions[] = {
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
+};
+
+static const struct {
+    const char *name;
+    enum scmp_compare op;
+} ops[] = {
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+};
+
+/* token 0: the spec names the architecture but the libseccomp rustlet was
+ * built with cannot add it to a filter. */
+#ifndef SCMP_ARCH_LOONGARCH64
+#define SCMP_ARCH_LOONGARCH64 0
+#endif
+#ifndef SCMP_ARCH_M68K
+#define SCMP_ARCH_M68K 0
+#endif
+#ifndef SCMP_ARCH_SH
+#define SCMP_ARCH_SH 0
+#endif
+#ifndef SCMP_ARCH_SHEB
+#define SCMP_ARCH_SHEB 0
+#endif
+
+static const struct {
+    const char *name;
+    uint32_t token;
+} archs[] = {
+    {"SCMP_ARCH_X86", SCMP_ARCH_X86},
+    {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+    {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+    {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+    {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+    {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+    {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+    {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+    {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+    {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+    {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
+    {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+    {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+    {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+    {"SCMP_ARCH_S390", SCMP_ARCH_S390},
+    {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+    {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
+    {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
+    {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
+    {"SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64},
+    {"SCMP_ARCH_M68K", SCMP_ARCH_M68K},
+    {"SCMP_ARCH_SH", SCMP_ARCH_SH},
+    {"SCMP_ARCH_SHEB", SCMP_ARCH_SHEB},
+};
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+#ifdef SCMP_FLTATR_CTL_WAITKILL
+#define ATTR_WAITKILL ((int)SCMP_FLTATR_CTL_WAITKILL)
+#else
+#define ATTR_WAITKILL (-1) /* libseccomp < 2.6 cannot set it */
+#endif
+
+/* Each flag is set through a libseccomp attribute (libseccomp makes the
+ * seccomp(2) call); api is the libseccomp API level that supports it. */
+static const struct flag {
+    const char *name;
+    unsigned long kflag; /* SECCOMP_FILTER_FLAG_* */
+    int attr;            /* enum scmp_filter_attr, -1 if libseccomp lacks it */
+    unsigned int api;
+} flags[] = {
+    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC, SCMP_FLTATR_CTL_TSYNC, 2},
+    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG, SCMP_FLTATR_CTL_LOG, 3},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW, SCMP_FLTATR_CTL_SSB, 4},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+     ATTR_WAITKILL, 7},
+};
+
+static const struct action *find_action(const char *name)
+{
+    for (size_t i = 0; name && i < ARRAY_SIZE(actions); i++)
+        if (strcmp(actions[i].name, name) == 0)
+            return &actions[i];
+    return NULL;
+}
+
+static int find_op(const char *name)
+{
+    for (size_t i = 0; name && i < ARRAY_SIZE(ops); i++)
+        if (strcmp(ops[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int find_arch(const char *name)
+{
+    for (size_t i = 0; name && i < ARRAY_SIZE(archs); i++)
+        if (strcmp(archs[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static const struct flag *find_flag(const char *name)
+{
+    for (size_t i = 0; name && i < ARRAY_SIZE(flags); i++)
+        if (strcmp(flags[i].name, name) == 0)
+            return &flags[i];
+    return NULL;
+}
+
+bool rl_seccomp_action_known(const char *name)
+{
+    return find_action(name) != NULL;
+}
+bool rl_seccomp_op_known(const char *name)
+{
+    return find_op(name) >= 0;
+}
+bool rl_seccomp_arch_known(const char *name)
+{
+    return find_arch(name) >= 0;
+}
+bool rl_seccomp_flag_known(const char *name)
+{
+    return find_flag(name) != NULL;
+}
+
+bool rl_seccomp_action_takes_errno(const char *name)
+{
+    const struct action *a = find_action(name);
+    return a != NULL && a->takes_errno;
+}
+
+const char *const *rl_seccomp_action_names(void)
+{
+    static const char *names[ARRAY_SIZE(actions) + 1];
+    for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
+        names[i] = actions[i].name;
+    return names;
+}
+
+const char *const *rl_seccomp_op_names(void)
+{
+    static const char *names[ARRAY_SIZE(ops) + 1];
+    for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
+        names[i] = ops[i].name;
+    return names;
+}
+
+const char *const *rl_seccomp_arch_names(void)
+{
+    static const char *names[ARRAY_SIZE(archs) + 1];
+    size_t k = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(archs); i++)
+        if (archs[i].token != 0)
+            names[k++] = archs[i].name;
+    names[k] = NULL;
+    return names;
+}
+
+const char *const *rl_seccomp_flag_names(void)
+{
+    static const char *names[ARRAY_SIZE(flags) + 1];
+    for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+        names[i] = flags[i].name;
+    return names;
+}
+
+/* The kernel checks the flags before it reads the filter, so a NULL filter
+ * answers EFAULT for a known flag and EINVAL for an unknown one; nothing is
+ * ever installed. WAIT_KILLABLE_RECV is only valid with NEW_LISTENER. */
+static bool kernel_has_flag(unsigned long kflag)
+{
+    if (kflag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+        kflag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflag, NULL);
+    return r < 0 && errno == EFAULT;
+}
+
+/* NULL when the flag can be used; otherwise why not. */
+static const char *flag_unsupported(const struct flag *f)
+{
+    if (f->attr < 0)
+        return "the libseccomp rustlet was built with cannot set it (needs libseccomp 2.6)";
+    if (seccomp_api_get() < f->api)
+        return "libseccomp reports that this kernel or library lacks it";
+    if (!kernel_has_flag(f->kflag))
+        return "the kernel does not support it";
+    return NULL;
+}
+
+bool rl_seccomp_flag_supported(const char *name)
+{
+    const struct flag *f = find_flag(name);
+    return f != NULL && flag_unsupported(f) == NULL;
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+struct rl_seccomp_filter {
+    scmp_filter_ctx ctx;
+    bool notify;
+};
+
+bool rl_seccomp_uses_notify(const struct rl_seccomp *sc)
+{
+    if (!sc->present)
+        return false;
+    if (sc->default_action && strcmp(sc->default_action, "SCMP_ACT_NOTIFY") == 0)
+        return true;
+    for (size_t i = 0; i < sc->n_syscalls; i++)
+        if (sc->syscalls[i].action && strcmp(sc->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0)
+            return true;
+    return false;
+}
+
+/* name + optional errnoRet -> libseccomp action; path names the field. */
+static int resolve_action(const char *name, bool has_errno, uint32_t errno_ret, const char *path,
+                          uint32_t *out, struct rl_error **err)
+{
+    const struct action *a = find_action(name);
+    if (a == NULL)
+        return rl_error(err, "%s: unknown action \"%s\"", path, name ? name : "");
+    if (has_errno && !a->takes_errno)
+        return rl_error(err,
+                        "%s: %s does not take an errno (errnoRet is only for "
+                        "SCMP_ACT_ERRNO and SCMP_ACT_TRACE)",
+                        path, name);
+    if (errno_ret > 0xffff)
+        return rl_error(err, "%s: errno %u out of range", path, errno_ret);
+    uint32_t e = has_errno ? errno_ret : EPERM;
+    *out = a->takes_errno ? (a->act | (e & 0xffffu)) : a->act;
+    return 0;
+}
+
+static int add_archs(struct rl_seccomp_filter *f, const struct rl_seccomp *sc,
+                     struct rl_error **err)
+{
+    for (size_t i = 0; i < sc->n_architectures; i++) {
+        int k = find_arch(sc->architectures[i]);
+        if (k < 0)
+            return rl_error(err, SC ".architectures[%zu]: unknown architecture \"%s\"", i,
+                            sc->architectures[i]);
+        if (archs[k].token == 0)
+            return rl_error(err,
+                            SC ".architectures[%zu]: %s is not supported by libseccomp %d.%d.%d", i,
+                            archs[k].name, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
+        int r = seccomp_arch_add(f->ctx, archs[k].token);
+        if (r == -EDOM)
+            return rl_error(err,
+                            SC ".architectures[%zu]: %s cannot be combined with the "
+                               "native architecture (libseccomp needs the same endianness)",
+                            i, archs[k].name);
+        if (r < 0 && r != -EEXIST)
+            return rl_error_code(err, -r, SC ".architectures[%zu]: add %s", i, archs[k].name);
+    }
+    return 0;
+}
+
+static int set_flags(struct rl_seccomp_filter *f, const struct rl_seccomp *sc,
+                     struct rl_error **err)
+{
+    for (size_t i = 0; i < sc->n_flags; i++) {
+        const struct flag *fl = find_flag(sc->flags[i]);
+        if (fl == NULL)
+            return rl_error(err, SC ".flags[%zu]: unknown flag \"%s\"", i, sc->flags[i]);
+        const char *why = flag_unsupported(fl);
+        if (why != NULL)
+            return rl_error(err, SC ".flags[%zu]: %s is not supported: %s", i, fl->name, why);
+        int r = seccomp_attr_set(f->ctx, (enum scmp_filter_attr)fl->attr, 1);
+        if (r < 0)
+            return rl_error_code(err, -r, SC ".flags[%zu]: set %s", i, fl->name);
+    }
+    return 0;
+}
+
+/* One syscall name of syscalls[i]. Arguments: all in one rule (AND), unless
+ * an argument index repeats; then each condition becomes its own rule (OR),
+ * the behaviour runc and Docker's profiles rely on. */
+static int add_rule(struct rl_seccomp_filter *f, const struct rl_seccomp_syscall *s, size_t i,
+                    size_t j, uint32_t act, struct rl_error **err)
+{
+    int nr = seccomp_syscall_resolve_name(s->names[j]);
+    if (nr == __NR_SCMP_ERROR) {
+        rl_debug(SC ".syscalls[%zu].names[%zu]: unknown syscall \"%s\" skipped", i, j, s->names[j]);
+        return 0;
+    }
+    struct scmp_arg_cmp cmp[6];
+    unsigned count[6] = {0};
+    bool repeated = false;
+    for (size_t k = 0; k < s->n_args && k < 6; k++) {
+        const struct rl_seccomp_arg *a = &s->args[k];
+        int op = find_op(a->op);
+        if (op < 0)
+            return rl_error(err, SC ".syscalls[%zu].args[%zu].op: unknown operator \"%s\"", i, k,
+                            a->op ? a->op : "");
+        if (a->index >= 6)
+            return rl_error(err,
+                            SC ".syscalls[%zu].args[%zu].index: %u is not an argument "
+                               "index (0-5)",
+                            i, k, a->index);
+        cmp[k] = (struct scmp_arg_cmp){a->index, ops[op].op, a->value, a->value_two};
+        repeated = repeated || ++count[a->index] > 1;
+    }
+    if (s->n_args > 6)
+        return rl_error(err, SC ".syscalls[%zu].args: at most 6 conditions, got %zu", i, s->n_args);
+    int r = 0;
+    if (repeated) {
+        for (size_t k = 0; k < s->n_args && r == 0; k++)
+            r = seccomp_rule_add_array(f->ctx, act, nr, 1, &cmp[k]);
+    } else {
+        r = seccomp_rule_add_array(f->ctx, act, nr, (unsigned)s->n_args, cmp);
+    }
+    if (r < 0)
+        return rl_error_code(err, -r, SC ".syscalls[%zu]: add rule for %s", i, s->names[j]);
+    return 0;
+}
+
+static int add_syscalls(struct rl_seccomp_filter *f, const struct rl_seccomp *sc, uint32_t def,
+                        struct rl_error **err)
+{
+    for (size_t i = 0; i < sc->n_syscalls; i++) {
+        const struct rl_seccomp_syscall *s = &sc->syscalls[i];
+        char path[64];
+        snprintf(path, sizeof(path), SC ".syscalls[%zu].action", i);
+        uint32_t act;
+        if (resolve_action(s->action, s->has_errno_ret, s->errno_ret, path, &act, err) < 0)
+            return -1;
+        if (s->n_names == 0)
+            return rl_error(err, SC ".syscalls[%zu].names: must name at least one syscall", i);
+        if (act == def) {
+            /* libseccomp refuses a rule that repeats the default action */
+            rl_debug(SC ".syscalls[%zu]: same action as defaultAction, skipped", i);
+            continue;
+        }
+        for (size_t j = 0; j < s->n_names; j++)
+            if (add_rule(f, s, i, j, act, err) < 0)
+                return -1;
+    }
+    return 0;
+}
+
+struct rl_seccomp_filter *rl_seccomp_build(const struct rl_seccomp *sc, struct rl_error **err)
+{
+    uint32_t def;
+    if (resolve_action(sc->default_action, sc->has_default_errno_ret, sc->default_errno_ret,
+                       SC ".defaultAction", &def, err) < 0)
+        return NULL;
+    struct rl_seccomp_filter *f = xzalloc(sizeof(*f));
+    f->notify = rl_seccomp_uses_notify(sc);
+    f->ctx = seccomp_init(def);
+    if (f->ctx == NULL) {
+        free(f);
+        rl_error(err, SC ": seccomp_init failed (libseccomp)");
+        return NULL;
+    }
+    /* process.noNewPrivileges decides about no_new_privs, not libseccomp;
+     * and report the kernel's errno when loading fails. */
+    int r = seccomp_attr_set(f->ctx, SCMP_FLTATR_CTL_NNP, 0);
+    if (r == 0)
+        (void)seccomp_attr_set(f->ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
+    if (r < 0) {
+        rl_error_code(err, -r, SC ": clear libseccomp's no_new_privs attribute");
+        goto fail;
+    }
+    if (add_archs(f, sc, err) < 0 || set_flags(f, sc, err) < 0 || add_syscalls(f, sc, def, err) < 0)
+        goto fail;
+    return f;
+fail:
+    rl_seccomp_filter_free(f);
+    return NULL;
+}
+
+void rl_seccomp_filter_free(struct rl_seccomp_filter *f)
+{
+    if (f == NULL)
+        return;
+    seccomp_release(f->ctx);
+    free(f);
+}
+
+static void *export(const struct rl_seccomp_filter *f, bool pfc, size_t *len, struct rl_error **err)
+{
+    _cleanup_close_ int fd = (int)syscall(SYS_memfd_create, "rustlet-seccomp", MFD_CLOEXEC);
+    if (fd < 0) {
+        rl_error_errno(err, "seccomp: memfd_create");
+        return NULL;
+    }
+    int r = pfc ? seccomp_export_pfc(f->ctx, fd) : seccomp_export_bpf(f->ctx, fd);
+    if (r < 0) {
+        rl_error_code(err, -r, "seccomp: export the filter");
+        return NULL;
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    return rl_read_file_at(AT_FDCWD, path, 0, len, err);
+}
+
+char *rl_seccomp_export_pfc(const struct rl_seccomp_filter *f, struct rl_error **err)
+{
+    return export(f, true, NULL, err);
+}
+
+void *rl_seccomp_export_bpf(const struct rl_seccomp_filter *f, size_t *len, struct rl_error **err)
+{
+    return export(f, false, len, err);
+}
+
+int rl_seccomp_load(struct rl_seccomp_filter *f, int *notify_fd, struct rl_error **err)
+{
+    *notify_fd = -1;
+    int r = seccomp_load(f->ctx);
+    if (r < 0)
+        return rl_error_code(err, -r, SC ": load the filter");
+    if (f->notify) {
+        *notify_fd = seccomp_notify_fd(f->ctx);
+        if (*notify_fd < 0)
+            return rl_error_code(err, -*notify_fd, SC ": get the SCMP_ACT_NOTIFY listener fd");
+    }
+    return 0;
+}
+
+/* ---- SCMP_ACT_NOTIFY ------------------------------------------------------ */
+
+int rl_seccomp_listener_connect(const char *path, struct rl_error **err)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return rl_error(err, SC ".listenerPath \"%s\": path too long for a unix socket", path);
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return rl_error_errno(err, SC ".listenerPath: socket");
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        rl_error_errno(err, SC ".listenerPath: connect %s", path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+char *rl_seccomp_process_state(pid_t pid, const char *metadata, const char *state_json)
+{
+    struct rl_jsonw *w = rl_jsonw_new(false);
+    rl_jsonw_object_open(w);
+    rl_jsonw_kv_string(w, "ociVersion", RUSTLET_SPEC_VERSION);
+    rl_jsonw_key(w, "fds");
+    rl_jsonw_array_open(w);
+    rl_jsonw_string(w, "seccompFd");
+    rl_jsonw_array_close(w);
+    rl_jsonw_kv_int(w, "pid", pid);
+    if (metadata)
+        rl_jsonw_kv_string(w, "metadata", metadata);
+    rl_jsonw_object_close(w);
+    size_t len = 0;
+    _cleanup_free_ char *head = rl_jsonw_finish(w, &len, NULL);
+    if (head == NULL || len < 2)
+        return NULL;
+    /* the state is already a JSON document: splice it in as the last member */
+    head[len - 1] = '\0';
+    return xasprintf("%s,\"state\":%s}", head, state_json);
+}
+
+int rl_seccomp_listener_send(int sock, int notify_fd, const char *process_state,
+                             struct rl_error **err)
+{
+    size_t len = strlen(process_state);
+    struct iovec iov = {.iov_base = (void *)process_state, .iov_len = len};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    memset(&u, 0, sizeof(u));
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
+    ssize_t n;
+    do
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return rl_error_errno(err, SC ".listenerPath: send the container process state");
+    /* the fd went with the first part; the rest (if any) follows plainly */
+    if ((size_t)n < len && rl_write_all(sock, process_state + n, len - (size_t)n) < 0)
+        return rl_error_errno(err, SC ".listenerPath: send the container process state");
+    return 0;
+}
