@@ -8,6 +8,7 @@
 #include "rustlet/cgroup.h"
 #include "rustlet/container.h"
 #include "rustlet/hooks.h"
+#include "rustlet/json.h"
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
 #include "rustlet/sync.h"
@@ -333,6 +334,13 @@ static struct rl_state *new_state(const char *id, const char *bundle, const stru
             st->annotations[i].value = xstrdup(spec->annotations[i].value);
         }
         st->n_annotations = spec->n_annotations;
+    }
+    if (spec->linux_.resources.present) {
+        /* what `update` starts from: the limits, not the device rules */
+        struct rl_jsonw *w = rl_jsonw_new(false);
+        rl_spec_resources_write(&spec->linux_.resources, w);
+        _cleanup_free_ char *doc = rl_jsonw_finish(w, NULL, NULL);
+        st->resources = doc ? rl_spec_parse_resources(doc, strlen(doc), NULL) : NULL;
     }
     const struct rl_hooks *h = &spec->hooks;
     if (h->n_poststop) {
