@@ -13,6 +13,7 @@
 #include "rustlet/log.h"
 #include "rustlet/sync.h"
 #include "rustlet/utils.h"
+#include "core_internal.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -202,7 +203,7 @@ static int run_runtime_hooks(struct create_ctx *c, struct rl_error **err)
     return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct rl_error **err)
+int rl_write_pid_file(const char *path, pid_t pid, struct rl_error **err)
 {
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
@@ -283,7 +284,7 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
     c->st->created = rl_now_rfc3339();
     if (rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
-    if (c->opts->pid_file && write_pid_file(c->opts->pid_file, c->init, err) < 0)
+    if (c->opts->pid_file && rl_write_pid_file(c->opts->pid_file, c->init, err) < 0)
         return rl_error_wrap(err, "--pid-file");
     if (sync_send(c->sync_fd, SYNC_READY_ACK, c->init) < 0)
         return rl_error_errno(err, "sync: send ready-ack");
