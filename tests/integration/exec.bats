@@ -57,7 +57,7 @@ run_exec() {
 
 @test "exec --env, --cwd" {
 	start_payload sleep 1000
-	run_exec --env FOO=bar -e EMPTY= "$CID" rl-payload env
+	run_exec --env FOO=bar --env EMPTY= "$CID" rl-payload env
 	assert_success
 	assert_line FOO=bar
 	assert_line EMPTY=
