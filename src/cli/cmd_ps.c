@@ -117,6 +117,10 @@ int cmd_ps(const struct rl_context *ctx, int argc, char **argv, struct rl_error 
     if (rl_ps(ctx, argv[i], &pids, &n, err) < 0)
         return -1;
     if (strcmp(format, "json") == 0) {
+        if (n == 0) {
+            printf("null\n"); /* runc encodes an empty list so */
+            return 0;
+        }
         printf("[");
         for (size_t k = 0; k < n; k++)
             printf("%s%d", k ? "," : "", (int)pids[k]);

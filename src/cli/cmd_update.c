@@ -166,6 +166,7 @@ int cmd_update(const struct rl_context *ctx, int argc, char **argv, struct rl_er
         {"memory-reservation", 0, CLI_STRING, &f.memory_reservation},
         {"kernel-memory", 0, CLI_STRING, &f.kernel_memory},
         {"kernel-memory-tcp", 0, CLI_STRING, &f.kernel_memory_tcp},
+        {"cpu-share", 0, CLI_STRING, &f.cpu_shares}, /* runc's spelling */
         {"cpu-shares", 0, CLI_STRING, &f.cpu_shares},
         {"cpu-quota", 0, CLI_STRING, &f.cpu_quota},
         {"cpu-period", 0, CLI_STRING, &f.cpu_period},

@@ -32,11 +32,9 @@ int rl_ps(const struct rl_context *ctx, const char *id, pid_t **pids, size_t *n,
     *n = 0;
     if (rl_lock_read(ctx, id, &l, err) < 0)
         return -1;
-    int r = -1;
-    if (!alive(l.status))
-        rl_error(err, "container is not running");
-    else if (need_cgroup(&l, err) == 0)
-        r = rl_cgroup_pids(l.st->cgroup, pids, n, err);
+    /* a stopped container lists what is left in its cgroup, usually
+     * nothing (runc prints null then) */
+    int r = l.st->cgroup ? rl_cgroup_pids(l.st->cgroup, pids, n, err) : 0;
     rl_unlock(&l);
     return r;
 }

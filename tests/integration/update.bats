@@ -12,7 +12,7 @@ cg_file() {
 @test "update --memory/--cpu-*/--pids-limit flags reach the cgroup files" {
 	requires cgroup_v1
 	start_payload sleep 1000
-	run rt update --memory 64m --memory-swap 128m --cpu-shares 512 --cpu-quota 20000 \
+	run rt update --memory 64m --memory-swap 128m --cpu-share 512 --cpu-quota 20000 \
 		--cpu-period 100000 --pids-limit 42 "$CID"
 	assert_success
 	assert_equal "$(cg_file memory memory.limit_in_bytes memory.max)" 67108864
