@@ -217,3 +217,38 @@ run_exec() {
 	run cat "$BATS_TEST_TMPDIR/sig.out"
 	assert_line signame=SIGUSR1
 }
+
+@test "exec into a container with a user namespace" {
+	d=$BATS_TEST_TMPDIR
+	while [[ "$d" != / ]]; do chmod a+x "$d"; d=$(dirname "$d"); done
+	update_config '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 200000, size: 65536}]'
+	start_payload sleep 1000
+	local pid
+	pid=$(state_field "$CID" .pid)
+	run_exec "$CID" rl-payload ns
+	assert_success
+	assert_line "user=$(readlink "/proc/$pid/ns/user")"
+	assert_line "mnt=$(readlink "/proc/$pid/ns/mnt")"
+	run_exec -u 1000:1000 "$CID" rl-payload ids
+	assert_success
+	assert_line uid=1000
+	run_exec "$CID" rl-payload read /proc/self/uid_map
+	assert_success
+	assert_match '^ +0 +100000 +65536$'
+}
+
+@test "exec --cgroup runs the process in a sub-cgroup" {
+	requires cgroup_v1
+	start_payload sleep 1000
+	local d
+	d=$(container_cgroup_dir "$CID" pids)
+	mkdir "$d/sub"
+	run_exec --cgroup pids:sub "$CID" cat /proc/self/cgroup
+	assert_success
+	assert_match '^[0-9]+:pids:.*/sub$'
+	refute_match '^[0-9]+:memory:.*/sub$'
+	run_exec --cgroup pids:missing "$CID" true
+	assert_failure
+}
