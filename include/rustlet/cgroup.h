@@ -68,6 +68,11 @@ int rl_cgroup_apply(struct rl_cgroup *cg, const struct rl_resources *res, struct
 int rl_cgroup_open_unified(struct rl_cgroup *cg);
 /* Move pid into the cgroup in every hierarchy (writes cgroup.procs). */
 int rl_cgroup_add_pid(struct rl_cgroup *cg, pid_t pid, struct rl_error **err);
+/* exec --cgroup [CONTROLLER:]SUB: move pid into the existing sub-cgroup SUB
+ * of the container's (only in CONTROLLER's hierarchy when given, "" or
+ * "unified" naming the cgroup2 one), the container's cgroup elsewhere. */
+int rl_cgroup_add_pid_sub(struct rl_cgroup *cg, const char *sub, pid_t pid,
+                          struct rl_error **err);
 /* All pids in the cgroup (cgroup.procs of the unified dir on v2/hybrid-with-
  * the-cgroup, else of the memory/pids/first v1 hierarchy), recursive into
  * child cgroups. *pids malloc'd. */
@@ -82,6 +87,32 @@ int rl_cgroup_destroy(struct rl_cgroup *cg, struct rl_error **err);
 int rl_cgroup_freeze(struct rl_cgroup *cg, bool frozen, struct rl_error **err);
 /* true if the cgroup is frozen. */
 int rl_cgroup_is_frozen(struct rl_cgroup *cg, bool *frozen, struct rl_error **err);
+
+/* The figures `events` reports, read straight from the control files.
+ * Values in bytes / nanoseconds; a "max" limit reads as UINT64_MAX for
+ * memory and 0 for pids (as runc reports them). */
+struct rl_cgroup_basic_stats {
+    bool has_cpu;
+    uint64_t cpu_total_ns, cpu_user_ns, cpu_kernel_ns;
+    bool has_memory;
+    uint64_t mem_usage, mem_limit, mem_max, mem_failcnt;
+    bool has_pids;
+    uint64_t pids_current, pids_limit;
+};
+int rl_cgroup_basic_stats(struct rl_cgroup *cg, struct rl_cgroup_basic_stats *s,
+                          struct rl_error **err);
+
+/* OOM notification: fd becomes readable on an OOM (fd -1 without a memory
+ * controller). oom_read drains it and returns the number of new OOM kills. */
+struct rl_cgroup_oom {
+    int fd;
+    bool v2;
+    char *dir;
+    uint64_t last;
+};
+int rl_cgroup_oom_open(struct rl_cgroup *cg, struct rl_cgroup_oom *o, struct rl_error **err);
+int rl_cgroup_oom_read(struct rl_cgroup_oom *o);
+void rl_cgroup_oom_close(struct rl_cgroup_oom *o);
 
 const char *rl_cgroup_mode_name(enum rl_cgroup_mode m); /* "v1","hybrid","v2" */
 int rl_cgroup_mode_from_name(const char *s, enum rl_cgroup_mode *m);

@@ -47,6 +47,8 @@ struct rl_state {
     struct rl_cgroup *cgroup;   /* NULL before the cgroup exists */
     struct rl_hook *poststop; size_t n_poststop;
     bool started;               /* `start` has released the process */
+    struct rl_resources *resources; /* the cgroup limits in force (create, then
+                                       update); NULL if none were set */
 };
 
 const char *rl_status_name(enum rl_status s);
@@ -67,6 +69,48 @@ int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_
 
 /* The runtime-spec Features structure (`rustlet features`), pretty JSON. */
 char *rl_features_json(struct rl_error **err);
+/* `exec`: a new process in a running (or created) container. Without
+ * process_file the process is the config's, with args and the flags'
+ * overrides (runc's rules: env appended, caps added to bounding/effective/
+ * permitted, user "UID[:GID]"). */
+struct rl_exec_opts {
+    const char *process_file;   /* JSON process object (--process) */
+    char **args; size_t n_args; /* COMMAND ARGS... */
+    bool detach;
+    const char *pid_file;
+    const char *cwd;
+    const char **env; size_t n_env;
+    const char *user;
+    const char **additional_gids; size_t n_additional_gids;
+    const char **caps; size_t n_caps;
+    bool no_new_privs;
+    const char *process_label;
+    const char *apparmor;
+    int preserve_fds;
+    const char *cgroup;         /* [CONTROLLER:]SUB-CGROUP */
+    bool ignore_paused;
+    bool tty;
+    const char *console_socket;
+};
+/* Foreground: *status = the process's exit code (128+signal when killed).
+ * Detached: returns once the process exec'd (pid file written). */
+int rl_exec(const struct rl_context *ctx, const char *id, const struct rl_exec_opts *opts,
+            int *status, struct rl_error **err);
+
+/* Host pids of every process in the container's cgroup. */
+int rl_ps(const struct rl_context *ctx, const char *id, pid_t **pids, size_t *n,
+          struct rl_error **err);
+int rl_pause(const struct rl_context *ctx, const char *id, struct rl_error **err);
+int rl_resume(const struct rl_context *ctx, const char *id, struct rl_error **err);
+/* Merge res into the limits in force, apply them, keep them in the state. */
+int rl_update(const struct rl_context *ctx, const char *id, const struct rl_resources *res,
+              struct rl_error **err);
+/* `events`: each event as one JSON line (no newline) to emit(). With
+ * stats_only one stats event and return; else a stats event every
+ * interval_ms and "oom" events as they happen, until the container stops. */
+typedef void (*rl_event_fn)(void *data, const char *json_line);
+int rl_events(const struct rl_context *ctx, const char *id, bool stats_only,
+              unsigned interval_ms, rl_event_fn emit, void *data, struct rl_error **err);
 
 struct rl_list_entry {
     struct rl_state *state;

@@ -66,10 +66,13 @@ int rl_devices_setup(const struct rl_spec *spec, int rootfd, struct rl_error **e
 bool rl_devices_needed(const struct rl_spec *spec);
 
 /* process.c */
-int rl_process_setup_pre_pivot(const struct rl_spec *spec, struct rl_error **err);
-int rl_process_setup(const struct rl_spec *spec, struct rl_error **err);
+/* oomScoreAdj and rlimits (while the runtime's /proc is still there). */
+int rl_process_setup_pre_pivot(const struct rl_process *p, struct rl_error **err);
+int rl_process_set_rlimits(const struct rl_process *p, struct rl_error **err);
+/* Bounding set, user and groups, capabilities, cwd, umask. */
+int rl_process_setup(const struct rl_process *p, struct rl_error **err);
 /* PATH lookup like execvp inside the container; malloc'd path. */
-char *rl_process_lookup(const struct rl_spec *spec, struct rl_error **err);
+char *rl_process_lookup(const struct rl_process *p, struct rl_error **err);
 /* Mark every fd above [3, 3+max(preserve, LISTEN_FDS)) close-on-exec. */
 int rl_process_close_fds(int preserve, const int *keep, size_t n_keep);
 

@@ -303,6 +303,24 @@ int rl_spec_validate(const struct rl_spec *spec, struct rl_error **err);
  * variant when rootless is true. Caller frees. */
 char *rl_spec_default_json(bool rootless);
 
+/* `exec --process FILE`: a JSON process object alone. */
+struct rl_process *rl_spec_parse_process(const char *json, size_t len, struct rl_error **err);
+void rl_spec_process_free(struct rl_process *p);
+
+/* A LinuxResources object alone (`update --resources`, the state file). */
+struct rl_json;
+struct rl_jsonw;
+struct rl_resources *rl_spec_parse_resources(const char *json, size_t len,
+                                             struct rl_error **err);
+struct rl_resources *rl_spec_resources_from_json(const struct rl_json *node,
+                                                 struct rl_error **err);
+/* Write the values update manages (memory, cpu, pids, blockIO weights,
+ * unified) as one JSON object value. */
+void rl_spec_resources_write(const struct rl_resources *r, struct rl_jsonw *w);
+/* Values set in src replace dst's. */
+void rl_spec_resources_merge(struct rl_resources *dst, const struct rl_resources *src);
+void rl_spec_resources_free(struct rl_resources *r);
+
 const char *rl_ns_type_name(enum rl_ns_type t);
 /* "CAP_CHOWN" for 0 ... "CAP_CHECKPOINT_RESTORE" for 40; NULL beyond what
  * rustlet knows. */

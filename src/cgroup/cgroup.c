@@ -671,3 +671,36 @@ int rl_cgroup_is_frozen(struct rl_cgroup *cg, bool *frozen, struct rl_error **er
     *frozen = false;
     return cg->ops->is_frozen(cg, frozen, err);
 }
+
+/* `exec --cgroup [CONTROLLER:]SUB`: SUB is an existing cgroup below the
+ * container's. With a controller, only that hierarchy ("" = the unified
+ * one) uses SUB; the others take the container's own cgroup. */
+int rl_cgroup_add_pid_sub(struct rl_cgroup *cg, const char *sub, pid_t pid,
+                          struct rl_error **err)
+{
+    _cleanup_free_ char *ctrl = NULL;
+    const char *colon = strchr(sub, ':');
+    if (colon) {
+        ctrl = strndup(sub, (size_t)(colon - sub));
+        if (ctrl == NULL)
+            xoom();
+        sub = colon + 1;
+    }
+    _cleanup_free_ char *clean = cg_clean_abs(sub);
+    if (strcmp(clean, "/") == 0 || strstr(sub, "..") != NULL)
+        return rl_error(err, "--cgroup %s: expected a sub-cgroup of the container's", sub);
+    struct cg_priv *p = cg_priv(cg);
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%d", (int)pid);
+    for (size_t i = 0; i < p->n; i++) {
+        const struct cg_hier *h = &p->h[i];
+        bool match = ctrl == NULL || (h->unified ? *ctrl == '\0' || strcmp(ctrl, "unified") == 0
+                                                 : cg_list_has(h->name, ctrl));
+        _cleanup_free_ char *dir = match ? xasprintf("%s%s", h->abs, clean) : xstrdup(h->abs);
+        if (match && access(dir, F_OK) < 0)
+            return rl_error_errno(err, "--cgroup %s: %s", sub, dir);
+        if (cg_write(dir, "cgroup.procs", buf, err) < 0)
+            return rl_error_wrap(err, "add pid %d to cgroup", (int)pid);
+    }
+    return 0;
+}

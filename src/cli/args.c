@@ -51,6 +51,12 @@ static int set_value(const struct cli_opt *o, const char *flag, const char *v,
         *(const char **)o->dest = v;
         return 0;
     }
+    if (o->type == CLI_LIST) {
+        struct cli_list *l = o->dest;
+        l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+        l->v[l->n++] = v;
+        return 0;
+    }
     if (o->type == CLI_BOOL) {
         if (parse_bool(v, (bool *)o->dest) < 0)
             return rl_error(err, "invalid boolean value \"%s\" for flag %s", v, flag);
@@ -112,4 +118,15 @@ const char *cli_require_id(int argc, char **argv, int i, const char *cmd, struct
     }
     cli_container_id = argv[i];
     return argv[i];
+}
+
+const char *cli_abs_path(const char *p)
+{
+    if (p == NULL || p[0] == '/')
+        return p;
+    char cwd[4096];
+    if (getcwd(cwd, sizeof(cwd)) == NULL)
+        return p;
+    /* lives until exit, like argv */
+    return xasprintf("%s/%s", cwd, p);
 }

@@ -10,13 +10,19 @@
 #include "rustlet/container.h"
 #include "rustlet/error.h"
 
-enum cli_opt_type { CLI_BOOL, CLI_STRING, CLI_INT };
+enum cli_opt_type { CLI_BOOL, CLI_STRING, CLI_INT, CLI_LIST };
+
+/* CLI_LIST: a flag that may be repeated (exec --env A=1 --env B=2). */
+struct cli_list {
+    const char **v;         /* malloc'd array of argv pointers */
+    size_t n;
+};
 
 struct cli_opt {
     const char *name;       /* long name without dashes */
     char short_name;        /* 0 if none */
     enum cli_opt_type type;
-    void *dest;             /* bool*, const char**, int* */
+    void *dest;             /* bool*, const char**, int*, struct cli_list* */
 };
 
 /* Parse flags from argv[*i] on, stopping at the first non-flag or after
@@ -60,5 +66,13 @@ int cmd_delete(const struct rl_context *, int, char **, struct rl_error **);
 int cmd_run(const struct rl_context *, int, char **, struct rl_error **);
 int cmd_list(const struct rl_context *, int, char **, struct rl_error **);
 int cmd_features(const struct rl_context *, int, char **, struct rl_error **);
+int cmd_exec(const struct rl_context *, int, char **, struct rl_error **);
+int cmd_ps(const struct rl_context *, int, char **, struct rl_error **);
+int cmd_pause(const struct rl_context *, int, char **, struct rl_error **);
+int cmd_resume(const struct rl_context *, int, char **, struct rl_error **);
+int cmd_update(const struct rl_context *, int, char **, struct rl_error **);
+int cmd_events(const struct rl_context *, int, char **, struct rl_error **);
+/* Make a relative path absolute against the caller's directory. */
+const char *cli_abs_path(const char *p);
 
 #endif

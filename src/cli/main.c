@@ -15,13 +15,19 @@
 static const struct cli_cmd commands[] = {
     {"create", "[command options] <container-id>", "create a container", cmd_create},
     {"delete", "[command options] <container-id>", "delete any resources held by the container", cmd_delete},
+    {"events", "[command options] <container-id>", "display container events such as OOM notifications, cpu, memory, and IO usage statistics", cmd_events},
+    {"exec", "[command options] <container-id> <command> [command options]", "execute new process inside the container", cmd_exec},
     {"features", "", "show the enabled features", cmd_features},
     {"kill", "[command options] <container-id> [signal]", "send a signal to the container's init process", cmd_kill},
     {"list", "[command options]", "list containers started by rustlet with the given root", cmd_list},
+    {"pause", "<container-id>", "pause suspends all processes inside the container", cmd_pause},
+    {"ps", "[command options] <container-id> [ps options]", "ps displays the processes running inside a container", cmd_ps},
+    {"resume", "<container-id>", "resumes all processes that have been previously paused", cmd_resume},
     {"run", "[command options] <container-id>", "create and run a container", cmd_run},
     {"spec", "[command options]", "create a new specification file", cmd_spec},
     {"start", "<container-id>", "start a created container", cmd_start},
     {"state", "<container-id>", "output the state of a container", cmd_state},
+    {"update", "[command options] <container-id>", "update container resource constraints", cmd_update},
 };
 
 static void print_version(void)

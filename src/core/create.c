@@ -9,12 +9,14 @@
 #include "rustlet/cgroup.h"
 #include "rustlet/container.h"
 #include "rustlet/hooks.h"
+#include "rustlet/json.h"
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
 #include "rustlet/seccomp.h"
 #include "rustlet/sync.h"
 #include "rustlet/terminal.h"
 #include "rustlet/utils.h"
+#include "core_internal.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -257,7 +259,7 @@ static int pass_seccomp_listener(struct create_ctx *c, struct rl_error **err)
     return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct rl_error **err)
+int rl_write_pid_file(const char *path, pid_t pid, struct rl_error **err)
 {
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
@@ -339,7 +341,7 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
     c->st->created = rl_now_rfc3339();
     if (rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
-    if (c->opts->pid_file && write_pid_file(c->opts->pid_file, c->init, err) < 0)
+    if (c->opts->pid_file && rl_write_pid_file(c->opts->pid_file, c->init, err) < 0)
         return rl_error_wrap(err, "--pid-file");
     if (sync_send(c->sync_fd, SYNC_READY_ACK, c->init) < 0)
         return rl_error_errno(err, "sync: send ready-ack");
@@ -400,6 +402,13 @@ static struct rl_state *new_state(const char *id, const char *bundle, const stru
             st->annotations[i].value = xstrdup(spec->annotations[i].value);
         }
         st->n_annotations = spec->n_annotations;
+    }
+    if (spec->linux_.resources.present) {
+        /* what `update` starts from: the limits, not the device rules */
+        struct rl_jsonw *w = rl_jsonw_new(false);
+        rl_spec_resources_write(&spec->linux_.resources, w);
+        _cleanup_free_ char *doc = rl_jsonw_finish(w, NULL, NULL);
+        st->resources = doc ? rl_spec_parse_resources(doc, strlen(doc), NULL) : NULL;
     }
     const struct rl_hooks *h = &spec->hooks;
     if (h->n_poststop) {

@@ -8,6 +8,7 @@
 #include "rustlet/hooks.h"
 #include "rustlet/log.h"
 #include "rustlet/utils.h"
+#include "core_internal.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -21,13 +22,7 @@
 /* the longest error text the init sends back through the exec fifo */
 #define SYNC_ERR_MAX 4096
 
-struct locked {
-    int fd;
-    struct rl_state *st;
-    enum rl_status status;
-};
-
-static void unlock(struct locked *l)
+void rl_unlock(struct rl_locked *l)
 {
     if (l->fd >= 0)
         close(l->fd);
@@ -36,15 +31,15 @@ static void unlock(struct locked *l)
     l->st = NULL;
 }
 
-static int lock_and_read(const struct rl_context *ctx, const char *id, struct locked *l,
-                         struct rl_error **err)
+int rl_lock_read(const struct rl_context *ctx, const char *id, struct rl_locked *l,
+                 struct rl_error **err)
 {
     l->st = NULL;
     l->fd = rl_state_lock(ctx, id, err);
     if (l->fd < 0)
         return -1;
     if (rl_state_read(ctx, id, &l->st, err) < 0) {
-        unlock(l);
+        rl_unlock(l);
         return -1;
     }
     l->status = rl_state_status(ctx, l->st);
@@ -151,7 +146,7 @@ static void stop_after_failed_start(struct rl_state *st)
     }
 }
 
-static int start_locked(const struct rl_context *ctx, struct locked *l, struct rl_error **err)
+static int start_locked(const struct rl_context *ctx, struct rl_locked *l, struct rl_error **err)
 {
     if (l->status != RL_STATUS_CREATED) {
         if (l->status == RL_STATUS_STOPPED)
@@ -180,26 +175,26 @@ static int start_locked(const struct rl_context *ctx, struct locked *l, struct r
 
 int rl_start(const struct rl_context *ctx, const char *id, struct rl_error **err)
 {
-    struct locked l;
-    if (lock_and_read(ctx, id, &l, err) < 0)
+    struct rl_locked l;
+    if (rl_lock_read(ctx, id, &l, err) < 0)
         return -1;
     int ret = start_locked(ctx, &l, err);
-    unlock(&l);
+    rl_unlock(&l);
     return ret;
 }
 
 int rl_state_json(const struct rl_context *ctx, const char *id, char **json,
                   struct rl_error **err)
 {
-    struct locked l;
-    if (lock_and_read(ctx, id, &l, err) < 0)
+    struct rl_locked l;
+    if (rl_lock_read(ctx, id, &l, err) < 0)
         return -1;
     *json = rl_state_oci_json(l.st, l.status, true);
-    unlock(&l);
+    rl_unlock(&l);
     return 0;
 }
 
-static int kill_locked(struct locked *l, int sig, bool all, struct rl_error **err)
+static int kill_locked(struct rl_locked *l, int sig, bool all, struct rl_error **err)
 {
     if (l->status == RL_STATUS_STOPPED || l->status == RL_STATUS_CREATING)
         return rl_error(err, "container not running");
@@ -216,11 +211,11 @@ static int kill_locked(struct locked *l, int sig, bool all, struct rl_error **er
 int rl_kill(const struct rl_context *ctx, const char *id, int sig, bool all,
             struct rl_error **err)
 {
-    struct locked l;
-    if (lock_and_read(ctx, id, &l, err) < 0)
+    struct rl_locked l;
+    if (rl_lock_read(ctx, id, &l, err) < 0)
         return -1;
     int ret = kill_locked(&l, sig, all, err);
-    unlock(&l);
+    rl_unlock(&l);
     return ret;
 }
 
@@ -240,7 +235,7 @@ static void kill_all_and_wait(struct rl_state *st)
     }
 }
 
-static int delete_locked(const struct rl_context *ctx, struct locked *l, bool force,
+static int delete_locked(const struct rl_context *ctx, struct rl_locked *l, bool force,
                          struct rl_error **err)
 {
     if ((l->status == RL_STATUS_RUNNING || l->status == RL_STATUS_PAUSED) && !force)
@@ -260,8 +255,8 @@ static int delete_locked(const struct rl_context *ctx, struct locked *l, bool fo
 
 int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct rl_error **err)
 {
-    struct locked l;
-    if (lock_and_read(ctx, id, &l, err) < 0) {
+    struct rl_locked l;
+    if (rl_lock_read(ctx, id, &l, err) < 0) {
         if (force && err && *err && (*err)->errnum == ENOENT) {
             rl_error_free(*err);
             *err = NULL;
@@ -270,7 +265,7 @@ int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct r
         return -1;
     }
     int ret = delete_locked(ctx, &l, force, err);
-    unlock(&l);
+    rl_unlock(&l);
     return ret;
 }
 
@@ -287,9 +282,9 @@ int rl_list(const struct rl_context *ctx, struct rl_list_entry **entries, size_t
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
-        struct locked l;
+        struct rl_locked l;
         struct rl_error *e = NULL;
-        if (lock_and_read(ctx, de->d_name, &l, &e) < 0) {
+        if (rl_lock_read(ctx, de->d_name, &l, &e) < 0) {
             rl_error_free(e);
             continue;
         }
@@ -301,7 +296,7 @@ int rl_list(const struct rl_context *ctx, struct rl_list_entry **entries, size_t
         (*entries)[*n].status = l.status;
         (*n)++;
         l.st = NULL;
-        unlock(&l);
+        rl_unlock(&l);
     }
     closedir(d);
     return 0;

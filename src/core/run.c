@@ -6,6 +6,7 @@
 #include "rustlet/log.h"
 #include "rustlet/terminal.h"
 #include "rustlet/utils.h"
+#include "core_internal.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -17,12 +18,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-int rl_create_internal(const struct rl_context *ctx, const char *id,
-                       const struct rl_create_opts *opts, int *pidfd, pid_t *pid,
-                       struct rl_error **err);
 
 /* Relay every catchable signal to the init until it exits. */
-static int wait_foreground(pid_t pid, int pidfd, int *status, struct rl_error **err)
+int rl_wait_foreground(pid_t pid, int pidfd, int *status, struct rl_error **err)
 {
     sigset_t all;
     sigfillset(&all);
@@ -112,7 +110,7 @@ int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_
         rl_terminal_relay(master, pidfd);
         close(master);
     }
-    int ret = wait_foreground(pid, pidfd, status, err);
+    int ret = rl_wait_foreground(pid, pidfd, status, err);
     close(pidfd);
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (!keep) {

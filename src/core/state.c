@@ -175,6 +175,10 @@ int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
     }
     rl_jsonw_key(w, "poststop");
     write_hooks(w, st->poststop, st->n_poststop);
+    if (st->resources) {
+        rl_jsonw_key(w, "resources");
+        rl_spec_resources_write(st->resources, w);
+    }
     rl_jsonw_object_close(w);
     size_t len;
     _cleanup_free_ char *doc = rl_jsonw_finish(w, &len, err);
@@ -253,6 +257,12 @@ static int parse_state(const char *doc, size_t len, struct rl_state *st, struct 
             ret = -1;
     }
     read_hooks(rl_json_get(root, "poststop"), st);
+    const rl_json *res = rl_json_get(root, "resources");
+    if (ret == 0 && res) {
+        st->resources = rl_spec_resources_from_json(res, err);
+        if (st->resources == NULL)
+            ret = -1;
+    }
     rl_json_free(root);
     return ret;
 }
@@ -308,6 +318,7 @@ void rl_state_free(struct rl_state *st)
         rl_strv_free(st->poststop[i].env);
     }
     free(st->poststop);
+    rl_spec_resources_free(st->resources);
     free(st);
 }
 

@@ -212,7 +212,7 @@ static void setup(struct rl_init_args *a)
         CHECK(a, rl_hooks_run(spec->hooks.create_container, spec->hooks.n_create_container,
                               "createContainer", st, &err));
     }
-    CHECK(a, rl_process_setup_pre_pivot(spec, &err));
+    CHECK(a, rl_process_setup_pre_pivot(&spec->process, &err));
     /* The runtime's /proc, kept (close-on-exec) to reopen the exec fifo
      * after the pivot whether or not the container mounts a /proc. */
     a->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -246,7 +246,7 @@ static void setup(struct rl_init_args *a)
     CHECK(a, rl_attrs_apply(spec, &err));
     if (a->seccomp && !nnp)
         CHECK(a, load_seccomp_early(a, &err));
-    CHECK(a, rl_process_setup(spec, &err));
+    CHECK(a, rl_process_setup(&spec->process, &err));
 }
 
 void rl_init_main(struct rl_init_args *a)
@@ -265,7 +265,7 @@ void rl_init_main(struct rl_init_args *a)
     if (a->slow_path)
         stage1(a);
     setup(a);
-    _cleanup_free_ char *exe = rl_process_lookup(a->spec, &err);
+    _cleanup_free_ char *exe = rl_process_lookup(&a->spec->process, &err);
     if (exe == NULL)
         die(a, err);
     CHECK(a, sync_send(a->sync_fd, SYNC_READY, 0) < 0 ? rl_error_errno(&err, "sync") : 0);

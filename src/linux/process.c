@@ -30,7 +30,7 @@ static const char *cap_missing_why(int cap)
     return "which this runtime does not have";
 }
 
-static int set_rlimits(const struct rl_process *p, struct rl_error **err)
+int rl_process_set_rlimits(const struct rl_process *p, struct rl_error **err)
 {
     for (size_t i = 0; i < p->n_rlimits; i++) {
         const struct rl_rlimit *r = &p->rlimits[i];
@@ -80,11 +80,11 @@ static int set_oom_score_adj(const struct rl_process *p, struct rl_error **err)
 
 /* Before the pivot, while /proc is still the runtime's: limits that the
  * container may not be allowed to raise later. */
-int rl_process_setup_pre_pivot(const struct rl_spec *spec, struct rl_error **err)
+int rl_process_setup_pre_pivot(const struct rl_process *p, struct rl_error **err)
 {
-    if (set_oom_score_adj(&spec->process, err) < 0)
+    if (set_oom_score_adj(p, err) < 0)
         return -1;
-    return set_rlimits(&spec->process, err);
+    return rl_process_set_rlimits(p, err);
 }
 
 static int cap_from_names(char *const *names, size_t n, const char *field, uint64_t *mask,
@@ -186,9 +186,8 @@ static int set_user(const struct rl_user *u, struct rl_error **err)
 
 /* After the pivot: identity and privileges, in the order that keeps the
  * runtime able to finish (bounding while root, caps kept across setuid). */
-int rl_process_setup(const struct rl_spec *spec, struct rl_error **err)
+int rl_process_setup(const struct rl_process *p, struct rl_error **err)
 {
-    const struct rl_process *p = &spec->process;
     struct capsets s = {0};
     bool caps = p->capabilities.present;
     if (caps && read_capsets(&p->capabilities, &s, err) < 0)
@@ -227,9 +226,9 @@ static bool is_executable(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode) && faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
 }
 
-char *rl_process_lookup(const struct rl_spec *spec, struct rl_error **err)
+char *rl_process_lookup(const struct rl_process *p, struct rl_error **err)
 {
-    const char *arg0 = spec->process.args[0];
+    const char *arg0 = p->args[0];
     if (strchr(arg0, '/')) {
         if (!is_executable(arg0)) {
             rl_error_errno(err, "process.args[0]: exec \"%s\"", arg0);
@@ -239,7 +238,7 @@ char *rl_process_lookup(const struct rl_spec *spec, struct rl_error **err)
         }
         return xstrdup(arg0);
     }
-    const char *path = env_get(&spec->process, "PATH");
+    const char *path = env_get(p, "PATH");
     if (path == NULL)
         path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     _cleanup_free_ char *copy = xstrdup(path);

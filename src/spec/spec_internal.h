@@ -63,5 +63,8 @@ int sp_id_mappings(const rl_json *obj, const char *base, const char *key,
 /* ---- linux section (spec_parse_linux.c) ---- */
 int sp_parse_linux(const rl_json *obj, struct rl_linux *lx, struct rl_error **err);
 void sp_free_linux(struct rl_linux *lx);
+/* A LinuxResources object (paths read "linux.resources.<field>"). */
+int sp_parse_resources_obj(const rl_json *o, struct rl_resources *r, struct rl_error **err);
+void sp_free_resources(struct rl_resources *r);
 
 #endif

@@ -142,14 +142,9 @@ static int parse_scheduler(const rl_json *proc, struct rl_scheduler *s, struct r
     return 0;
 }
 
-static int parse_process(const rl_json *root, struct rl_process *p, struct rl_error **err)
+static int parse_process_obj(const rl_json *o, struct rl_process *p, struct rl_error **err)
 {
-    const rl_json *o;
     const char *b = "process";
-    if (sp_obj(root, "", "process", &o, err) < 0)
-        return -1;
-    if (o == NULL)
-        return 0;
     p->present = true;
     int32_t oom = 0;
     if (sp_bool(o, b, "terminal", &p->terminal, NULL, err) < 0 ||
@@ -169,6 +164,14 @@ static int parse_process(const rl_json *root, struct rl_process *p, struct rl_er
         parse_scheduler(o, &p->scheduler, err) < 0)
         return -1;
     return 0;
+}
+
+static int parse_process(const rl_json *root, struct rl_process *p, struct rl_error **err)
+{
+    const rl_json *o;
+    if (sp_obj(root, "", "process", &o, err) < 0)
+        return -1;
+    return o ? parse_process_obj(o, p, err) : 0;
 }
 
 /* ---- mounts and hooks ------------------------------------------------- */
@@ -302,6 +305,25 @@ struct rl_spec *rl_spec_load(const char *bundle, struct rl_error **err)
     return s;
 }
 
+/* `exec --process FILE`: the file holds just the process object; error
+ * paths still read "process.<field>" as in config.json. */
+struct rl_process *rl_spec_parse_process(const char *json, size_t len, struct rl_error **err)
+{
+    rl_json *root = rl_json_parse(json, len, err);
+    if (root == NULL)
+        return NULL;
+    struct rl_process *p = xzalloc(sizeof(*p));
+    int rc = sp_expect_obj(root, "process", err);
+    if (rc == 0)
+        rc = parse_process_obj(root, p, err);
+    rl_json_free(root);
+    if (rc < 0) {
+        rl_spec_process_free(p);
+        return NULL;
+    }
+    return p;
+}
+
 /* ---- free ------------------------------------------------------------- */
 
 static void free_hooks(struct rl_hook *h, size_t n)
@@ -337,6 +359,14 @@ static void free_process(struct rl_process *p)
     rl_strv_free(p->scheduler.flags);
     free(p->exec_cpu_affinity.initial);
     free(p->exec_cpu_affinity.final);
+}
+
+void rl_spec_process_free(struct rl_process *p)
+{
+    if (p == NULL)
+        return;
+    free_process(p);
+    free(p);
 }
 
 void rl_spec_free(struct rl_spec *s)

@@ -290,13 +290,9 @@ static int parse_rdma(const rl_json *res, struct rl_resources *r, struct rl_erro
     return 0;
 }
 
-static int parse_resources(const rl_json *lo, struct rl_resources *r, struct rl_error **err)
+int sp_parse_resources_obj(const rl_json *o, struct rl_resources *r, struct rl_error **err)
 {
-    const rl_json *o, *pids;
-    if (sp_obj(lo, LX, "resources", &o, err) < 0)
-        return -1;
-    if (o == NULL)
-        return 0;
+    const rl_json *pids;
     r->present = true;
     if (sp_obj(o, RES, "pids", &pids, err) < 0)
         return -1;
@@ -311,6 +307,14 @@ static int parse_resources(const rl_json *lo, struct rl_resources *r, struct rl_
         parse_rdma(o, r, err) < 0 || sp_kv(o, RES, "unified", &r->unified, &r->n_unified, err) < 0)
         return -1;
     return 0;
+}
+
+static int parse_resources(const rl_json *lo, struct rl_resources *r, struct rl_error **err)
+{
+    const rl_json *o;
+    if (sp_obj(lo, LX, "resources", &o, err) < 0)
+        return -1;
+    return o ? sp_parse_resources_obj(o, r, err) : 0;
 }
 
 /* ---- seccomp ------------------------------------------------------------ */
@@ -435,7 +439,7 @@ int sp_parse_linux(const rl_json *root, struct rl_linux *lx, struct rl_error **e
 
 /* ---- free --------------------------------------------------------------- */
 
-static void free_resources(struct rl_resources *r)
+void sp_free_resources(struct rl_resources *r)
 {
     for (size_t i = 0; i < r->n_devices; i++) {
         free(r->devices[i].type);
@@ -496,7 +500,7 @@ void sp_free_linux(struct rl_linux *lx)
     }
     free(lx->devices);
     free(lx->cgroups_path);
-    free_resources(&lx->resources);
+    sp_free_resources(&lx->resources);
     free(lx->rootfs_propagation);
     free_seccomp(&lx->seccomp);
     for (size_t i = 0; i < lx->n_sysctl; i++) {

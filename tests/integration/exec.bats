@@ -1,0 +1,254 @@
+#!/usr/bin/env bats
+# exec: a new process in a running container's namespaces and cgroup.
+load helpers
+
+# run_exec ARGS...: `exec ARGS` in the foreground, stdin /dev/null.
+run_exec() {
+	run --separate-stderr rt exec "$@" </dev/null
+}
+
+@test "exec: the process is in every namespace of the init" {
+	start_payload sleep 1000
+	local pid
+	pid=$(state_field "$CID" .pid)
+	run_exec "$CID" rl-payload ns
+	assert_success
+	local line k v n=0
+	while IFS== read -r k v; do
+		[[ -e /proc/$pid/ns/$k ]] || continue
+		assert_equal "$v" "$(readlink "/proc/$pid/ns/$k")"
+		n=$((n + 1))
+	done <<<"$output"
+	((n >= 6)) || fail "compared only $n namespaces: $output"
+}
+
+@test "exec: exit status passes through (0, 3, 137 when killed)" {
+	start_payload sleep 1000
+	run_exec "$CID" rl-payload exit 0
+	assert_success
+	run_exec "$CID" rl-payload exit 3
+	assert_failure 3
+	run_exec "$CID" rl-payload kill-self 9
+	assert_failure 137
+}
+
+@test "exec: in the container's cgroup and rootfs" {
+	start_payload sleep 1000
+	run_exec "$CID" rl-payload cgroup
+	assert_success
+	local mine
+	mine=$(rt exec "$CID" cat /proc/1/cgroup </dev/null)
+	assert_equal "$output" "$mine"
+}
+
+@test "exec --detach --pid-file writes the host pid" {
+	start_payload sleep 1000
+	rt_bg exec --detach --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$CID" rl-payload sleep 1000
+	assert_success
+	[[ -s "$BATS_TEST_TMPDIR/exec.pid" ]] || fail "no pid file"
+	local p
+	p=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	pid_alive "$p"
+	in_rootfs "$p"
+	run rt ps --format json "$CID"
+	assert_success
+	jq -e --argjson p "$p" 'index($p) != null' <<<"$output"
+}
+
+@test "exec --env, --cwd" {
+	start_payload sleep 1000
+	run_exec --env FOO=bar --env EMPTY= "$CID" rl-payload env
+	assert_success
+	assert_line FOO=bar
+	assert_line EMPTY=
+	assert_line 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+	run_exec --env PATH=/bin "$CID" rl-payload env
+	assert_success
+	assert_line PATH=/bin
+	refute_line 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+	run_exec --cwd /tmp "$CID" rl-payload cwd
+	assert_success
+	assert_line cwd=/tmp
+}
+
+@test "exec --user, --additional-gids" {
+	start_payload sleep 1000
+	run_exec --user 1000:1001 -g 5 -g 6 "$CID" rl-payload ids
+	assert_success
+	assert_line uid=1000
+	assert_line euid=1000
+	assert_line gid=1001
+	assert_line groups=5,6
+	run_exec -u 1234 "$CID" rl-payload ids
+	assert_success
+	assert_line uid=1234
+	assert_line gid=0
+}
+
+@test "exec --cap adds to bounding, effective and permitted" {
+	start_payload sleep 1000
+	run_exec "$CID" rl-payload caps
+	assert_success
+	assert_line bnd=0000000020000420
+	run_exec --cap CAP_SYS_ADMIN "$CID" rl-payload caps
+	assert_success
+	# + CAP_SYS_ADMIN (21)
+	assert_line bnd=0000000020200420
+	assert_line eff=0000000020200420
+	assert_line prm=0000000020200420
+}
+
+@test "exec --no-new-privs" {
+	update_config '.process.noNewPrivileges = false'
+	start_payload sleep 1000
+	run_exec "$CID" rl-payload nnp
+	assert_success
+	assert_line nnp=0
+	run_exec --no-new-privs "$CID" rl-payload nnp
+	assert_success
+	assert_line nnp=1
+}
+
+@test "exec --process FILE" {
+	start_payload sleep 1000
+	cat >"$BATS_TEST_TMPDIR/process.json" <<-'JSON'
+		{"args": ["rl-payload", "env"], "cwd": "/tmp",
+		 "env": ["PATH=/bin", "FROM_FILE=yes"], "user": {"uid": 7, "gid": 8}}
+	JSON
+	run_exec --process "$BATS_TEST_TMPDIR/process.json" "$CID"
+	assert_success
+	assert_line FROM_FILE=yes
+	refute_line HOME=/root
+	run_exec -p "$BATS_TEST_TMPDIR/process.json" "$CID"
+	assert_success
+	jq '.args = ["rl-payload", "ids"]' "$BATS_TEST_TMPDIR/process.json" >"$BATS_TEST_TMPDIR/p2.json"
+	run_exec --process "$BATS_TEST_TMPDIR/p2.json" "$CID"
+	assert_success
+	assert_line uid=7
+	assert_line gid=8
+}
+
+@test "exec --process with terminal:true or --tty is refused clearly" {
+	is_rustlet || skip "rustlet-only: terminals are not implemented yet"
+	start_payload sleep 1000
+	echo '{"args": ["true"], "cwd": "/", "terminal": true}' >"$BATS_TEST_TMPDIR/p.json"
+	run_exec --process "$BATS_TEST_TMPDIR/p.json" "$CID"
+	assert_failure
+	assert_match 'terminals are not supported' "$stderr"
+	run_exec --tty "$CID" true
+	assert_failure
+	assert_match 'terminals are not supported' "$stderr"
+}
+
+@test "exec of a missing command fails with the cause" {
+	start_payload sleep 1000
+	run_exec "$CID" no-such-command
+	assert_failure
+	assert_match 'no-such-command' "$stderr"
+	assert_match 'not found|no such file' "$stderr"
+}
+
+@test "exec in a paused container is refused unless --ignore-paused" {
+	start_payload sleep 1000
+	run rt pause "$CID"
+	assert_success
+	run_exec "$CID" rl-payload exit 0
+	assert_failure
+	assert_match 'paused' "$stderr"
+	# with --ignore-paused it joins the frozen cgroup and runs once resumed
+	rt exec --ignore-paused "$CID" rl-payload args hello </dev/null >"$BATS_TEST_TMPDIR/ip.out" 2>&1 &
+	local bg=$!
+	KEEP_PIDS+=("$bg")
+	sleep 0.3
+	run rt resume "$CID"
+	assert_success
+	wait "$bg"
+	run cat "$BATS_TEST_TMPDIR/ip.out"
+	assert_line argv[1]=args
+	assert_line argv[2]=hello
+}
+
+@test "exec in a stopped container fails" {
+	start_payload exit 0
+	wait_status "$CID" stopped
+	run_exec "$CID" rl-payload exit 0
+	assert_failure
+	assert_match 'stopped' "$stderr"
+}
+
+@test "exec in a created (not started) container works" {
+	create_payload sleep 1000
+	run_exec "$CID" rl-payload args created
+	assert_success
+	assert_line argv[2]=created
+	assert_equal "$(state_field "$CID" .status)" created
+}
+
+@test "exec: no host fd is open and /proc/self/exe is the container's binary" {
+	start_payload sleep 1000
+	run_exec "$CID" rl-payload fds
+	assert_success
+	refute_match '^[3-9][0-9]*='
+	run_exec "$CID" sh -c 'readlink /proc/$$/exe; readlink /proc/$$/cwd; readlink /proc/$$/root'
+	assert_success
+	assert_equal "${lines[0]}" /bin/busybox
+	assert_equal "${lines[1]}" /
+	assert_equal "${lines[2]}" /
+}
+
+@test "exec --preserve-fds passes fds above 2" {
+	start_payload sleep 1000
+	# not through rt: it closes fd 3
+	run --separate-stderr "$RUNTIME" --root "$ROOT" exec --preserve-fds 1 "$CID" rl-payload fds \
+		3<"$BUNDLE/config.json" 4<"$BUNDLE/config.json" </dev/null
+	assert_success
+	assert_match '^3='
+	refute_match '^4='
+}
+
+@test "exec: signals reach the exec'd process" {
+	start_payload sleep 1000
+	"$RUNTIME" --root "$ROOT" exec "$CID" rl-payload wait-signal </dev/null >"$BATS_TEST_TMPDIR/sig.out" 2>&1 3>&- &
+	local bg=$!
+	KEEP_PIDS+=("$bg")
+	wait_for grep -q ready "$BATS_TEST_TMPDIR/sig.out"
+	kill -USR1 "$bg"
+	wait "$bg"
+	run cat "$BATS_TEST_TMPDIR/sig.out"
+	assert_line signame=SIGUSR1
+}
+
+@test "exec into a container with a user namespace" {
+	d=$BATS_TEST_TMPDIR
+	while [[ "$d" != / ]]; do chmod a+x "$d"; d=$(dirname "$d"); done
+	update_config '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 200000, size: 65536}]'
+	start_payload sleep 1000
+	local pid
+	pid=$(state_field "$CID" .pid)
+	run_exec "$CID" rl-payload ns
+	assert_success
+	assert_line "user=$(readlink "/proc/$pid/ns/user")"
+	assert_line "mnt=$(readlink "/proc/$pid/ns/mnt")"
+	run_exec -u 1000:1000 "$CID" rl-payload ids
+	assert_success
+	assert_line uid=1000
+	run_exec "$CID" rl-payload read /proc/self/uid_map
+	assert_success
+	assert_match '^ +0 +100000 +65536$'
+}
+
+@test "exec --cgroup runs the process in a sub-cgroup" {
+	requires cgroup_v1
+	start_payload sleep 1000
+	local d
+	d=$(container_cgroup_dir "$CID" pids)
+	mkdir "$d/sub"
+	run_exec --cgroup pids:sub "$CID" cat /proc/self/cgroup
+	assert_success
+	assert_match '^[0-9]+:pids:.*/sub$'
+	refute_match '^[0-9]+:memory:.*/sub$'
+	run_exec --cgroup pids:missing "$CID" true
+	assert_failure
+}
