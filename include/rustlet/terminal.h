@@ -15,9 +15,10 @@
  * clone). Returns the connected fd. */
 int rl_console_connect(const char *path, struct rl_error **err);
 /* Container side, after the pivot: open /dev/ptmx, make the slave the
- * controlling terminal and fds 0-2, bind it over /dev/console, apply
+ * controlling terminal and fds 0-2, bind it over /dev/console (the init
+ * only: console false for exec), apply
  * consoleSize and send the master over sock. */
-int rl_terminal_setup(const struct rl_process *p, int sock, struct rl_error **err);
+int rl_terminal_setup(const struct rl_process *p, int sock, bool console, struct rl_error **err);
 /* Send / receive one fd with SCM_RIGHTS (name = the pty's name as payload). */
 int rl_send_fd(int sock, int fd, const char *name);
 int rl_recv_fd(int sock);

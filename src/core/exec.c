@@ -27,6 +27,7 @@
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
 #include "rustlet/sync.h"
+#include "rustlet/terminal.h"
 #include "rustlet/sys.h"
 #include "rustlet/utils.h"
 #include "core_internal.h"
@@ -58,6 +59,8 @@ struct exec_ctx {
     int sync_fd;                /* P's end */
     pid_t child;
     int child_pidfd;
+    int console_fd;             /* --tty: where G sends the pty master */
+    int relay_fd;               /* --tty without --console-socket: our end */
 };
 
 /* Namespaces of pid that differ from ours: joining one we are already in
@@ -102,6 +105,12 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c, int fd)
         child_fail(fd, err);
     }
     close(c->init_pidfd);
+    if (p->terminal) {
+        /* the container's own devpts: we are in its mount namespace now */
+        if (rl_terminal_setup(p, c->console_fd, false, &err) < 0)
+            child_fail(fd, err);
+        close(c->console_fd);
+    }
     if (rl_process_set_rlimits(p, &err) < 0 || rl_process_setup(p, &err) < 0)
         child_fail(fd, err);
     if (rl_process_close_fds(c->o->preserve_fds, NULL, 0) < 0) {
@@ -193,10 +202,43 @@ static int join_cgroup(struct exec_ctx *c, struct rl_error **err)
     return rl_cgroup_add_pid(c->cgroup, c->child, err);
 }
 
+/* --tty: the caller's --console-socket, or in the foreground our own
+ * socket whose master we relay like `run` does. */
+static int open_console(struct exec_ctx *c, struct rl_error **err)
+{
+    if (!c->proc->terminal)
+        return 0;
+    if (c->o->console_socket) {
+        c->console_fd = rl_console_connect(c->o->console_socket, err);
+        return c->console_fd < 0 ? -1 : 0;
+    }
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+        return rl_error_errno(err, "--tty: socketpair");
+    c->relay_fd = sp[0];
+    c->console_fd = sp[1];
+    return 0;
+}
+
+static void relay_terminal(struct exec_ctx *c)
+{
+    if (c->relay_fd < 0)
+        return;
+    int master = rl_recv_fd(c->relay_fd);
+    if (master >= 0) {
+        rl_terminal_relay(master, c->child_pidfd);
+        close(master);
+    }
+}
+
 static int run_child(struct exec_ctx *c, int *status, struct rl_error **err)
 {
-    if (spawn(c, err) < 0)
+    if (open_console(c, err) < 0 || spawn(c, err) < 0)
         return -1;
+    if (c->console_fd >= 0) {
+        close(c->console_fd);
+        c->console_fd = -1;
+    }
     if (join_cgroup(c, err) < 0 || sync_send(c->sync_fd, SYNC_GO, 0) < 0 ||
         wait_exec(c, err) < 0) {
         if (err && *err && (*err)->errnum == 0 && errno == EPIPE)
@@ -211,6 +253,7 @@ static int run_child(struct exec_ctx *c, int *status, struct rl_error **err)
             return rl_error_wrap(err, "--pid-file");
         return 0;
     }
+    relay_terminal(c);
     return rl_wait_foreground(c->child, c->child_pidfd, status, err);
 }
 
@@ -247,7 +290,8 @@ static int prepare(const struct rl_context *ctx, const char *id, struct exec_ctx
 int rl_exec(const struct rl_context *ctx, const char *id, const struct rl_exec_opts *opts,
             int *status, struct rl_error **err)
 {
-    struct exec_ctx c = {.o = opts, .init_pidfd = -1, .sync_fd = -1, .child_pidfd = -1};
+    struct exec_ctx c = {.o = opts, .init_pidfd = -1, .sync_fd = -1, .child_pidfd = -1,
+                         .console_fd = -1, .relay_fd = -1};
     *status = 0;
     sigset_t all, old;
     /* blocked now so no signal meant for the process is lost before the
@@ -265,6 +309,10 @@ int rl_exec(const struct rl_context *ctx, const char *id, const struct rl_exec_o
         close(c.child_pidfd);
     if (c.init_pidfd >= 0)
         close(c.init_pidfd);
+    if (c.console_fd >= 0)
+        close(c.console_fd);
+    if (c.relay_fd >= 0)
+        close(c.relay_fd);
     rl_cgroup_free(c.cgroup);
     rl_spec_process_free(c.proc);
     return ret;

@@ -136,11 +136,10 @@ static int from_file(const char *path, struct rl_process **out, struct rl_error 
 static int check(const struct rl_process *p, const struct rl_exec_opts *o,
                  struct rl_error **err)
 {
-    if (p->terminal || o->tty || o->console_socket)
-        return rl_error(err, "%s: terminals are not supported by rustlet yet",
-                        o->console_socket ? "--console-socket"
-                        : o->tty          ? "--tty"
-                                          : "process.terminal");
+    if (o->console_socket && !p->terminal)
+        return rl_error(err, "--console-socket given but the process has no terminal (--tty)");
+    if (p->terminal && o->detach && o->console_socket == NULL)
+        return rl_error(err, "--tty: a detached exec needs --console-socket for its terminal");
     if (p->n_args == 0 || p->args[0] == NULL || p->args[0][0] == '\0')
         return rl_error(err, "process.args: exec needs a command (args must not be empty)");
     if (p->cwd == NULL || p->cwd[0] != '/')

@@ -76,8 +76,10 @@ static void linux_features(struct rl_jsonw *w)
     rl_jsonw_kv_bool(w, "rdma", false); /* linux.resources.rdma is refused */
     rl_jsonw_object_close(w);
     seccomp(w);
-    enabled(w, "apparmor", false);
-    enabled(w, "selinux", false);
+    /* features-linux.md: "whether ... support is compiled in" - both are
+     * (src/linux/lsm.c); whether the host has the LSM is checked at create */
+    enabled(w, "apparmor", true);
+    enabled(w, "selinux", true);
     rl_jsonw_key(w, "intelRdt");
     rl_jsonw_object_open(w);
     rl_jsonw_kv_bool(w, "enabled", false);

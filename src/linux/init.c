@@ -228,7 +228,7 @@ static void setup(struct rl_init_args *a)
     CHECK(a, rl_rootfs_pivot(a->state->rootfs, a->opts->no_pivot, &err));
     CHECK(a, rl_rootfs_finish(spec, &err));
     if (spec->process.terminal) {
-        CHECK(a, rl_terminal_setup(&spec->process, a->console_fd, &err));
+        CHECK(a, rl_terminal_setup(&spec->process, a->console_fd, true, &err));
         close(a->console_fd);
         a->console_fd = -1;
     }

@@ -92,7 +92,7 @@ static int bind_console(const char *slave, struct rl_error **err)
     return 0;
 }
 
-int rl_terminal_setup(const struct rl_process *p, int sock, struct rl_error **err)
+int rl_terminal_setup(const struct rl_process *p, int sock, bool console, struct rl_error **err)
 {
     _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (master < 0)
@@ -111,7 +111,7 @@ int rl_terminal_setup(const struct rl_process *p, int sock, struct rl_error **er
     _cleanup_close_ int sfd = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (sfd < 0)
         return rl_error_errno(err, "process.terminal: open %s", slave);
-    if (bind_console(slave, err) < 0)
+    if (console && bind_console(slave, err) < 0)
         return -1;
     if (setsid() < 0)
         return rl_error_errno(err, "process.terminal: setsid");

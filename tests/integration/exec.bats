@@ -128,16 +128,33 @@ run_exec() {
 	assert_line gid=8
 }
 
-@test "exec --process with terminal:true or --tty is refused clearly" {
-	is_rustlet || skip "rustlet-only: terminals are not implemented yet"
+@test "exec --tty --console-socket: the exec'd process gets its own pty" {
 	start_payload sleep 1000
-	echo '{"args": ["true"], "cwd": "/", "terminal": true}' >"$BATS_TEST_TMPDIR/p.json"
-	run_exec --process "$BATS_TEST_TMPDIR/p.json" "$CID"
+	SOCK=$BATS_TEST_TMPDIR/console.sock
+	"$RECVTTY" "$SOCK" 'echo typed-$((6*7))\nexit\n' >"$BATS_TEST_TMPDIR/tty.out" \
+		2>"$BATS_TEST_TMPDIR/recvtty.err" 3>&- &
+	recv=$!
+	wait_for test -S "$SOCK"
+	run_exec --tty --console-socket "$SOCK" "$CID" sh
+	assert_success
+	wait_for bash -c "! kill -0 $recv 2>/dev/null"
+	run cat "$BATS_TEST_TMPDIR/tty.out"
+	assert_match 'typed-42'
+}
+
+@test "exec --tty in the foreground relays the pty" {
+	requires script
+	start_payload sleep 1000
+	run script -qec "$RUNTIME --root $ROOT exec --tty $CID rl-payload tty" /dev/null </dev/null
+	assert_success
+	assert_match 'isatty=1'
+	assert_match 'ctty=1'
+}
+
+@test "exec --console-socket without a terminal is refused" {
+	start_payload sleep 1000
+	run_exec --console-socket "$BATS_TEST_TMPDIR/none.sock" "$CID" true
 	assert_failure
-	assert_match 'terminals are not supported' "$stderr"
-	run_exec --tty "$CID" true
-	assert_failure
-	assert_match 'terminals are not supported' "$stderr"
 }
 
 @test "exec of a missing command fails with the cause" {

@@ -164,11 +164,15 @@ add_all_hooks() {
 	[[ ! -e "$H/ran" ]]
 }
 
-@test "a failing poststart hook: warning only, the container keeps running" {
-	skip_if_runc "runc 1.1.5 fails start and kills the container when a poststart hook fails (runtime spec: log a warning and continue)"
+@test "a failing poststart hook fails start and stops the container" {
+	# runtime.md 1.3, lifecycle step 9: generate an error, stop the container
+	skip_if_runc "runc 1.1.5 runs poststart hooks during create, not start"
 	add_hook poststart '{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}'
-	start_payload sleep 100
-	assert_equal "$(state_field "$CID" .status)" running
+	create_payload sleep 100
+	run --separate-stderr rt start "$CID"
+	assert_failure 1
+	assert_match 'hooks.poststart\[0\]' "$stderr"
+	wait_status "$CID" stopped
 }
 
 @test "a failing poststop hook: delete still succeeds" {
