@@ -60,8 +60,10 @@ void rl_cgroup_free(struct rl_cgroup *cg);
 int rl_cgroup_create(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
 /* Write the resource limits. Errors name the config path and the file, e.g.
  * "linux.resources.memory.limit: write /sys/fs/cgroup/memory/x/memory.limit_in_bytes: Device or resource busy".
- * Implemented in the core issue: memory.limit/reservation/swap,
- * cpu.shares/quota/period/cpus/mems, pids.limit, devices on v1. */
+ * Every field of LinuxResources; the per-field rules (files, v1 -> v2
+ * conversions, refusals) are written down in cgroup_res_v1.c,
+ * cgroup_res_v2.c (with cgroup_v1.c/cgroup_v2.c for memory, cpu and pids)
+ * and cgroup_devices.c (device rules as an eBPF program on v2). */
 int rl_cgroup_apply(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
 /* An O_DIRECTORY|O_CLOEXEC fd of the cgroup2 directory, for clone3's
  * CLONE_INTO_CGROUP (v2 and hybrid). -1 with errno if there is none. */
