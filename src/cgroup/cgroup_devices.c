@@ -30,6 +30,10 @@
  *     matter; in terms of the original list this is "the last rule that
  *     matches the device decides", with v1's merging of access bits.
  * An empty exception list with default allow needs no program at all.
+ * Lifetime: the program stays attached after create exits and is freed by
+ * the kernel when the cgroup is removed (delete's rmdir); nothing else is
+ * needed, and detaching from a cgroup that still has processes would only
+ * lift the filter early.
  *
  * The program (ctx is struct bpf_cgroup_dev_ctx {u32 access_type; u32 major;
  * u32 minor;}, access_type = type | access << 16):
@@ -330,20 +334,5 @@ int cgv2_devices_apply(const char *dir, const struct rl_device_cgroup *d, size_t
         if (prog_detach_id(cgfd, old[i]) < 0)
             return rl_error_errno(err, "linux.resources.devices: detach old device program "
                                   "%u from %s", old[i], dir);
-    return 0;
-}
-
-/* Detach every device program of the cgroup (rmdir frees them as well; this
- * is for a cgroup that outlives the container, e.g. a shared path). */
-int cgv2_devices_detach_all(const char *dir)
-{
-    _cleanup_close_ int cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (cgfd < 0)
-        return errno == ENOENT ? 0 : -1;
-    uint32_t ids[64], n = ARRAY_SIZE(ids);
-    if (prog_query(cgfd, ids, &n) < 0)
-        return 0;
-    for (uint32_t i = 0; i < n; i++)
-        prog_detach_id(cgfd, ids[i]);
     return 0;
 }

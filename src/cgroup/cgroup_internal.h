@@ -123,7 +123,6 @@ int cg_dev_program(const struct rl_device_cgroup *d, size_t n, struct bpf_insn *
 /* Load and attach the program to the cgroup2 dir, replacing earlier ones. */
 int cgv2_devices_apply(const char *dir, const struct rl_device_cgroup *d, size_t n,
                        struct rl_error **err);
-int cgv2_devices_detach_all(const char *dir);
 
 /* ---- cgroup_res_v1.c / cgroup_res_v2.c: the resources beyond the basics ---- */
 int cgv1_apply_more(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
