@@ -218,6 +218,20 @@ static int v1_blkio(struct rl_cgroup *cg, const struct rl_resources *r, struct r
     return 0;
 }
 
+/* The kernel's name of a page size in hugetlb file names: the largest
+ * unit that divides it ("2048kB" -> "2MB", "1024MB" -> "1GB"). */
+static char *hugetlb_name(const char *page_size)
+{
+    uint64_t b;
+    if (rl_cgroup_hugepage_size(page_size, &b) < 0)
+        return xstrdup(page_size);
+    if (b >= (1ULL << 30) && b % (1ULL << 30) == 0)
+        return xasprintf("%" PRIu64 "GB", b >> 30);
+    if (b >= (1ULL << 20) && b % (1ULL << 20) == 0)
+        return xasprintf("%" PRIu64 "MB", b >> 20);
+    return xasprintf("%" PRIu64 "KB", b >> 10);
+}
+
 /* hugetlb.<size>.<what>: a missing file means the kernel has no such page
  * size (see /sys/kernel/mm/hugepages). */
 int cg_hugetlb_apply(const char *dir, const struct rl_resources *r, bool v2,
@@ -225,9 +239,9 @@ int cg_hugetlb_apply(const char *dir, const struct rl_resources *r, bool v2,
 {
     for (size_t i = 0; i < r->n_hugepage_limits; i++) {
         const struct rl_hugepage_limit *h = &r->hugepage_limits[i];
-        _cleanup_free_ char *f = xasprintf("hugetlb.%s.%s", h->page_size,
-                                           v2 ? "max" : "limit_in_bytes");
-        _cleanup_free_ char *rf = xasprintf("hugetlb.%s.%s", h->page_size,
+        _cleanup_free_ char *name = hugetlb_name(h->page_size);
+        _cleanup_free_ char *f = xasprintf("hugetlb.%s.%s", name, v2 ? "max" : "limit_in_bytes");
+        _cleanup_free_ char *rf = xasprintf("hugetlb.%s.%s", name,
                                             v2 ? "rsvd.max" : "rsvd.limit_in_bytes");
         if (!cg_file_exists(dir, f))
             return rl_error_code(err, ENOENT, R "hugepageLimits[%zu].pageSize: no hugepages "

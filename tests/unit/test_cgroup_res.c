@@ -211,6 +211,9 @@ static void test_rl_cgroup_apply_v1_hugetlb_net_rdma(void **state)
     assert_file(root, "net_cls/c1/net_cls.classid", "1048577");
     assert_file(root, "net_prio/c1/net_prio.ifpriomap", "eth0 5");
     assert_file(root, "rdma/c1/rdma.max", "mlx5_0 hca_handle=3 hca_object=100");
+    h.page_size = "2048kB", h.limit = 2097152; /* the kernel's spelling, same file */
+    apply_ok(cg, &r);
+    assert_file(root, "hugetlb/c1/hugetlb.2MB.limit_in_bytes", "2097152");
     h.page_size = "1GB";
     apply_err(cg, &r, "linux.resources.hugepageLimits[0].pageSize: no hugepages of size 1GB "
                       "on this kernel (");
