@@ -61,9 +61,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define ACC_M 1u /* BPF_DEVCG_ACC_MKNOD */
-#define ACC_R 2u /* BPF_DEVCG_ACC_READ */
-#define ACC_W 4u /* BPF_DEVCG_ACC_WRITE */
+#define ACC_M   1u /* BPF_DEVCG_ACC_MKNOD */
+#define ACC_R   2u /* BPF_DEVCG_ACC_READ */
+#define ACC_W   4u /* BPF_DEVCG_ACC_WRITE */
 #define ACC_ALL (ACC_M | ACC_R | ACC_W)
 
 unsigned cg_dev_access_bits(const char *access)
@@ -146,19 +146,18 @@ static void emit(struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t
 {
     p->insn = xrealloc(p->insn, (p->n + 1) * sizeof(*p->insn));
     p->insn[p->n++] = (struct bpf_insn){
-        .code = code, .dst_reg = dst & 0xf, .src_reg = src & 0xf, .off = off, .imm = imm
-    };
+        .code = code, .dst_reg = dst & 0xf, .src_reg = src & 0xf, .off = off, .imm = imm};
 }
 
 #define LDX_W(p, dst, src, off) emit(p, BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
-#define AND32_K(p, dst, imm) emit(p, BPF_ALU | BPF_AND | BPF_K, dst, 0, 0, imm)
-#define RSH32_K(p, dst, imm) emit(p, BPF_ALU | BPF_RSH | BPF_K, dst, 0, 0, imm)
-#define MOV32_X(p, dst, src) emit(p, BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0)
-#define MOV64_K(p, dst, imm) emit(p, BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm)
+#define AND32_K(p, dst, imm)    emit(p, BPF_ALU | BPF_AND | BPF_K, dst, 0, 0, imm)
+#define RSH32_K(p, dst, imm)    emit(p, BPF_ALU | BPF_RSH | BPF_K, dst, 0, 0, imm)
+#define MOV32_X(p, dst, src)    emit(p, BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0)
+#define MOV64_K(p, dst, imm)    emit(p, BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm)
 #define JNE_K(p, dst, imm, off) emit(p, BPF_JMP | BPF_JNE | BPF_K, dst, 0, off, imm)
 #define JEQ_K(p, dst, imm, off) emit(p, BPF_JMP | BPF_JEQ | BPF_K, dst, 0, off, imm)
 #define JNE_X(p, dst, src, off) emit(p, BPF_JMP | BPF_JNE | BPF_X, dst, src, off, 0)
-#define EXIT(p) emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+#define EXIT(p)                 emit(p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 /* Length of an exception's block, to compute the jumps to the next one. */
 static int16_t block_len(const struct cg_dev_exc *e, bool dflt)
@@ -216,7 +215,7 @@ int cg_dev_program(const struct rl_device_cgroup *d, size_t n, struct bpf_insn *
         return -1;
     if (dflt && nexc == 0)
         return 0; /* allow everything: no program */
-    struct prog p = { 0 };
+    struct prog p = {0};
     LDX_W(&p, BPF_REG_2, BPF_REG_1, 0);
     AND32_K(&p, BPF_REG_2, 0xffff);
     LDX_W(&p, BPF_REG_3, BPF_REG_1, 0);
@@ -332,7 +331,9 @@ int cgv2_devices_apply(const char *dir, const struct rl_device_cgroup *d, size_t
     }
     for (uint32_t i = 0; i < nold; i++)
         if (prog_detach_id(cgfd, old[i]) < 0)
-            return rl_error_errno(err, "linux.resources.devices: detach old device program "
-                                  "%u from %s", old[i], dir);
+            return rl_error_errno(err,
+                                  "linux.resources.devices: detach old device program "
+                                  "%u from %s",
+                                  old[i], dir);
     return 0;
 }

@@ -78,23 +78,23 @@ uint64_t cg_blkio_weight_to_io(uint64_t w)
 
 /* Keys that would let a config move or kill processes behind the
  * runtime's back. */
-static const char *const unified_forbidden[] = { "cgroup.procs", "cgroup.threads",
-                                                 "cgroup.kill" };
+static const char *const unified_forbidden[] = {"cgroup.procs", "cgroup.threads", "cgroup.kill"};
 
 int rl_cgroup_unified_key_check(const char *key, struct rl_error **err)
 {
     if (key == NULL || *key == '\0' || strchr(key, '/') != NULL || strcmp(key, ".") == 0 ||
         strcmp(key, "..") == 0)
-        return rl_error(err, "linux.resources.unified: key \"%s\" must be a file name (no "
-                        "'/', not \".\" or \"..\")", key ? key : "");
+        return rl_error(err,
+                        "linux.resources.unified: key \"%s\" must be a file name (no "
+                        "'/', not \".\" or \"..\")",
+                        key ? key : "");
     const char *dot = strchr(key, '.');
     if (dot == NULL || dot == key || dot[1] == '\0')
         return rl_error(err, "linux.resources.unified: key \"%s\" must be CONTROLLER.PARAMETER",
                         key);
     for (size_t i = 0; i < ARRAY_SIZE(unified_forbidden); i++)
         if (strcmp(key, unified_forbidden[i]) == 0)
-            return rl_error(err, "linux.resources.unified: \"%s\" is managed by the runtime",
-                            key);
+            return rl_error(err, "linux.resources.unified: \"%s\" is managed by the runtime", key);
     return 0;
 }
 
@@ -123,9 +123,10 @@ int cg_unified_check(const char *dir, const char *key, struct rl_error **err)
     if (avail == NULL || !word_in_text(avail, key, clen)) {
         avail = avail ? avail : xstrdup("");
         avail[strcspn(avail, "\n")] = '\0';
-        return rl_error(err, "linux.resources.unified[\"%s\"]: the %.*s controller is not "
-                        "available in %s (it has: %s)", key, (int)clen, key, dir,
-                        *avail ? avail : "no controllers");
+        return rl_error(err,
+                        "linux.resources.unified[\"%s\"]: the %.*s controller is not "
+                        "available in %s (it has: %s)",
+                        key, (int)clen, key, dir, *avail ? avail : "no controllers");
     }
     return 0;
 }

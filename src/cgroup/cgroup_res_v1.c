@@ -78,13 +78,14 @@ static int v1_kmem(const char *dir, int64_t v, struct rl_error **err)
     if (back == NULL)
         return rl_error_wrap(err, "%s", C);
     if (v >= 0 && rl_parse_u64(back, &got) == 0 && got > (uint64_t)v)
-        return rl_error(err, "%s: the kernel ignores %s/%s (kernel memory limits are "
-                        "deprecated since Linux 5.16)", C, dir, F);
+        return rl_error(err,
+                        "%s: the kernel ignores %s/%s (kernel memory limits are "
+                        "deprecated since Linux 5.16)",
+                        C, dir, F);
     return 0;
 }
 
-static int v1_memory_more(struct rl_cgroup *cg, const struct rl_resources *r,
-                          struct rl_error **err)
+static int v1_memory_more(struct rl_cgroup *cg, const struct rl_resources *r, struct rl_error **err)
 {
     const __typeof__(r->memory) *m = &r->memory;
     bool any = m->has_swappiness || m->has_kernel || m->has_kernel_tcp ||
@@ -95,9 +96,8 @@ static int v1_memory_more(struct rl_cgroup *cg, const struct rl_resources *r,
     const char *dir = dir_of(cg, "memory", R "memory", err);
     if (dir == NULL)
         return -1;
-    if (m->has_swappiness &&
-        cg_write_num(dir, "memory.swappiness", (int64_t)m->swappiness, false,
-                     R "memory.swappiness", err) < 0)
+    if (m->has_swappiness && cg_write_num(dir, "memory.swappiness", (int64_t)m->swappiness, false,
+                                          R "memory.swappiness", err) < 0)
         return -1;
     if (m->has_kernel && v1_kmem(dir, m->kernel, err) < 0)
         return -1;
@@ -136,9 +136,8 @@ static int v1_cpu_more(struct rl_cgroup *cg, const struct rl_resources *r, struc
     if (rt_r && cg_write_num(dir, "cpu.rt_runtime_us", c->realtime_runtime, false,
                              R "cpu.realtimeRuntime", err) < 0)
         return -1;
-    if (c->has_idle &&
-        (need_file(dir, "cpu.idle", R "cpu.idle", "needs Linux 5.15", err) < 0 ||
-         cg_write_num(dir, "cpu.idle", c->idle, false, R "cpu.idle", err) < 0))
+    if (c->has_idle && (need_file(dir, "cpu.idle", R "cpu.idle", "needs Linux 5.15", err) < 0 ||
+                        cg_write_num(dir, "cpu.idle", c->idle, false, R "cpu.idle", err) < 0))
         return -1;
     return 0;
 }
@@ -234,23 +233,25 @@ static char *hugetlb_name(const char *page_size)
 
 /* hugetlb.<size>.<what>: a missing file means the kernel has no such page
  * size (see /sys/kernel/mm/hugepages). */
-int cg_hugetlb_apply(const char *dir, const struct rl_resources *r, bool v2,
-                     struct rl_error **err)
+int cg_hugetlb_apply(const char *dir, const struct rl_resources *r, bool v2, struct rl_error **err)
 {
     for (size_t i = 0; i < r->n_hugepage_limits; i++) {
         const struct rl_hugepage_limit *h = &r->hugepage_limits[i];
         _cleanup_free_ char *name = hugetlb_name(h->page_size);
         _cleanup_free_ char *f = xasprintf("hugetlb.%s.%s", name, v2 ? "max" : "limit_in_bytes");
-        _cleanup_free_ char *rf = xasprintf("hugetlb.%s.%s", name,
-                                            v2 ? "rsvd.max" : "rsvd.limit_in_bytes");
+        _cleanup_free_ char *rf =
+            xasprintf("hugetlb.%s.%s", name, v2 ? "rsvd.max" : "rsvd.limit_in_bytes");
         if (!cg_file_exists(dir, f))
-            return rl_error_code(err, ENOENT, R "hugepageLimits[%zu].pageSize: no hugepages "
-                                 "of size %s on this kernel (%s/%s does not exist; see "
-                                 "/sys/kernel/mm/hugepages)", i, h->page_size, dir, f);
+            return rl_error_code(err, ENOENT,
+                                 R "hugepageLimits[%zu].pageSize: no hugepages "
+                                   "of size %s on this kernel (%s/%s does not exist; see "
+                                   "/sys/kernel/mm/hugepages)",
+                                 i, h->page_size, dir, f);
         _cleanup_free_ char *cfg = xasprintf(R "hugepageLimits[%zu].limit", i);
         if (cg_write_num(dir, f, (int64_t)h->limit, false, cfg, err) < 0)
             return -1;
-        if (cg_file_exists(dir, rf) && cg_write_num(dir, rf, (int64_t)h->limit, false, cfg, err) < 0)
+        if (cg_file_exists(dir, rf) &&
+            cg_write_num(dir, rf, (int64_t)h->limit, false, cfg, err) < 0)
             return -1;
     }
     return 0;
@@ -303,15 +304,16 @@ static int v1_unified(struct rl_cgroup *cg, const struct rl_resources *r, struct
         return 0;
     struct cg_hier *h = cg_find_unified(cg);
     if (cg->mode == RL_CGROUP_V1 || h == NULL)
-        return rl_error(err, R "unified: needs a cgroup2 hierarchy; this host has cgroup v1 "
-                        "only (%s)", cg->root);
+        return rl_error(err,
+                        R "unified: needs a cgroup2 hierarchy; this host has cgroup v1 "
+                          "only (%s)",
+                        cg->root);
     return cg_unified_write(h->abs, r->unified, r->n_unified, err);
 }
 
 int cgv1_apply_more(struct rl_cgroup *cg, const struct rl_resources *r, struct rl_error **err)
 {
-    if (v1_memory_more(cg, r, err) < 0 || v1_cpu_more(cg, r, err) < 0 ||
-        v1_blkio(cg, r, err) < 0)
+    if (v1_memory_more(cg, r, err) < 0 || v1_cpu_more(cg, r, err) < 0 || v1_blkio(cg, r, err) < 0)
         return -1;
     if (r->n_hugepage_limits > 0) {
         const char *dir = dir_of(cg, "hugetlb", R "hugepageLimits", err);

@@ -44,31 +44,32 @@ int cgv2_refusals(const struct rl_resources *r, struct rl_error **err)
     const __typeof__(r->memory) *m = &r->memory;
     if (m->has_kernel)
         return rl_error(err, R "memory.kernel: cgroup v2 has no kernel memory limit (kernel "
-                        "memory counts against memory.max)");
+                               "memory counts against memory.max)");
     if (m->has_kernel_tcp)
         return rl_error(err, R "memory.kernelTCP: cgroup v2 has no TCP kernel memory limit");
     if (m->has_disable_oom_killer && m->disable_oom_killer)
         return rl_error(err, R "memory.disableOOMKiller: cgroup v2 cannot disable the OOM "
-                        "killer of a cgroup");
+                               "killer of a cgroup");
     if ((r->cpu.has_realtime_runtime && r->cpu.realtime_runtime != 0) ||
         (r->cpu.has_realtime_period && r->cpu.realtime_period != 0))
         return rl_error(err, R "cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no realtime "
-                        "CPU bandwidth (cpu.rt_*)");
+                               "CPU bandwidth (cpu.rt_*)");
     if (r->block_io.has_leaf_weight && r->block_io.leaf_weight != 0)
         return rl_error(err, R "blockIO.leafWeight: cgroup v2 has no leaf weight");
     for (size_t i = 0; i < r->block_io.n_weight_device; i++)
         if (r->block_io.weight_device[i].has_leaf_weight)
-            return rl_error(err, R "blockIO.weightDevice[%zu].leafWeight: cgroup v2 has no "
-                            "leaf weight", i);
+            return rl_error(err,
+                            R "blockIO.weightDevice[%zu].leafWeight: cgroup v2 has no "
+                              "leaf weight",
+                            i);
     if (r->network.has_class_id || r->network.n_priorities > 0)
         return rl_error(err, R "network: the net_cls and net_prio controllers exist in cgroup "
-                        "v1 only; this host has cgroup v2");
+                               "v1 only; this host has cgroup v2");
     return 0;
 }
 
 /* checkBeforeUpdate: refuse a limit below the current usage. */
-int cgv2_check_before_update(const char *dir, const struct rl_resources *r,
-                             struct rl_error **err)
+int cgv2_check_before_update(const char *dir, const struct rl_resources *r, struct rl_error **err)
 {
     if (!r->memory.has_check_before_update || !r->memory.check_before_update ||
         !r->memory.has_limit || r->memory.limit <= 0)
@@ -78,18 +79,19 @@ int cgv2_check_before_update(const char *dir, const struct rl_resources *r,
     if (cur == NULL)
         return rl_error_wrap(err, R "memory.checkBeforeUpdate");
     if (rl_parse_u64(cur, &v) == 0 && v > (uint64_t)r->memory.limit)
-        return rl_error_code(err, EBUSY, R "memory.limit: %" PRId64 " is below the current "
-                             "usage %" PRIu64 " (memory.checkBeforeUpdate)", r->memory.limit, v);
+        return rl_error_code(err, EBUSY,
+                             R "memory.limit: %" PRId64 " is below the current "
+                               "usage %" PRIu64 " (memory.checkBeforeUpdate)",
+                             r->memory.limit, v);
     return 0;
 }
 
 static int v2_cpu_more(const char *dir, const struct rl_resources *r, struct rl_error **err)
 {
-    if (r->cpu.has_burst && cg_write_num(dir, "cpu.max.burst", (int64_t)r->cpu.burst, false,
-                                         R "cpu.burst", err) < 0)
+    if (r->cpu.has_burst &&
+        cg_write_num(dir, "cpu.max.burst", (int64_t)r->cpu.burst, false, R "cpu.burst", err) < 0)
         return -1;
-    if (r->cpu.has_idle &&
-        cg_write_num(dir, "cpu.idle", r->cpu.idle, false, R "cpu.idle", err) < 0)
+    if (r->cpu.has_idle && cg_write_num(dir, "cpu.idle", r->cpu.idle, false, R "cpu.idle", err) < 0)
         return -1;
     return 0;
 }
@@ -153,7 +155,7 @@ int cgv2_apply_more(struct rl_cgroup *cg, const char *dir, const struct rl_resou
         return -1;
     if (r->memory.has_swappiness)
         rl_log(RL_LOG_WARN, "linux.resources.memory.swappiness: ignored on cgroup v2 (no "
-               "per-cgroup swappiness)");
+                            "per-cgroup swappiness)");
     if (v2_cpu_more(dir, r, err) < 0 || v2_io(dir, r, err) < 0 ||
         cg_hugetlb_apply(dir, r, true, err) < 0 || cg_rdma_apply(dir, r, err) < 0)
         return -1;

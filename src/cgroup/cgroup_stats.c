@@ -102,8 +102,7 @@ static void cpu_v1(struct rl_cgroup *cg, struct rl_cgroup_stats *s)
         read_u64(acct, "cpuacct.usage", &s->cpu.total);
         read_list(acct, "cpuacct.usage_percpu", &s->cpu.percpu, &s->cpu.n_percpu);
         read_list(acct, "cpuacct.usage_percpu_user", &s->cpu.percpu_user, &s->cpu.n_percpu_user);
-        read_list(acct, "cpuacct.usage_percpu_sys", &s->cpu.percpu_system,
-                  &s->cpu.n_percpu_system);
+        read_list(acct, "cpuacct.usage_percpu_sys", &s->cpu.percpu_system, &s->cpu.n_percpu_system);
         if (cg_file_exists(acct, "cpuacct.usage_user")) {
             read_u64(acct, "cpuacct.usage_user", &s->cpu.user);
             read_u64(acct, "cpuacct.usage_sys", &s->cpu.system);
@@ -156,7 +155,7 @@ static void raw_stats(const char *dir, const char *file, struct rl_cgroup_stats 
             continue;
         *sp = '\0';
         s->memory.raw = xrealloc(s->memory.raw, (s->memory.n_raw + 1) * sizeof(*s->memory.raw));
-        s->memory.raw[s->memory.n_raw++] = (struct rl_cgroup_kv_u64){ xstrdup(line), v };
+        s->memory.raw[s->memory.n_raw++] = (struct rl_cgroup_kv_u64){xstrdup(line), v};
     }
 }
 
@@ -170,9 +169,9 @@ static uint64_t raw_get(const struct rl_cgroup_stats *s, const char *key)
 
 static void mem_entry_v1(const char *dir, const char *prefix, struct rl_cgroup_mem_entry *e)
 {
-    static const char *const suf[] = { "usage_in_bytes", "max_usage_in_bytes", "failcnt",
-                                       "limit_in_bytes" };
-    uint64_t *dst[] = { &e->usage, &e->max_usage, &e->failcnt, &e->limit };
+    static const char *const suf[] = {"usage_in_bytes", "max_usage_in_bytes", "failcnt",
+                                      "limit_in_bytes"};
+    uint64_t *dst[] = {&e->usage, &e->max_usage, &e->failcnt, &e->limit};
     for (size_t i = 0; i < ARRAY_SIZE(suf); i++) {
         _cleanup_free_ char *f = xasprintf("%s.%s", prefix, suf[i]);
         read_u64(dir, f, dst[i]);
@@ -223,7 +222,7 @@ static void blk_push(struct rl_cgroup_blkio_entry **l, size_t *n, uint64_t maj, 
                      const char *op, uint64_t v)
 {
     *l = xrealloc(*l, (*n + 1) * sizeof(**l));
-    (*l)[(*n)++] = (struct rl_cgroup_blkio_entry){ maj, min, xstrdup(op), v };
+    (*l)[(*n)++] = (struct rl_cgroup_blkio_entry){maj, min, xstrdup(op), v};
 }
 
 /* "MAJ:MIN Op value" lines; the last "Total N" (no device) is skipped. */
@@ -301,7 +300,7 @@ static void hugetlb_stats(const char *dir, bool v2, struct rl_cgroup_stats *s)
                 xoom();
             s->hugetlb = xrealloc(s->hugetlb, (s->n_hugetlb + 1) * sizeof(*s->hugetlb));
             struct rl_cgroup_hugetlb_entry *e = &s->hugetlb[s->n_hugetlb++];
-            *e = (struct rl_cgroup_hugetlb_entry){ .page_size = xstrdup(size) };
+            *e = (struct rl_cgroup_hugetlb_entry){.page_size = xstrdup(size)};
             _cleanup_free_ char *f1 = xasprintf("hugetlb.%s%s", size, suffix);
             read_u64(dir, f1, &e->usage);
             if (v2) {
