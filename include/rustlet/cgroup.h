@@ -60,8 +60,10 @@ void rl_cgroup_free(struct rl_cgroup *cg);
 int rl_cgroup_create(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
 /* Write the resource limits. Errors name the config path and the file, e.g.
  * "linux.resources.memory.limit: write /sys/fs/cgroup/memory/x/memory.limit_in_bytes: Device or resource busy".
- * Implemented in the core issue: memory.limit/reservation/swap,
- * cpu.shares/quota/period/cpus/mems, pids.limit, devices on v1. */
+ * Every field of LinuxResources; the per-field rules (files, v1 -> v2
+ * conversions, refusals) are written down in cgroup_res_v1.c,
+ * cgroup_res_v2.c (with cgroup_v1.c/cgroup_v2.c for memory, cpu and pids)
+ * and cgroup_devices.c (device rules as an eBPF program on v2). */
 int rl_cgroup_apply(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
 /* An O_DIRECTORY|O_CLOEXEC fd of the cgroup2 directory, for clone3's
  * CLONE_INTO_CGROUP (v2 and hybrid). -1 with errno if there is none. */
@@ -87,6 +89,85 @@ int rl_cgroup_destroy(struct rl_cgroup *cg, struct rl_error **err);
 int rl_cgroup_freeze(struct rl_cgroup *cg, bool frozen, struct rl_error **err);
 /* true if the cgroup is frozen. */
 int rl_cgroup_is_frozen(struct rl_cgroup *cg, bool *frozen, struct rl_error **err);
+
+/* ---- read side, for `update` and `events` ---- */
+
+/* One usage record as runc's events --stats prints it ("usage", "max",
+ * "failcnt", "limit"). A limit of "max"/unlimited reads as UINT64_MAX. */
+struct rl_cgroup_mem_entry {
+    uint64_t usage, max_usage, failcnt, limit;
+};
+
+struct rl_cgroup_blkio_entry {
+    uint64_t major, minor;
+    char *op;               /* "Read", "Write", "Sync", "Async", "Discard", "Total" */
+    uint64_t value;
+};
+
+struct rl_cgroup_hugetlb_entry {
+    char *page_size;        /* "2MB" */
+    uint64_t usage, max_usage, failcnt;
+};
+
+struct rl_cgroup_kv_u64 {
+    char *key;
+    uint64_t value;
+};
+
+/* The fields of runc's types.Stats (events --stats), from v1 or v2 files.
+ * Absent files leave fields 0 (a hierarchy that is not mounted, a kernel
+ * without the file). Conversions for v2 (as runc): cpu.stat usec -> ns;
+ * memory.current -> memory.usage.usage, memory.peak -> max_usage,
+ * memory.events "max" -> failcnt; swap = memory.swap.current +
+ * memory.current with limit swap.max + memory.max (v1 memsw semantics);
+ * cache = memory.stat "file", rss = "anon"; io.stat rbytes/wbytes ->
+ * io_service_bytes "Read"/"Write", rios/wios -> io_serviced. pids.max "max"
+ * reads as limit 0 (runc's "no limit"). */
+struct rl_cgroup_stats {
+    struct {
+        uint64_t total, user, system;       /* ns */
+        uint64_t *percpu; size_t n_percpu;  /* v1 cpuacct.usage_percpu */
+        uint64_t *percpu_user, *percpu_system; size_t n_percpu_user, n_percpu_system;
+        uint64_t periods, throttled_periods, throttled_time; /* throttled_time in ns */
+    } cpu;
+    struct {
+        uint64_t cache, rss;
+        struct rl_cgroup_mem_entry usage, swap, kernel, kernel_tcp;
+        bool use_hierarchy;
+        struct rl_cgroup_kv_u64 *raw; size_t n_raw;   /* memory.stat */
+    } memory;
+    struct {
+        uint64_t current, limit;
+    } pids;
+    struct {
+        struct rl_cgroup_blkio_entry *service_bytes; size_t n_service_bytes;
+        struct rl_cgroup_blkio_entry *serviced; size_t n_serviced;
+    } blkio;
+    struct rl_cgroup_hugetlb_entry *hugetlb; size_t n_hugetlb;
+};
+
+int rl_cgroup_stats(struct rl_cgroup *cg, struct rl_cgroup_stats *out, struct rl_error **err);
+void rl_cgroup_stats_free(struct rl_cgroup_stats *s);
+
+/* Apply a LinuxResources to a live cgroup (`update`): v2 enables the
+ * controllers it needs first; memory limit and swap are written in the
+ * order the kernel accepts (v1: memsw first when raising); on v2 a limit
+ * below memory.current is refused when checkBeforeUpdate is set (v1
+ * refuses by itself). Device rules are not changed by an update (as
+ * runc). */
+int rl_cgroup_update(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
+
+/* OOM events: an fd that becomes readable (poll POLLIN) when the cgroup
+ * hits OOM. v1: an eventfd registered through cgroup.event_control on
+ * memory.oom_control (read 8 bytes to reset); v2 (and hybrid without a v1
+ * memory hierarchy): inotify IN_MODIFY on memory.events (read the inotify
+ * events to reset; then compare rl_cgroup_oom_kill_count). O_CLOEXEC. */
+int rl_cgroup_oom_fd(struct rl_cgroup *cg, struct rl_error **err);
+/* The cgroup's oom_kill count: memory.oom_control (v1) or memory.events
+ * (v2) "oom_kill N"; 0 where the kernel does not count. */
+int rl_cgroup_oom_kill_count(struct rl_cgroup *cg, uint64_t *count, struct rl_error **err);
+
+/* ---- the small set `events` reads today (cgroup_basic_stats.c) ---- */
 
 /* The figures `events` reports, read straight from the control files.
  * Values in bytes / nanoseconds; a "max" limit reads as UINT64_MAX for
@@ -124,6 +205,16 @@ uint64_t rl_cgroup_shares_to_weight(uint64_t shares);
 /* memory.swap (memory+swap) -> memory.swap.max = swap - limit; -1 -> -1,
  * 0 -> 0, limit -1 with swap 0 -> -1. Errors name linux.resources.memory.swap. */
 int rl_cgroup_swap_to_v2(int64_t swap, int64_t limit, int64_t *out, struct rl_error **err);
+
+/* Pure checks shared with rl_spec_validate():
+ * hugepage pageSize "<power of two><KB|MB|GB|TB>" ("2MB" -> 2097152; the
+ * kernel's "kB" too); -1 if malformed. Whether the kernel has that size is
+ * checked when the limit is applied (hugetlb.<size>.* must exist). */
+int rl_cgroup_hugepage_size(const char *s, uint64_t *bytes);
+/* A linux.resources.unified key: a file name (no '/', not "." or ".."), of
+ * the form CONTROLLER.PARAMETER, and not one of the files the runtime
+ * manages (cgroup.procs, cgroup.threads, cgroup.kill). */
+int rl_cgroup_unified_key_check(const char *key, struct rl_error **err);
 
 /* Internal manager table (one per mode). */
 struct rl_cgroup_ops {

@@ -6,9 +6,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "rustlet/cgroup.h"
+#include "rustlet/log.h"
 
 /* One mounted hierarchy and the container's directory in it. */
 struct cg_hier {
@@ -84,6 +86,8 @@ int cgv2_is_frozen_dir(const char *dir, bool *frozen, struct rl_error **err);
  * cgroup.kill (caller falls back), -1 on error. */
 int cgv2_kill_dir(const char *dir, struct rl_error **err);
 int cgv2_open_dir(const char *dir);
+/* Enable the controllers res needs from the root down to the parent. */
+int cgv2_enable(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
 
 /* ---- cgroup_v1.c: reused by hybrid ---- */
 int cgv1_create(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
@@ -97,6 +101,50 @@ int cgv1_freezer_get(struct rl_cgroup *cg, bool *frozen, struct rl_error **err);
 /* Freeze (if possible), signal every pid of ops->pids, thaw: runc's
  * kill --all, so that no fork slips through between listing and killing. */
 int cg_kill_frozen(struct rl_cgroup *cg, int sig, struct rl_error **err);
+
+/* ---- cgroup_devices.c: device rules as v1 semantics, eBPF for v2 ---- */
+struct bpf_insn;
+/* One exception of the v1 device model: type 'b'/'c', major/minor -1 for
+ * the wildcard, access bits (1 mknod, 2 read, 4 write). */
+struct cg_dev_exc {
+    char type;
+    int64_t major, minor;
+    unsigned access;
+};
+unsigned cg_dev_access_bits(const char *access);
+/* Replay the rules as the v1 kernel does: *default_allow and the exception
+ * list (malloc'd), whose action is the opposite of the default. */
+int cg_dev_emulate(const struct rl_device_cgroup *d, size_t n, bool *default_allow,
+                   struct cg_dev_exc **out, size_t *nout, struct rl_error **err);
+/* The BPF_PROG_TYPE_CGROUP_DEVICE program for the rules; *insns NULL (and
+ * *ninsns 0) when the rules allow everything. */
+int cg_dev_program(const struct rl_device_cgroup *d, size_t n, struct bpf_insn **insns,
+                   size_t *ninsns, struct rl_error **err);
+/* Load and attach the program to the cgroup2 dir, replacing earlier ones. */
+int cgv2_devices_apply(const char *dir, const struct rl_device_cgroup *d, size_t n,
+                       struct rl_error **err);
+
+/* ---- cgroup_res_v1.c / cgroup_res_v2.c: the resources beyond the basics ---- */
+int cgv1_apply_more(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
+int cgv2_apply_more(struct rl_cgroup *cg, const char *dir, const struct rl_resources *res,
+                    struct rl_error **err);
+/* Unified keys: check one key (no path tricks, CONTROLLER.PARAMETER) and
+ * write every key to dir, naming the controller when it is not there. */
+int cg_unified_check(const char *dir, const char *key, struct rl_error **err);
+int cg_unified_write(const char *dir, const struct rl_kv *kv, size_t n, struct rl_error **err);
+/* blkio weight 10..1000 -> io.weight 1..10000: 1 + (w - 10) * 9999 / 990. */
+uint64_t cg_blkio_weight_to_io(uint64_t w);
+/* Write a number; -1 as "max" when max is set. Errors wrapped with cfg. */
+int cg_write_num(const char *dir, const char *file, int64_t v, bool max, const char *cfg,
+                 struct rl_error **err);
+bool cg_file_exists(const char *dir, const char *file);
+int cg_hugetlb_apply(const char *dir, const struct rl_resources *r, bool v2,
+                     struct rl_error **err);
+int cg_rdma_apply(const char *dir, const struct rl_resources *r, struct rl_error **err);
+/* v2: what cgroup v2 cannot do at all (no file system access). */
+int cgv2_refusals(const struct rl_resources *r, struct rl_error **err);
+int cgv2_check_before_update(const char *dir, const struct rl_resources *r,
+                             struct rl_error **err);
 
 /* Device rule text for v1 devices.allow/deny: "c 1:3 rwm", "a *:* rwm". */
 char *cg_device_rule(const struct rl_device_cgroup *d);

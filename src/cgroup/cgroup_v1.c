@@ -229,6 +229,13 @@ static int v1_devices(struct rl_cgroup *cg, const struct rl_resources *res,
 {
     if (res->n_devices == 0)
         return 0;
+    /* Hybrid: the v1 devices controller, as runc (one filter is enough; the
+     * kernel would run both). Only where no v1 devices hierarchy is mounted
+     * does the eBPF program go on the cgroup2 directory, so that the rules
+     * still hold (runc fails there). */
+    struct cg_hier *u = cg_find_unified(cg);
+    if (cg_find_controller(cg, "devices") == NULL && cg->mode == RL_CGROUP_HYBRID && u != NULL)
+        return cgv2_devices_apply(u->abs, res->devices, res->n_devices, err);
     const char *dir = ctl_dir(cg, "devices", "linux.resources.devices", err);
     if (dir == NULL)
         return -1;
@@ -253,6 +260,8 @@ int cgv1_apply(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_e
         if (dir == NULL || pids_max(cg, dir, res, err) < 0)
             return -1;
     }
+    if (cgv1_apply_more(cg, res, err) < 0)
+        return -1;
     return v1_devices(cg, res, err);
 }
 

@@ -98,19 +98,61 @@ static bool need_cpuset(const struct rl_resources *r)
     return r->cpu.present && ((r->cpu.cpus && *r->cpu.cpus) || (r->cpu.mems && *r->cpu.mems));
 }
 
-static size_t needed(const struct rl_resources *r, struct v2_need out[4])
+static bool need_io(const struct rl_resources *r)
+{
+    const __typeof__(r->block_io) *io = &r->block_io;
+    return (io->has_weight && io->weight != 0) || io->n_weight_device ||
+           io->n_throttle_read_bps || io->n_throttle_write_bps || io->n_throttle_read_iops ||
+           io->n_throttle_write_iops;
+}
+
+#define MAX_NEED 16
+
+static void need_add(struct v2_need *out, size_t *n, const char *ctl, const char *cfg)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(out[i].ctl, ctl) == 0)
+            return;
+    if (*n < MAX_NEED)
+        out[(*n)++] = (struct v2_need){ ctl, cfg };
+}
+
+/* The controller of each unified key ("memory.high" -> memory); keys of
+ * the core ("cgroup.*") need none. Names point into a static table so the
+ * result outlives the call. */
+static void need_unified(const struct rl_resources *r, struct v2_need *out, size_t *n)
+{
+    static const char *const ctls[] = { "cpu", "cpuset", "io", "memory", "pids", "hugetlb",
+                                        "rdma", "misc" };
+    for (size_t i = 0; i < r->n_unified; i++) {
+        const char *k = r->unified[i].key;
+        size_t len = k ? strcspn(k, ".") : 0;
+        for (size_t j = 0; j < ARRAY_SIZE(ctls); j++)
+            if (strlen(ctls[j]) == len && strncmp(ctls[j], k, len) == 0)
+                need_add(out, n, ctls[j], "linux.resources.unified");
+    }
+}
+
+static size_t needed(const struct rl_resources *r, struct v2_need out[MAX_NEED])
 {
     size_t n = 0;
     if (r == NULL || !r->present)
         return 0;
-    if (need_cpu(r))
-        out[n++] = (struct v2_need){ "cpu", "linux.resources.cpu" };
+    if (need_cpu(r) || r->cpu.has_burst || r->cpu.has_idle)
+        need_add(out, &n, "cpu", "linux.resources.cpu");
     if (need_cpuset(r))
-        out[n++] = (struct v2_need){ "cpuset", "linux.resources.cpu" };
+        need_add(out, &n, "cpuset", "linux.resources.cpu");
     if (need_memory(r))
-        out[n++] = (struct v2_need){ "memory", "linux.resources.memory" };
+        need_add(out, &n, "memory", "linux.resources.memory");
     if (r->pids.present)
-        out[n++] = (struct v2_need){ "pids", "linux.resources.pids" };
+        need_add(out, &n, "pids", "linux.resources.pids");
+    if (need_io(r))
+        need_add(out, &n, "io", "linux.resources.blockIO");
+    if (r->n_hugepage_limits)
+        need_add(out, &n, "hugetlb", "linux.resources.hugepageLimits");
+    if (r->n_rdma)
+        need_add(out, &n, "rdma", "linux.resources.rdma");
+    need_unified(r, out, &n);
     return n;
 }
 
@@ -136,7 +178,7 @@ static int enable_level(const char *dir, const struct v2_need *need, size_t n,
     _cleanup_free_ char *on = avail ? cg_read(dir, "cgroup.subtree_control", err) : NULL;
     if (on == NULL)
         return rl_error_wrap(err, "%s", need[0].cfg);
-    char add[128] = "", cfgs[160] = "";
+    char add[256] = "", cfgs[512] = "";
     for (size_t i = 0; i < n; i++) {
         if (!word_in(avail, need[i].ctl))
             return rl_error(err, "%s: the %s controller is not available in %s", need[i].cfg,
@@ -158,7 +200,7 @@ static int enable_level(const char *dir, const struct v2_need *need, size_t n,
 static int enable_controllers(const struct cg_hier *h, const struct rl_resources *res,
                               struct rl_error **err)
 {
-    struct v2_need need[4];
+    struct v2_need need[MAX_NEED];
     size_t n = needed(res, need);
     if (n == 0)
         return 0;
@@ -177,6 +219,11 @@ static int enable_controllers(const struct cg_hier *h, const struct rl_resources
         s += k;
     }
     return 0;
+}
+
+int cgv2_enable(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err)
+{
+    return enable_controllers(cg_find_unified(cg), res, err);
 }
 
 static int v2_create(struct rl_cgroup *cg, const struct rl_resources *res,
@@ -208,6 +255,8 @@ static int v2_memory(const char *dir, const struct rl_resources *res, struct rl_
             return -1;
     }
     if (limit != 0) {
+        if (cgv2_check_before_update(dir, res, err) < 0)
+            return -1;
         v2_num(buf, sizeof(buf), limit);
         if (v2_write(dir, "memory.max", buf, "linux.resources.memory.limit", err) < 0)
             return -1;
@@ -254,10 +303,8 @@ static int v2_cpu(const char *dir, const struct rl_resources *res, struct rl_err
 static int v2_apply(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err)
 {
     const char *dir = cg_find_unified(cg)->abs;
-    /* The v2 device controller is an eBPF program attached to the cgroup. */
-    if (!cg_devices_allow_all(res->devices, res->n_devices))
-        return rl_error(err, "linux.resources.devices: device cgroup on cgroup v2 needs an "
-                        "eBPF program, not supported by rustlet yet");
+    if (cgv2_refusals(res, err) < 0)
+        return -1;
     if (need_memory(res) && v2_memory(dir, res, err) < 0)
         return -1;
     if (res->cpu.present && v2_cpu(dir, res, err) < 0)
@@ -270,6 +317,12 @@ static int v2_apply(struct rl_cgroup *cg, const struct rl_resources *res, struct
         if (v2_write(dir, "pids.max", buf, "linux.resources.pids.limit", err) < 0)
             return -1;
     }
+    if (cgv2_apply_more(cg, dir, res, err) < 0)
+        return -1;
+    /* The v2 device controller is an eBPF program attached to the cgroup
+     * (cgroup_devices.c); an empty rule list (update) leaves it alone. */
+    if (res->n_devices > 0 && cgv2_devices_apply(dir, res->devices, res->n_devices, err) < 0)
+        return -1;
     return 0;
 }
 

@@ -73,7 +73,9 @@ int rl_resume(const struct rl_context *ctx, const char *id, struct rl_error **er
 static int apply_update(struct rl_cgroup *cg, const struct rl_resources *res,
                         struct rl_error **err)
 {
-    return rl_cgroup_apply(cg, res, err);
+    /* live update: checkBeforeUpdate, memory/swap ordering, controllers
+     * enabled on v2; device rules are never touched by update */
+    return rl_cgroup_update(cg, res, err);
 }
 
 int rl_update(const struct rl_context *ctx, const char *id, const struct rl_resources *res,

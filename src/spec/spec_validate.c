@@ -7,6 +7,9 @@
 #include "rustlet/attrs.h"
 #include "rustlet/seccomp.h"
 #include "rustlet/utils.h"
+#include "rustlet/cgroup.h"
+
+#include <stdio.h>
 
 #include <ctype.h>
 #include <stdio.h>
@@ -50,48 +53,6 @@ static int not_yet_mounts(const struct rl_spec *s, struct rl_error **err)
     return 0;
 }
 
-/* Implemented: memory.limit/reservation/swap, cpu.shares/quota/period/cpus/
- * mems, pids.limit, devices[]. Everything else is refused when it asks for
- * something (false booleans and empty lists ask for nothing). */
-static int not_yet_resources(const struct rl_resources *r, struct rl_error **err)
-{
-#define R "linux.resources."
-    if (r->memory.has_swappiness)
-        return NOT_YET(R "memory.swappiness");
-    if (r->memory.has_kernel)
-        return NOT_YET(R "memory.kernel");
-    if (r->memory.has_kernel_tcp)
-        return NOT_YET(R "memory.kernelTCP");
-    if (r->memory.has_disable_oom_killer && r->memory.disable_oom_killer)
-        return NOT_YET(R "memory.disableOOMKiller");
-    if (r->memory.has_use_hierarchy && r->memory.use_hierarchy)
-        return NOT_YET(R "memory.useHierarchy");
-    if (r->memory.has_check_before_update && r->memory.check_before_update)
-        return NOT_YET(R "memory.checkBeforeUpdate");
-    if (r->cpu.has_realtime_runtime)
-        return NOT_YET(R "cpu.realtimeRuntime");
-    if (r->cpu.has_realtime_period)
-        return NOT_YET(R "cpu.realtimePeriod");
-    if (r->cpu.has_burst)
-        return NOT_YET(R "cpu.burst");
-    if (r->cpu.has_idle)
-        return NOT_YET(R "cpu.idle");
-    const __typeof__(r->block_io) *io = &r->block_io;
-    if (io->has_weight || io->has_leaf_weight || io->n_weight_device || io->n_throttle_read_bps ||
-        io->n_throttle_write_bps || io->n_throttle_read_iops || io->n_throttle_write_iops)
-        return NOT_YET(R "blockIO");
-    if (r->n_hugepage_limits > 0)
-        return NOT_YET(R "hugepageLimits");
-    if (r->network.has_class_id || r->network.n_priorities > 0)
-        return NOT_YET(R "network");
-    if (r->n_rdma > 0)
-        return NOT_YET(R "rdma");
-    if (r->n_unified > 0)
-        return NOT_YET(R "unified");
-#undef R
-    return 0;
-}
-
 static int validate_not_yet(const struct rl_spec *s, struct rl_error **err)
 {
     const struct rl_linux *lx = &s->linux_;
@@ -99,7 +60,7 @@ static int validate_not_yet(const struct rl_spec *s, struct rl_error **err)
         return NOT_YET("linux.intelRdt");
     if (lx->has_net_devices)
         return NOT_YET("linux.netDevices");
-    if (not_yet_resources(&lx->resources, err) < 0 || not_yet_mounts(s, err) < 0)
+    if (not_yet_mounts(s, err) < 0)
         return -1;
     return 0;
 }
@@ -258,6 +219,70 @@ static int validate_namespaces(const struct rl_spec *s, struct rl_error **err)
 
 /* ---- linux: devices, cgroups, propagation -------------------------------- */
 
+/* ---- linux.resources: what can be checked without the kernel ---------- */
+
+#define R "linux.resources."
+
+/* blkio weights are 10..1000 (0 = not set); the kernel refuses others. */
+static int check_weight(bool has, uint16_t w, const char *path, struct rl_error **err)
+{
+    if (has && w != 0 && (w < 10 || w > 1000))
+        return rl_error(err, "%s: %u is out of range (10..1000)", path, (unsigned)w);
+    return 0;
+}
+
+static int validate_block_io(const struct rl_resources *r, struct rl_error **err)
+{
+    const __typeof__(r->block_io) *io = &r->block_io;
+    if (check_weight(io->has_weight, io->weight, R "blockIO.weight", err) < 0 ||
+        check_weight(io->has_leaf_weight, io->leaf_weight, R "blockIO.leafWeight", err) < 0)
+        return -1;
+    for (size_t i = 0; i < io->n_weight_device; i++) {
+        const struct rl_block_io_device *d = &io->weight_device[i];
+        char path[96];
+        snprintf(path, sizeof(path), R "blockIO.weightDevice[%zu].weight", i);
+        if (check_weight(d->has_weight, d->weight, path, err) < 0)
+            return -1;
+        snprintf(path, sizeof(path), R "blockIO.weightDevice[%zu].leafWeight", i);
+        if (check_weight(d->has_leaf_weight, d->leaf_weight, path, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int validate_resources(const struct rl_resources *r, struct rl_error **err)
+{
+    if (r->memory.has_swappiness && r->memory.swappiness > 100)
+        return rl_error(err, R "memory.swappiness: %llu is out of range (0..100)",
+                        (unsigned long long)r->memory.swappiness);
+    if (r->cpu.has_idle && r->cpu.idle != 0 && r->cpu.idle != 1)
+        return rl_error(err, R "cpu.idle: %lld is not 0 or 1", (long long)r->cpu.idle);
+    if (validate_block_io(r, err) < 0)
+        return -1;
+    for (size_t i = 0; i < r->n_hugepage_limits; i++) {
+        uint64_t sz;
+        if (rl_cgroup_hugepage_size(r->hugepage_limits[i].page_size, &sz) < 0)
+            return rl_error(err, R "hugepageLimits[%zu].pageSize: \"%s\" is not a page size "
+                            "like \"2MB\" or \"1GB\"", i,
+                            r->hugepage_limits[i].page_size ? r->hugepage_limits[i].page_size : "");
+    }
+    for (size_t i = 0; i < r->n_rdma; i++)
+        if (!non_empty(r->rdma[i].device))
+            return rl_error(err, R "rdma: empty device name");
+    for (size_t i = 0; i < r->network.n_priorities; i++) {
+        const char *n = r->network.priorities[i].name;
+        if (!non_empty(n) || strpbrk(n, " \t\n/") != NULL)
+            return rl_error(err, R "network.priorities[%zu].name: \"%s\" is not an interface "
+                            "name", i, n ? n : "");
+    }
+    for (size_t i = 0; i < r->n_unified; i++)
+        if (rl_cgroup_unified_key_check(r->unified[i].key, err) < 0)
+            return -1;
+    return 0;
+}
+
+#undef R
+
 static int validate_device_cgroup(const struct rl_resources *r, struct rl_error **err)
 {
     for (size_t i = 0; i < r->n_devices; i++) {
@@ -326,7 +351,8 @@ static int validate_linux(const struct rl_linux *lx, struct rl_error **err)
             return rl_error(err, "linux.rootfsPropagation: unknown propagation \"%s\"",
                             lx->rootfs_propagation);
     }
-    if (validate_device_cgroup(&lx->resources, err) < 0 || validate_devices(lx, err) < 0)
+    if (validate_device_cgroup(&lx->resources, err) < 0 || validate_devices(lx, err) < 0 ||
+        validate_resources(&lx->resources, err) < 0)
         return -1;
     return 0;
 }
