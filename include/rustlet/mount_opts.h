@@ -14,6 +14,9 @@ struct rl_mount_opts {
     unsigned long clear;        /* MS_* explicitly cleared (rw, suid, dev, ...) */
     unsigned long propagation;  /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE [|MS_REC] */
     bool recursive_bind;        /* rbind */
+    /* the recursive forms ("rro", "rnosuid", "rnoatime", ...): MS_* flags to
+     * set / clear on the mount and every mount below it (mount_setattr) */
+    unsigned long rec_set, rec_clear;
     char *data;                 /* comma-joined options passed to the filesystem */
 };
 

@@ -267,8 +267,9 @@ int rl_write_pid_file(const char *path, pid_t pid, struct rl_error **err)
 }
 
 /* The device cgroup rules: the config's, then (as runc and crun do) the
- * default devices every container gets plus mknod of anything, then an
- * allow rule for each device in linux.devices. */
+ * default devices every container gets plus mknod of anything. Devices in
+ * linux.devices get no rule of their own: the config's rules decide, in
+ * their order (config-linux.md "Allowed Device list"). */
 static struct rl_device_cgroup *device_rules(const struct rl_spec *spec, size_t *n)
 {
     static const struct { char type; int64_t major, minor; const char *access; } defaults[] = {
@@ -277,7 +278,7 @@ static struct rl_device_cgroup *device_rules(const struct rl_spec *spec, size_t 
         {'c', 5, 1, "rwm"}, {'c', 136, -1, "rwm"}, {'c', 5, 2, "rwm"}, {'c', 10, 200, "rwm"},
     };
     const struct rl_linux *l = &spec->linux_;
-    size_t total = l->resources.n_devices + ARRAY_SIZE(defaults) + l->n_devices, k = 0;
+    size_t total = l->resources.n_devices + ARRAY_SIZE(defaults), k = 0;
     struct rl_device_cgroup *r = xzalloc(total * sizeof(*r));
     for (size_t i = 0; i < l->resources.n_devices; i++)
         r[k++] = l->resources.devices[i]; /* shallow: strings stay the spec's */
@@ -291,18 +292,6 @@ static struct rl_device_cgroup *device_rules(const struct rl_spec *spec, size_t 
         r[k].has_minor = defaults[i].minor >= 0;
         r[k].minor = defaults[i].minor;
         r[k].access = (char *)defaults[i].access;
-    }
-    for (size_t i = 0; i < l->n_devices; i++) {
-        const struct rl_device *d = &l->devices[i];
-        if (d->type == NULL || d->type[0] == 'p')
-            continue;
-        r[k].allow = true;
-        r[k].type = d->type[0] == 'u' ? "c" : d->type;
-        r[k].has_major = r[k].has_minor = true;
-        r[k].major = d->major;
-        r[k].minor = d->minor;
-        r[k].access = "rwm";
-        k++;
     }
     *n = k;
     return r;

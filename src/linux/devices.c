@@ -47,8 +47,13 @@ bool rl_devices_needed(const struct rl_spec *spec)
     return spec->linux_.n_devices > 0;
 }
 
+/* strict (linux.devices): a file already at path must be that very device
+ * (config-linux.md: "If a file already exists at path that does not match
+ * the requested device, the runtime MUST generate an error"); the default
+ * devices replace whatever the image had. */
 static int make_node(int rootfd, const char *path, mode_t type, unsigned maj, unsigned min,
-                     mode_t mode, uid_t uid, gid_t gid, const char *cfg, struct rl_error **err)
+                     mode_t mode, uid_t uid, gid_t gid, bool strict, const char *cfg,
+                     struct rl_error **err)
 {
     const char *rel = path;
     while (*rel == '/')
@@ -69,6 +74,13 @@ static int make_node(int rootfd, const char *path, mode_t type, unsigned maj, un
     char parent[64];
     snprintf(parent, sizeof(parent), "/proc/self/fd/%d", dfd);
     _cleanup_free_ char *full = xasprintf("%s/%s", parent, name);
+    struct stat old;
+    if (strict && fstatat(dfd, name, &old, AT_SYMLINK_NOFOLLOW) == 0) {
+        bool same = (old.st_mode & S_IFMT) == type &&
+                    (type == S_IFIFO || old.st_rdev == makedev(maj, min));
+        if (!same)
+            return rl_error(err, "%s (%s): a different file already exists there", cfg, path);
+    }
     (void)unlinkat(dfd, name, 0); /* replace what the image had */
     if (type == S_IFIFO) {
         if (mkfifo(full, mode) < 0)
@@ -111,7 +123,7 @@ int rl_devices_setup(const struct rl_spec *spec, int rootfd, struct rl_error **e
             overridden |= strcmp(l->devices[j].path, default_devices[i].path) == 0;
         if (!overridden &&
             make_node(rootfd, default_devices[i].path, S_IFCHR, default_devices[i].maj,
-                      default_devices[i].min, 0666, 0, 0, "default devices", err) < 0)
+                      default_devices[i].min, 0666, 0, 0, false, "default devices", err) < 0)
             return -1;
     }
     for (size_t j = 0; j < l->n_devices; j++) {
@@ -121,7 +133,7 @@ int rl_devices_setup(const struct rl_spec *spec, int rootfd, struct rl_error **e
         mode_t mode = d->has_file_mode ? (mode_t)(d->file_mode & 07777) : 0666;
         if (make_node(rootfd, d->path, dev_type(d->type), (unsigned)d->major,
                       (unsigned)d->minor, mode, d->has_uid ? d->uid : 0,
-                      d->has_gid ? d->gid : 0, cfg, err) < 0)
+                      d->has_gid ? d->gid : 0, true, cfg, err) < 0)
             return -1;
     }
     _cleanup_close_ int devfd = rl_open_in_root(rootfd, "/dev", true, false, err);

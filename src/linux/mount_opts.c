@@ -31,6 +31,7 @@ static const struct opt flag_opts[] = {
     {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
     {"silent", false, MS_SILENT},      {"strictatime", false, MS_STRICTATIME},
     {"suid", true, MS_NOSUID},         {"sync", false, MS_SYNCHRONOUS},
+    {"symfollow", true, MS_NOSYMFOLLOW},
 };
 
 static const struct opt prop_opts[] = {
@@ -74,11 +75,20 @@ int rl_mount_opts_parse(char *const *options, size_t n, struct rl_mount_opts *ou
     for (size_t i = 0; i < n; i++) {
         const char *o = options[i];
         const struct opt *f = find(flag_opts, ARRAY_SIZE(flag_opts), o);
-        /* recursive attribute forms: "rro" -> ro (applied recursively) */
-        if (f == NULL && o[0] == 'r' && strcmp(o, "rbind") != 0 &&
-            strcmp(o, "relatime") != 0 && strcmp(o, "remount") != 0 &&
-            find(prop_opts, ARRAY_SIZE(prop_opts), o) == NULL)
-            f = find(flag_opts, ARRAY_SIZE(flag_opts), o + 1);
+        /* recursive attribute forms: "rro" -> ro on every mount below too */
+        if (f == NULL && o[0] == 'r' && find(prop_opts, ARRAY_SIZE(prop_opts), o) == NULL) {
+            const struct opt *r = find(flag_opts, ARRAY_SIZE(flag_opts), o + 1);
+            if (r && !(r->flag & (MS_BIND | MS_REMOUNT))) {
+                if (r->clear) {
+                    out->rec_clear |= r->flag;
+                    out->rec_set &= ~r->flag;
+                } else {
+                    out->rec_set |= r->flag;
+                    out->rec_clear &= ~r->flag;
+                }
+                continue;
+            }
+        }
         if (f) {
             if (strcmp(f->name, "rbind") == 0)
                 out->recursive_bind = true;

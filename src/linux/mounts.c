@@ -183,12 +183,56 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
     return 0;
 }
 
+/* MS_* to MOUNT_ATTR_*: the recursive options go through mount_setattr(2)
+ * with AT_RECURSIVE, the only way to change a whole tree's flags. The atime
+ * modes are one field: setting any of them clears the others. */
+static int apply_recursive(const struct rl_mount *m, int rootfd, const struct rl_mount_opts *o,
+                           struct rl_error **err)
+{
+    static const struct { unsigned long ms; uint64_t attr; } map[] = {
+        {MS_RDONLY, MOUNT_ATTR_RDONLY},   {MS_NOSUID, MOUNT_ATTR_NOSUID},
+        {MS_NODEV, MOUNT_ATTR_NODEV},     {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+        {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+    };
+    struct mount_attr attr = {0};
+    for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+        if (o->rec_set & map[i].ms)
+            attr.attr_set |= map[i].attr;
+        if (o->rec_clear & map[i].ms)
+            attr.attr_clr |= map[i].attr;
+    }
+    unsigned long at_set = o->rec_set & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME);
+    unsigned long at_clr = o->rec_clear & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME);
+    if (at_set || at_clr) {
+        attr.attr_clr |= MOUNT_ATTR__ATIME;
+        if (at_set & MS_NOATIME)
+            attr.attr_set |= MOUNT_ATTR_NOATIME;
+        else if ((at_set & MS_STRICTATIME) || (at_clr & MS_RELATIME))
+            attr.attr_set |= MOUNT_ATTR_STRICTATIME;
+        else
+            attr.attr_set |= MOUNT_ATTR_RELATIME; /* ratime, rrelatime, rnostrictatime */
+    }
+    if (attr.attr_set == 0 && attr.attr_clr == 0)
+        return 0;
+    char top[64];
+    _cleanup_close_ int fd = reopen_top(rootfd, m, top, sizeof(top), err);
+    if (fd < 0)
+        return -1;
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+        return rl_error_errno(err, "mount_setattr (recursive options)");
+    rl_debug("mount_setattr(%s, AT_RECURSIVE, set %#llx, clear %#llx) = 0", m->destination,
+             (unsigned long long)attr.attr_set, (unsigned long long)attr.attr_clr);
+    return 0;
+}
+
 static int mount_one(const struct rl_mount *m, size_t i, int rootfd, const char *bundle,
                      bool cgroupns, const char *mount_label, struct rl_error **err)
 {
     struct rl_mount_opts o;
     rl_mount_opts_parse(m->options, m->n_options, &o, err);
     int r = mount_at(m, rootfd, bundle, cgroupns, mount_label, &o, err);
+    if (r == 0)
+        r = apply_recursive(m, rootfd, &o, err);
     rl_mount_opts_free(&o);
     if (r < 0)
         return rl_error_wrap(err, "mounts[%zu] (%s on %s)", i, m->type ? m->type : "bind",

@@ -17,6 +17,29 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
+/* Is the mount that holds path (its mount id from statx) shared, by the
+ * "shared:N" optional field of /proc/self/mountinfo? */
+static bool parent_mount_shared(const char *path)
+{
+    struct statx sx;
+    if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+        return true; /* cannot tell: be safe */
+    _cleanup_free_ char *mi = rl_read_file_at(AT_FDCWD, "/proc/self/mountinfo", 0, NULL, NULL);
+    if (mi == NULL)
+        return true;
+    for (char *save = NULL, *line = strtok_r(mi, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        unsigned long long id = strtoull(line, NULL, 10);
+        if (id != sx.stx_mnt_id)
+            continue;
+        char *sep = strstr(line, " - ");
+        if (sep)
+            *sep = '\0';
+        return strstr(line, " shared:") != NULL;
+    }
+    return true;
+}
+
 /* Make the mount that contains path private if it is shared, so that
  * pivot_root accepts the rootfs below it. */
 static int make_parent_mount_private(const char *path, struct rl_error **err)
@@ -51,7 +74,10 @@ int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char
     }
     if (rl_sys_mount(NULL, "/", NULL, prop, NULL) < 0)
         return rl_error_errno(err, "linux.rootfsPropagation: set propagation of /");
-    if (make_parent_mount_private(rootfs, err) < 0)
+    /* pivot_root refuses a new root whose parent mount is shared: make that
+     * mount private only when it is (as runc does), so with the default
+     * rslave the rootfs stays a slave of the host */
+    if (parent_mount_shared(rootfs) && make_parent_mount_private(rootfs, err) < 0)
         return -1;
     if (rl_sys_mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return rl_error_errno(err, "root.path: bind mount %s on itself", rootfs);
