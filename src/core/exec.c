@@ -145,6 +145,10 @@ static int spawn(struct exec_ctx *c, struct rl_error **err)
         close(sp[1]);
         return rl_error_errno(err, "prctl(PR_SET_DUMPABLE, 0)");
     }
+    /* our own pid namespace, to go back to once G exists: any later child
+     * of ours (a hook, a sanitizer's tracer) must not be born in the
+     * container's pid namespace */
+    _cleanup_close_ int own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
     if ((c->ns_flags & CLONE_NEWPID) &&
         rl_sys_setns(c->init_pidfd, CLONE_NEWPID, "container init (pidfd)") < 0) {
         close(sp[0]);
@@ -164,6 +168,8 @@ static int spawn(struct exec_ctx *c, struct rl_error **err)
     int saved = errno;
     close(sp[1]);
     c->sync_fd = sp[0];
+    if ((c->ns_flags & CLONE_NEWPID) && own_pidns >= 0)
+        (void)rl_sys_setns(own_pidns, CLONE_NEWPID, "our own pid namespace");
     if (pid < 0) {
         errno = saved;
         return rl_error_errno(err, "clone3");

@@ -145,7 +145,7 @@ run_exec() {
 @test "exec --tty in the foreground relays the pty" {
 	requires script
 	start_payload sleep 1000
-	run script -qec "$RUNTIME --root $ROOT exec --tty $CID rl-payload tty" /dev/null </dev/null
+	run timeout 30 script -qec "$RUNTIME --root $ROOT exec --tty $CID rl-payload tty" /dev/null </dev/null
 	assert_success
 	assert_match 'isatty=1'
 	assert_match 'ctty=1'

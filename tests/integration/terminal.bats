@@ -81,7 +81,7 @@ finish() {
 	requires script
 	update_config '.process.terminal = true'
 	set_args sh -c 'tty; echo done-$((6*7))'
-	run script -qec "$RUNTIME --root $ROOT run --bundle $BUNDLE $CID" /dev/null </dev/null
+	run timeout 30 script -qec "$RUNTIME --root $ROOT run --bundle $BUNDLE $CID" /dev/null </dev/null
 	assert_success
 	assert_match '/dev/pts/[0-9]+'
 	assert_match 'done-42'
