@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# Every flag the CLI accepts is documented in its man page. The flag names
+# are read from the option tables of src/cli/*.c ({"name", 'x', CLI_...}),
+# so a new flag without documentation fails here.
+
+load helpers
+
+# flags_of FILE: the long flag names in one command file's option tables
+flags_of() {
+	grep -oE '\{"[a-z][a-z-]*", ('"'"'.'"'"'|0), CLI_' "$RL_TESTS_DIR/../../src/cli/$1" |
+		grep -oE '"[a-z-]+"' | tr -d '"' | sort -u
+}
+
+# documented PAGE FLAG...: each flag appears as \-\-flag in man/PAGE
+documented() {
+	local page=$RL_TESTS_DIR/../../man/$1 f missing=()
+	shift
+	for f in "$@"; do
+		grep -qF -- "\\-\\-${f//-/\\-}" "$page" || missing+=("$f")
+	done
+	if ((${#missing[@]})); then
+		echo "man/$(basename "$page") does not document: ${missing[*]}" >&2
+		return 1
+	fi
+}
+
+@test "docs: every command's flags are in its man page" {
+	is_rustlet || skip "checks rustlet's own sources and man pages"
+	documented rustlet.8 $(flags_of main.c)
+	documented rustlet-create.8 $(flags_of cmd_create.c | grep -vxE 'detach|keep')
+	documented rustlet-run.8 $(flags_of cmd_create.c)
+	documented rustlet-exec.8 $(flags_of cmd_exec.c)
+	documented rustlet-update.8 $(flags_of cmd_update.c)
+	documented rustlet-events.8 $(flags_of cmd_events.c)
+	documented rustlet-list.8 $(flags_of cmd_list.c)
+	documented rustlet-ps.8 $(flags_of cmd_ps.c)
+	documented rustlet-spec.8 $(flags_of cmd_spec.c)
+	documented rustlet-kill.8 all
+	documented rustlet-delete.8 force
+}
+
+@test "docs: every command has a man page" {
+	is_rustlet || skip "checks rustlet's own man pages"
+	local c
+	for c in create delete events exec features kill list pause ps resume run spec start state update; do
+		[[ -f $RL_TESTS_DIR/../../man/rustlet-$c.8 ]] || fail "no man/rustlet-$c.8"
+	done
+}
