@@ -65,6 +65,10 @@ int rl_devices_setup(const struct rl_spec *spec, int rootfd, struct rl_error **e
 /* true when spec mounts something at /dev that is not a bind of the host's */
 bool rl_devices_needed(const struct rl_spec *spec);
 
+/* selfexe.c: re-execute from a sealed memfd copy of the binary unless
+ * already running one (CVE-2019-5736). Returns 0 when already sealed. */
+int rl_exec_sealed_self(char **argv, struct rl_error **err);
+
 /* process.c */
 /* oomScoreAdj and rlimits (while the runtime's /proc is still there). */
 int rl_process_setup_pre_pivot(const struct rl_process *p, struct rl_error **err);

@@ -3,6 +3,7 @@
  * and chooses the exit status. */
 #include "cli.h"
 #include "rustlet/json.h"
+#include "rustlet/linux.h"
 #include "rustlet/log.h"
 #include "rustlet/utils.h"
 #include "rustlet/version.h"
@@ -105,6 +106,13 @@ int main(int argc, char **argv)
     if (strcmp(g.log_format, "text") != 0 && strcmp(g.log_format, "json") != 0)
         return fail(NULL, (rl_error(&err, "--log-format: unknown format \"%s\" (text or json)",
                                     g.log_format), err));
+    /* before any fd is opened: create, run and exec fork processes that
+     * enter the container running this binary (see selfexe.c) */
+    if (i < argc && !help && !version &&
+        (strcmp(argv[i], "create") == 0 || strcmp(argv[i], "run") == 0 ||
+         strcmp(argv[i], "exec") == 0) &&
+        rl_exec_sealed_self(argv, &err) < 0)
+        return fail(argv[i], err);
     if (rl_log_open(g.log, strcmp(g.log_format, "json") == 0, g.debug, &err) < 0)
         return fail(NULL, err);
     if (version) {
