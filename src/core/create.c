@@ -136,6 +136,10 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
         /* our copy of the lock fd would keep the container locked until exec */
         close(c->lock_fd);
         close(sp[0]);
+        /* a host cgroup directory: as the process's cwd (/proc/self/fd/N,
+         * CVE-2024-21626) or through /proc/1/fd it leads out of the root */
+        if (cgfd >= 0)
+            close(cgfd);
         rl_init_main(&a);
     }
     int saved = errno;

@@ -27,9 +27,17 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+
+#ifndef PROC_ROOT_INO
+#define PROC_ROOT_INO 1
+#endif
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -160,6 +168,31 @@ static int load_seccomp_late(struct rl_init_args *a, const char *msg, struct rl_
     return r;
 }
 
+/* A procfs kept (close-on-exec) to reopen the exec fifo and write the LSM
+ * exec labels after the pivot, whether or not the container mounts a /proc.
+ * A fresh instance of the container's pid namespace, attached nowhere: the
+ * host's /proc would be a way out for anything that gets hold of this fd
+ * (/proc/1/fd/N/1/root, or cwd /proc/self/fd/N: CVE-2024-21626), and none
+ * of the container's mounts can be in the way of this one (CVE-2025-52881).
+ * Where procfs cannot be mounted (a user namespace that does not own the pid
+ * namespace) the runtime's /proc it is, checked to be a procfs root. */
+static int open_proc(void)
+{
+    int fd = rl_sys_fsmount("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+    if (fd >= 0)
+        return fd;
+    fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct statfs sf;
+    struct stat st;
+    if (fd >= 0 && (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC ||
+                    fstat(fd, &st) < 0 || st.st_ino != PROC_ROOT_INO)) {
+        close(fd);
+        errno = EXDEV;
+        return -1;
+    }
+    return fd;
+}
+
 static void setup(struct rl_init_args *a)
 {
     struct rl_error *err = NULL;
@@ -213,9 +246,7 @@ static void setup(struct rl_init_args *a)
                               "createContainer", st, &err));
     }
     CHECK(a, rl_process_setup_pre_pivot(&spec->process, &err));
-    /* The runtime's /proc, kept (close-on-exec) to reopen the exec fifo
-     * after the pivot whether or not the container mounts a /proc. */
-    a->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    a->proc_fd = open_proc();
     if (a->proc_fd < 0) {
         rl_error_errno(&err, "open /proc");
         die(a, err);
@@ -247,6 +278,15 @@ static void setup(struct rl_init_args *a)
     if (a->seccomp && !nnp)
         CHECK(a, load_seccomp_early(a, &err));
     CHECK(a, rl_process_setup(&spec->process, &err));
+    /* CVE-2019-5736 / CVE-2016-9962: from READY until execve, `exec` may run
+     * the container's processes next to this one. Non-dumpable, its
+     * /proc/1/exe, /proc/1/fd and /proc/1/mem are refused to them. (Not
+     * earlier with a user namespace: the /proc/self files of a non-dumpable
+     * process belong to the host's root, which the namespace cannot write.) */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        rl_error_errno(&err, "prctl(PR_SET_DUMPABLE, 0)");
+        die(a, err);
+    }
 }
 
 void rl_init_main(struct rl_init_args *a)
@@ -260,6 +300,9 @@ void rl_init_main(struct rl_init_args *a)
      * same, this also covers a parent killed while we are in a syscall). */
     if (sync_expect(a->sync_fd, SYNC_GO, NULL, &err) < 0)
         _exit(1);
+    /* see the end of setup(): without a user namespace, from the start */
+    if (rl_spec_namespace(a->spec, RL_NS_USER) == NULL)
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     /* before any setup work, so all of it already runs on those CPUs */
     CHECK(a, rl_attrs_affinity_initial(a->spec, &err));
     if (a->slow_path)

@@ -207,6 +207,18 @@ int rl_process_setup(const struct rl_process *p, struct rl_error **err)
         return -1;
     if (p->cwd && chdir(p->cwd) < 0)
         return rl_error_errno(err, "process.cwd: chdir %s", p->cwd);
+    /* CVE-2024-21626: a cwd such as /proc/self/fd/N follows whatever fd N
+     * is in this process - one the runtime (or its caller) holds on a host
+     * directory puts the process outside its root, where "../" walks the
+     * host. The kernel's getcwd says ENOENT for a cwd the root cannot
+     * reach. */
+    if (p->cwd) {
+        char *where = getcwd(NULL, 0);
+        if (where == NULL && errno == ENOENT)
+            return rl_error(err, "process.cwd: %s is outside the container's root filesystem",
+                            p->cwd);
+        free(where);
+    }
     umask(p->user.has_umask ? (mode_t)p->user.umask : 022);
     return 0;
 }
