@@ -18,6 +18,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 static int openat2_in_root(int rootfd, const char *path, int flags)
 {
@@ -139,6 +141,33 @@ static int bind_mount(const struct rl_mount *m, int rootfd, const char *src, con
     return 0;
 }
 
+/* Under /proc by the config's own words ("/proc", "/proc/cpuinfo"...). */
+static bool names_proc(const char *dest)
+{
+    while (*dest == '/')
+        dest++;
+    return strncmp(dest, "proc", 4) == 0 && (dest[4] == '\0' || dest[4] == '/');
+}
+
+/* CVE-2019-19921: the image can make a destination a symlink into the
+ * procfs mounted earlier (/data -> /proc/sys): a volume would then cover
+ * procfs files, and whatever is written there later would go to the
+ * volume's files. The config may mount below /proc (lxcfs does); a
+ * destination that only the rootfs's symlinks lead into a procfs is
+ * refused. proc itself goes on a directory, not on a file. */
+static int check_destination(const struct rl_mount *m, int dfd, struct rl_error **err)
+{
+    struct statfs sf;
+    if (fstatfs(dfd, &sf) < 0)
+        return rl_error_errno(err, "statfs the destination");
+    if (sf.f_type == PROC_SUPER_MAGIC && !names_proc(m->destination))
+        return rl_error(err, "the destination resolves into procfs through a symlink of the rootfs");
+    struct stat st;
+    if (m->type && strcmp(m->type, "proc") == 0 && (fstat(dfd, &st) < 0 || !S_ISDIR(st.st_mode)))
+        return rl_error(err, "proc must be mounted on a directory");
+    return 0;
+}
+
 static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bool cgroupns,
                     const char *mount_label, const struct rl_mount_opts *o,
                     struct rl_error **err)
@@ -154,6 +183,8 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
     }
     _cleanup_close_ int dfd = rl_open_in_root(rootfd, m->destination, true, as_file, err);
     if (dfd < 0)
+        return -1;
+    if (check_destination(m, dfd, err) < 0)
         return -1;
     char dst[64];
     snprintf(dst, sizeof(dst), "/proc/self/fd/%d", dfd);
