@@ -14,6 +14,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <termios.h>
 
@@ -75,20 +76,83 @@ int rl_recv_fd(int sock)
     return fd;
 }
 
-/* /dev/console is the pty's slave, as runc sets it up. */
-static int bind_console(const char *slave, struct rl_error **err)
+/* /dev/console is the pty's slave, as runc sets it up.
+ *
+ * CVE-2025-52565: the image (or a container sharing /dev/pts) decides what
+ * /dev/console and /dev/pts/N are. A bind by path follows a symlink there
+ * and mounts over - or gives the container's stdio - some other file, such
+ * as /proc/sys/kernel/core_pattern, before the masked and readonly paths
+ * protect it. So the peer comes from the master itself (TIOCGPTPEER, no
+ * path) and must be a pty; /dev/console is opened without following
+ * symlinks and must be a plain file or a device; the bind is made from the
+ * one fd to the other (open_tree + move_mount). */
+#define PTY_SLAVE_MAJOR_FIRST 136
+#define PTY_SLAVE_MAJOR_LAST 143
+
+static int open_peer(int master, const char *slave, struct rl_error **err)
 {
+    int fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0 && (errno == EINVAL || errno == ENOTTY)) /* before Linux 4.13 */
+        fd = open(slave, O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return rl_error_errno(err, "process.terminal: open the pty peer %s", slave);
     struct stat st;
-    if (lstat("/dev/console", &st) < 0) {
-        int f = open("/dev/console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (f < 0)
-            return rl_error_errno(err, "process.terminal: create /dev/console");
-        close(f);
-    } else if (S_ISLNK(st.st_mode)) {
-        return rl_error(err, "process.terminal: /dev/console is a symlink");
+    if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) ||
+        major(st.st_rdev) < PTY_SLAVE_MAJOR_FIRST || major(st.st_rdev) > PTY_SLAVE_MAJOR_LAST) {
+        close(fd);
+        return rl_error(err, "process.terminal: %s is not a pty", slave);
     }
-    if (rl_sys_mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0)
-        return rl_error_errno(err, "process.terminal: bind %s on /dev/console", slave);
+    return fd;
+}
+
+static int open_console(struct rl_error **err)
+{
+    int dev = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dev < 0)
+        return rl_error_errno(err, "process.terminal: open /dev");
+    int fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        int f = openat(dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (f < 0) {
+            rl_error_errno(err, "process.terminal: create /dev/console");
+            close(dev);
+            return -1;
+        }
+        close(f);
+        fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    }
+    close(dev);
+    if (fd < 0)
+        return rl_error_errno(err, "process.terminal: open /dev/console");
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
+        close(fd);
+        return rl_error(err, "process.terminal: /dev/console is %s, not a file or a device",
+                        S_ISLNK(st.st_mode) ? "a symlink" : "something else");
+    }
+    return fd;
+}
+
+static int bind_console(int sfd, struct rl_error **err)
+{
+    _cleanup_close_ int target = open_console(err);
+    if (target < 0)
+        return -1;
+    int mnt = rl_sys_open_tree_clone(sfd, "pty peer");
+    if (mnt >= 0) {
+        int r = rl_sys_move_mount_fd(mnt, target, "/dev/console");
+        int saved = errno;
+        close(mnt);
+        errno = saved;
+        return r < 0 ? rl_error_errno(err, "process.terminal: bind the pty on /dev/console") : 0;
+    }
+    if (errno != ENOSYS)
+        return rl_error_errno(err, "process.terminal: clone the pty mount");
+    char s[64], t[64];
+    snprintf(s, sizeof(s), "/proc/self/fd/%d", sfd);
+    snprintf(t, sizeof(t), "/proc/self/fd/%d", target);
+    if (rl_sys_mount(s, t, NULL, MS_BIND, NULL) < 0)
+        return rl_error_errno(err, "process.terminal: bind the pty on /dev/console");
     return 0;
 }
 
@@ -108,10 +172,10 @@ int rl_terminal_setup(const struct rl_process *p, int sock, bool console, struct
         if (ioctl(master, TIOCSWINSZ, &ws) < 0)
             return rl_error_errno(err, "process.consoleSize: TIOCSWINSZ");
     }
-    _cleanup_close_ int sfd = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    _cleanup_close_ int sfd = open_peer(master, slave, err);
     if (sfd < 0)
-        return rl_error_errno(err, "process.terminal: open %s", slave);
-    if (console && bind_console(slave, err) < 0)
+        return -1;
+    if (console && bind_console(sfd, err) < 0)
         return -1;
     if (setsid() < 0)
         return rl_error_errno(err, "process.terminal: setsid");
