@@ -172,7 +172,7 @@ fake_proc() {
 	rt_bg create --bundle "$BUNDLE" "$CID"
 	if [[ $status -ne 0 ]]; then
 		# refusing the config is a defence too (runc: "must be mounted on ordinary directory")
-		skip_if_runc "runc 1.1.5 refuses any non-procfs mount on /proc: $stderr"
+		skip_if_runc "runc 1.1.5 refuses any non-procfs mount on /proc (its CVE-2019-19921 check): nothing to write through"
 		fail "create failed: $stderr"
 	fi
 	pid=$(state_field "$CID" .pid)
@@ -217,7 +217,7 @@ fake_proc() {
 	set_args cve-probe statfs /
 	rt_bg create --bundle "$BUNDLE" "$CID"
 	if [[ $status -ne 0 ]]; then
-		skip_if_runc "runc 1.1.5 refuses non-procfs mounts below /proc: $stderr"
+		skip_if_runc "runc 1.1.5 refuses non-procfs mounts below /proc (its CVE-2019-19921 check): nothing to write through"
 		fail "create failed: $stderr"
 	fi
 	pid=$(state_field "$CID" .pid)
