@@ -18,7 +18,8 @@
  * enters a container then has the sealed copy as its exe: opening it for
  * writing works, every write fails with EPERM, and the host file is never
  * reachable from inside. Cost: one copy of the binary and one execve per
- * create/run/exec. */
+ * create/run/exec (about a quarter of a `run` here), saved when the binary
+ * is on a read-only mount. */
 #include "rustlet/linux.h"
 #include "rustlet/utils.h"
 
@@ -27,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -75,6 +77,12 @@ int rl_exec_sealed_self(char **argv, struct rl_error **err)
     _cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (src < 0)
         return rl_error_errno(err, "CVE-2019-5736 protection: open /proc/self/exe to copy it");
+    /* A binary on a read-only mount needs no copy: reopening it for writing
+     * fails with EROFS, and the container cannot remount a mount of the
+     * host's mount namespace. */
+    struct statvfs sv;
+    if (fstatvfs(src, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+        return 0;
     struct stat st;
     if (fstat(src, &st) < 0)
         return rl_error_errno(err, "CVE-2019-5736 protection: stat /proc/self/exe");
