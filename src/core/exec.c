@@ -19,9 +19,10 @@
  *   and return the exit status
  *
  * G is non-dumpable until execve, so nothing in the container can open its
- * /proc/<pid>/exe (the rustlet binary, CVE-2019-5736) or its fds; every fd
- * of P is close-on-exec, and joining the mount namespace moves G's root
- * and cwd into the container. */
+ * /proc/<pid>/exe or its fds, and that exe is the sealed copy of the binary
+ * `exec` re-executed from (src/linux/selfexe.c, CVE-2019-5736); every fd
+ * of P is close-on-exec, joining the mount namespace moves G's root and cwd
+ * into the container, and a cwd outside it fails (CVE-2024-21626). */
 #include "rustlet/cgroup.h"
 #include "rustlet/container.h"
 #include "rustlet/linux.h"

@@ -6,7 +6,8 @@
  *   in the parent] -> createContainer hooks -> pivot_root -> masked/readonly
  *   paths -> scheduler, ioPriority, memoryPolicy, personality (all caps
  *   still held) -> [seccomp without noNewPrivileges] -> rlimits, user,
- *   capabilities -> executable lookup -> READY -> fds made close-on-exec ->
+ *   capabilities -> non-dumpable -> executable lookup -> READY -> fds made
+ *   close-on-exec ->
  *   block on the exec fifo until `start` -> startContainer hooks ->
  *   execCPUAffinity.final -> LSM exec labels -> no_new_privs -> [seccomp
  *   with noNewPrivileges] -> execve.
