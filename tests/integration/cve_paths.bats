@@ -144,7 +144,7 @@ host_untouched() {
 	ln -s /proc/sys "$BUNDLE/rootfs/data"
 	mkdir "$BUNDLE/vol"
 	add_mount "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"$BUNDLE/vol\",\"options\":[\"bind\"]}"
-	set_args cve-probe statfs /proc/sys/kernel
+	set_args cve-probe statfs /proc/sys
 	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
 	if [[ $status -eq 0 ]]; then
 		assert_line f_type=0x9fa0
