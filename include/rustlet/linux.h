@@ -70,8 +70,9 @@ bool rl_devices_needed(const struct rl_spec *spec);
 int rl_exec_sealed_self(char **argv, struct rl_error **err);
 
 /* process.c */
-/* oomScoreAdj and rlimits (while the runtime's /proc is still there). */
-int rl_process_setup_pre_pivot(const struct rl_process *p, struct rl_error **err);
+/* oomScoreAdj (through proc_fd, a procfs root, or /proc when -1) and
+ * rlimits, before the pivot. */
+int rl_process_setup_pre_pivot(const struct rl_process *p, int proc_fd, struct rl_error **err);
 int rl_process_set_rlimits(const struct rl_process *p, struct rl_error **err);
 /* Bounding set, user and groups, capabilities, cwd, umask. */
 int rl_process_setup(const struct rl_process *p, struct rl_error **err);

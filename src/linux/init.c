@@ -171,7 +171,8 @@ static int load_seccomp_late(struct rl_init_args *a, const char *msg, struct rl_
 
 /* A procfs kept (close-on-exec) to reopen the exec fifo and write the LSM
  * exec labels after the pivot, whether or not the container mounts a /proc.
- * A fresh instance of the container's pid namespace, attached nowhere: the
+ * oomScoreAdj is written through it too. A fresh instance of the
+ * container's pid namespace, attached nowhere: the
  * host's /proc would be a way out for anything that gets hold of this fd
  * (/proc/1/fd/N/1/root, or cwd /proc/self/fd/N: CVE-2024-21626), and none
  * of the container's mounts can be in the way of this one (CVE-2025-52881).
@@ -246,12 +247,12 @@ static void setup(struct rl_init_args *a)
         CHECK(a, rl_hooks_run(spec->hooks.create_container, spec->hooks.n_create_container,
                               "createContainer", st, &err));
     }
-    CHECK(a, rl_process_setup_pre_pivot(&spec->process, &err));
     a->proc_fd = open_proc();
     if (a->proc_fd < 0) {
         rl_error_errno(&err, "open /proc");
         die(a, err);
     }
+    CHECK(a, rl_process_setup_pre_pivot(&spec->process, a->proc_fd, &err));
     if (nnp && rl_seccomp_uses_notify(&spec->linux_.seccomp)) {
         /* listenerPath is a host path: connect while the host's root is ours */
         a->seccomp_listener = rl_seccomp_listener_connect(spec->linux_.seccomp.listener_path, &err);

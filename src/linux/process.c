@@ -56,13 +56,17 @@ int rl_process_set_rlimits(const struct rl_process *p, struct rl_error **err)
     return 0;
 }
 
-static int set_oom_score_adj(const struct rl_process *p, struct rl_error **err)
+/* Through proc_fd (the init's own procfs, see init.c) when there is one:
+ * no mount of the container can be in the way (CVE-2025-52881). */
+static int set_oom_score_adj(const struct rl_process *p, int proc_fd, struct rl_error **err)
 {
     if (!p->has_oom_score_adj)
         return 0;
     char v[32];
     snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-    if (rl_sys_write_ctl(AT_FDCWD, "/proc/self/oom_score_adj", v) < 0) {
+    if (rl_sys_write_ctl(proc_fd >= 0 ? proc_fd : AT_FDCWD,
+                         proc_fd >= 0 ? "thread-self/oom_score_adj" : "/proc/self/oom_score_adj",
+                         v) < 0) {
         /* lowering it below the value the runtime started with needs
          * CAP_SYS_RESOURCE (the kernel answers EACCES) */
         int e = errno;
@@ -80,9 +84,9 @@ static int set_oom_score_adj(const struct rl_process *p, struct rl_error **err)
 
 /* Before the pivot, while /proc is still the runtime's: limits that the
  * container may not be allowed to raise later. */
-int rl_process_setup_pre_pivot(const struct rl_process *p, struct rl_error **err)
+int rl_process_setup_pre_pivot(const struct rl_process *p, int proc_fd, struct rl_error **err)
 {
-    if (set_oom_score_adj(p, err) < 0)
+    if (set_oom_score_adj(p, proc_fd, err) < 0)
         return -1;
     return rl_process_set_rlimits(p, err);
 }

@@ -132,6 +132,25 @@ evil_script() {
 	assert_match '^(open_exe=EACCES|exe_write=denied)'
 }
 
+# The same with a user namespace, where the init becomes non-dumpable only
+# at the end of its set-up (its own /proc files would belong to the host's
+# root before) and its procfs is an instance of a pid namespace the user
+# namespace owns.
+@test "CVE-2019-5736: the init of a created container in a user namespace: /proc/1/fd leads nowhere" {
+	d=$BATS_TEST_TMPDIR
+	while [[ "$d" != / ]]; do chmod a+x "$d"; d=$(dirname "$d"); done
+	update_config '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 200000, size: 65536}]'
+	set_args sleep 60
+	rt_bg create --bundle "$BUNDLE" "$CID"
+	assert_success
+	run --separate-stderr rt exec "$CID" cve-probe proc-fds 1 "$MARKER"
+	assert_success
+	assert_line proc_fds=EACCES
+	refute_match '^marker=found'
+}
+
 # A process in the container scans /proc/*/exe over and over while `exec`
 # enters: it grabs the exe of whatever shows up (the exec child is in the
 # container's pid namespace from its birth, running the runtime's code) and
