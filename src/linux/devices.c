@@ -97,10 +97,21 @@ static int make_node(int rootfd, const char *path, mode_t type, unsigned maj, un
             return rl_error_errno(err, "%s (%s): bind the host's %s", cfg, path, path);
         return 0;
     }
-    /* mknod honours the umask: set the exact mode, then the owner */
-    if (chmod(full, mode) < 0)
+    /* mknod honours the umask: set the exact mode, then the owner. On the
+     * node just made, never by name: this runs before the pivot, and a
+     * symlink swapped in there (by another container sharing the image's
+     * /dev) would resolve against the host's root. */
+    _cleanup_close_ int nfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (nfd < 0 || fstat(nfd, &st) < 0)
+        return rl_error_errno(err, "%s (%s): open the new node", cfg, path);
+    if ((st.st_mode & S_IFMT) != type || (type != S_IFIFO && st.st_rdev != makedev(maj, min)))
+        return rl_error(err, "%s (%s): the new node was replaced", cfg, path);
+    char self[64];
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", nfd);
+    if (chmod(self, mode) < 0)
         return rl_error_errno(err, "%s (%s): chmod", cfg, path);
-    if (chown(full, uid, gid) < 0)
+    if (fchownat(nfd, "", uid, gid, AT_EMPTY_PATH) < 0)
         return rl_error_errno(err, "%s (%s): chown", cfg, path);
     return 0;
 }
