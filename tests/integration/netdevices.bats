@@ -111,3 +111,31 @@ run_sh() {
 	assert_failure
 	assert_match "network namespace is the runtime's own" "$stderr"
 }
+
+@test "netDevices: into a network namespace owned by the container's user namespace, and with one joined by path (slow path)" {
+	d=$BATS_TEST_TMPDIR
+	while [[ "$d" != / ]]; do chmod a+x "$d"; d=$(dirname "$d"); done
+	update_config '.linux.netDevices = {v0: {name: "eth9"}}
+		| .linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	run_sh 'ip -o addr show dev eth9'
+	assert_success
+	assert_match 'eth9 +inet 10\.199\.0\.1/24 '
+	# a user namespace joined by path takes stage 1 (init.c), which forks
+	# the init after making the new network namespace
+	innet ip link add w0 type veth peer name w1
+	innet ip addr add 10.199.5.1/24 dev w0
+	unshare --user --map-root-user sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	KEEP_PIDS+=($!)
+	wait_for test -e "/proc/$!/ns/user"
+	wait_for eval '[[ "$(readlink /proc/'"$!"'/ns/user)" != "$(readlink /proc/self/ns/user)" ]]'
+	update_config '.linux.netDevices = {w0: {name: "eth8"}}
+		| del(.linux.uidMappings, .linux.gidMappings)
+		| .linux.namespaces |= (map(select(.type != "user")) + [{type: "user", path: $p}])
+		| .mounts |= map(if .options then .options |= map(select(startswith("gid=") | not)) else . end)' --arg p "/proc/$!/ns/user"
+	# (that namespace maps only root: devpts cannot take gid=5)
+	run_sh 'ip -o addr show dev eth8'
+	assert_success
+	assert_match 'eth8 +inet 10\.199\.5\.1/24 '
+}
