@@ -65,9 +65,8 @@ bool rl_idmap_supported(void)
 }
 
 /* A user namespace with these maps, as an fd; the helper is gone on return. */
-static int userns_with_maps(const struct rl_id_mapping *u, size_t nu,
-                            const struct rl_id_mapping *g, size_t ng, const char *cfg,
-                            struct rl_error **err)
+static int userns_with_maps(const struct rl_id_mapping *u, size_t nu, const struct rl_id_mapping *g,
+                            size_t ng, const char *cfg, struct rl_error **err)
 {
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -153,9 +152,9 @@ static int userns_for(struct idmap_ctx *c, const struct rl_mount *m, size_t i,
                 return rl_error_errno(err, "%s: open the container's user namespace %s", cfg,
                                       user->path);
         } else {
-            c->container_userns = userns_with_maps(l->uid_mappings, l->n_uid_mappings,
-                                                   l->gid_mappings, l->n_gid_mappings,
-                                                   "linux", err);
+            c->container_userns =
+                userns_with_maps(l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+                                 l->n_gid_mappings, "linux", err);
             if (c->container_userns < 0)
                 return rl_error_wrap(err, "%s (the container's mappings)", cfg);
         }
@@ -163,15 +162,15 @@ static int userns_for(struct idmap_ctx *c, const struct rl_mount *m, size_t i,
     return fcntl(c->container_userns, F_DUPFD_CLOEXEC, 3);
 }
 
-static int idmap_one(struct idmap_ctx *c, const struct rl_mount *m, size_t i,
-                     const char *bundle, struct rl_error **err)
+static int idmap_one(struct idmap_ctx *c, const struct rl_mount *m, size_t i, const char *bundle,
+                     struct rl_error **err)
 {
     struct rl_mount_opts o;
     rl_mount_opts_parse(m->options, m->n_options, &o, err);
     bool recursive_tree = o.recursive_bind || o.ridmap;
     bool ridmap = o.ridmap;
     rl_mount_opts_free(&o);
-    _cleanup_free_ char *src = m->source == NULL ? xstrdup("")
+    _cleanup_free_ char *src = m->source == NULL     ? xstrdup("")
                                : m->source[0] == '/' ? xstrdup(m->source)
                                                      : xasprintf("%s/%s", bundle, m->source);
     _cleanup_close_ int userns = userns_for(c, m, i, err);
@@ -192,7 +191,8 @@ static int idmap_one(struct idmap_ctx *c, const struct rl_mount *m, size_t i,
         close(tree);
         errno = saved;
         if (saved == EINVAL)
-            return rl_error_errno(err, "mount_setattr(MOUNT_ATTR_IDMAP%s) of %s (%s filesystem; "
+            return rl_error_errno(err,
+                                  "mount_setattr(MOUNT_ATTR_IDMAP%s) of %s (%s filesystem; "
                                   "does it support idmapped mounts?)",
                                   ridmap ? ", AT_RECURSIVE" : "", src, fstype);
         return rl_error_errno(err, "mount_setattr(MOUNT_ATTR_IDMAP%s) of %s (%s filesystem)",
@@ -214,9 +214,11 @@ int rl_idmap_prepare(const struct rl_spec *spec, const char *bundle, int **fds,
     if (!rl_idmap_supported()) {
         for (size_t i = 0; i < spec->n_mounts; i++)
             if (rl_mount_is_idmapped(&spec->mounts[i]))
-                return rl_error(err, "mounts[%zu] (on %s): idmapped mounts are not supported by "
-                                     "this kernel (mount_setattr(MOUNT_ATTR_IDMAP) needs Linux "
-                                     "5.12)", i, spec->mounts[i].destination);
+                return rl_error(err,
+                                "mounts[%zu] (on %s): idmapped mounts are not supported by "
+                                "this kernel (mount_setattr(MOUNT_ATTR_IDMAP) needs Linux "
+                                "5.12)",
+                                i, spec->mounts[i].destination);
     }
     int *v = xzalloc(spec->n_mounts * sizeof(*v));
     for (size_t i = 0; i < spec->n_mounts; i++)

@@ -201,8 +201,10 @@ static int dump_addrs(int fd, struct addr_list *al)
 
 static int add_addr(int fd, int index, const struct saved_addr *s)
 {
-    struct ifaddrmsg ifa = {.ifa_family = s->family, .ifa_prefixlen = s->prefixlen,
-                            .ifa_scope = RT_SCOPE_UNIVERSE, .ifa_index = (unsigned)index};
+    struct ifaddrmsg ifa = {.ifa_family = s->family,
+                            .ifa_prefixlen = s->prefixlen,
+                            .ifa_scope = RT_SCOPE_UNIVERSE,
+                            .ifa_index = (unsigned)index};
     struct nlreq r;
     nl_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
     if (s->local_len)
@@ -269,8 +271,8 @@ static int move_one(const struct rl_net_device *d, int host, int ctr, int nsfd,
     nl_attr(&r, IFLA_NET_NS_FD, &ns, sizeof(ns));
     nl_attr(&r, IFLA_IFNAME, want, strlen(want) + 1);
     if (nl_talk(host, &r, NULL, NULL) < 0)
-        return rl_error_errno(err, "move %s into the container's network namespace as %s",
-                              d->host, want);
+        return rl_error_errno(err, "move %s into the container's network namespace as %s", d->host,
+                              want);
     rl_debug("rtnetlink: moved %s (index %d) into the container as %s, %zu address(es) to keep",
              d->host, li.index, want, al.n);
     /* the index stays unless taken there; a template's name is the kernel's */
@@ -286,8 +288,10 @@ static int move_one(const struct rl_net_device *d, int host, int ctr, int nsfd,
                                   addr_str(&addrs[k], a, sizeof(a)), moved.name);
         rl_debug("rtnetlink: %s: address %s kept", moved.name, addr_str(&addrs[k], a, sizeof(a)));
     }
-    struct ifinfomsg up = {.ifi_family = AF_UNSPEC, .ifi_index = moved.index,
-                           .ifi_flags = IFF_UP, .ifi_change = IFF_UP};
+    struct ifinfomsg up = {.ifi_family = AF_UNSPEC,
+                           .ifi_index = moved.index,
+                           .ifi_flags = IFF_UP,
+                           .ifi_change = IFF_UP};
     nl_init(&r, RTM_NEWLINK, 0, &up, sizeof(up));
     if (nl_talk(ctr, &r, NULL, NULL) < 0)
         return rl_error_errno(err, "set %s up in the container", moved.name);
@@ -307,12 +311,15 @@ static int precheck(const struct rl_linux *lx, int host, int ctr, int nsfd, stru
         const char *want = d->name ? d->name : d->host;
         struct link_info li;
         if (get_link(host, d->host, 0, &li) < 0)
-            return rl_error_errno(err, "linux.netDevices[\"%s\"]: no interface %s in the "
-                                       "runtime's network namespace", d->host, d->host);
+            return rl_error_errno(err,
+                                  "linux.netDevices[\"%s\"]: no interface %s in the "
+                                  "runtime's network namespace",
+                                  d->host, d->host);
         if (!strchr(want, '%') && get_link(ctr, want, 0, &li) == 0)
-            return rl_error(err, "linux.netDevices[\"%s\"]: an interface named %s already "
-                                 "exists in the container's network namespace (use a "
-                                 "template such as \"eth%%d\" to let the kernel pick)",
+            return rl_error(err,
+                            "linux.netDevices[\"%s\"]: an interface named %s already "
+                            "exists in the container's network namespace (use a "
+                            "template such as \"eth%%d\" to let the kernel pick)",
                             d->host, want);
     }
     return 0;

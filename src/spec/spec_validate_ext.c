@@ -20,8 +20,8 @@ static int check_maps(const struct rl_id_mapping *m, size_t n, size_t i, const c
             return rl_error(err, "mounts[%zu].%s[%zu].size: must be greater than zero", i, key, k);
         if ((uint64_t)m[k].container_id + m[k].size > UINT32_MAX ||
             (uint64_t)m[k].host_id + m[k].size > UINT32_MAX)
-            return rl_error(err, "mounts[%zu].%s[%zu]: the range goes past id 4294967294", i,
-                            key, k);
+            return rl_error(err, "mounts[%zu].%s[%zu]: the range goes past id 4294967294", i, key,
+                            k);
     }
     return 0;
 }
@@ -38,9 +38,10 @@ static int validate_idmap_mount(const struct rl_spec *s, size_t i, struct rl_err
 {
     const struct rl_mount *m = &s->mounts[i];
     if ((m->n_uid_mappings > 0) != (m->n_gid_mappings > 0))
-        return rl_error(err, "mounts[%zu]: %s given without %s (config.md: they MUST be given "
-                             "together)", i,
-                        m->n_uid_mappings ? "uidMappings" : "gidMappings",
+        return rl_error(err,
+                        "mounts[%zu]: %s given without %s (config.md: they MUST be given "
+                        "together)",
+                        i, m->n_uid_mappings ? "uidMappings" : "gidMappings",
                         m->n_uid_mappings ? "gidMappings" : "uidMappings");
     if (check_maps(m->uid_mappings, m->n_uid_mappings, i, "uidMappings", err) < 0 ||
         check_maps(m->gid_mappings, m->n_gid_mappings, i, "gidMappings", err) < 0)
@@ -50,8 +51,9 @@ static int validate_idmap_mount(const struct rl_spec *s, size_t i, struct rl_err
     bool bind = (o.flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
     rl_mount_opts_free(&o);
     if (!bind)
-        return rl_error(err, "mounts[%zu] (%s on %s): idmapped mounts are supported on bind "
-                             "mounts only (add the option \"bind\" or \"rbind\")",
+        return rl_error(err,
+                        "mounts[%zu] (%s on %s): idmapped mounts are supported on bind "
+                        "mounts only (add the option \"bind\" or \"rbind\")",
                         i, m->type ? m->type : "none", m->destination);
     if (m->source == NULL || m->source[0] == '\0')
         return rl_error(err, "mounts[%zu].source: an idmapped bind mount needs a source", i);
@@ -59,9 +61,10 @@ static int validate_idmap_mount(const struct rl_spec *s, size_t i, struct rl_err
         int j = option_index(m, "idmap");
         if (j < 0)
             j = option_index(m, "ridmap");
-        return rl_error(err, "mounts[%zu].options[%d]: \"%s\" without uidMappings and "
-                             "gidMappings takes the container's user namespace mappings, but "
-                             "the container has no user namespace",
+        return rl_error(err,
+                        "mounts[%zu].options[%d]: \"%s\" without uidMappings and "
+                        "gidMappings takes the container's user namespace mappings, but "
+                        "the container has no user namespace",
                         i, j, m->options[j]);
     }
     return 0;
@@ -91,8 +94,7 @@ static const char *bad_ifname(const char *n, bool template_ok)
     }
     const char *pct = strchr(n, '%');
     if (pct && (!template_ok || pct[1] != 'd' || strchr(pct + 1, '%')))
-        return template_ok ? "a template may hold one \"%d\" and no other '%'"
-                           : "contains '%'";
+        return template_ok ? "a template may hold one \"%d\" and no other '%'" : "contains '%'";
     return NULL;
 }
 
@@ -112,15 +114,18 @@ int sp_validate_net_devices(const struct rl_spec *s, struct rl_error **err)
             return rl_error(err, "linux.netDevices[\"%s\"]: not an interface name (%s)", d->host,
                             why);
         if (d->name && (why = bad_ifname(d->name, true)) != NULL)
-            return rl_error(err, "linux.netDevices[\"%s\"].name \"%s\": not an interface name "
-                                 "(%s)", d->host, d->name, why);
+            return rl_error(err,
+                            "linux.netDevices[\"%s\"].name \"%s\": not an interface name "
+                            "(%s)",
+                            d->host, d->name, why);
         const char *ni = d->name ? d->name : d->host;
         for (size_t j = 0; j < i && !strchr(ni, '%'); j++) {
             const struct rl_net_device *e = &lx->net_devices[j];
             if (strcmp(e->name ? e->name : e->host, ni) == 0)
-                return rl_error(err, "linux.netDevices[\"%s\"]: \"%s\" is also the name of "
-                                     "linux.netDevices[\"%s\"] in the container", d->host, ni,
-                                e->host);
+                return rl_error(err,
+                                "linux.netDevices[\"%s\"]: \"%s\" is also the name of "
+                                "linux.netDevices[\"%s\"] in the container",
+                                d->host, ni, e->host);
         }
     }
     return 0;
