@@ -6,6 +6,7 @@ load helpers
 
 setup() {
 	rl_setup
+	skip_if_runc "runc 1.1.5 has no idmapped mounts (runc 1.2 added them)"
 	# idmapped mounts need mount_setattr(MOUNT_ATTR_IDMAP) (Linux 5.12)
 	# and a source filesystem that supports them
 	if is_rustlet && [[ "$("$RUNTIME" features | jq -r .linux.mountExtensions.idmap.enabled)" != true ]]; then

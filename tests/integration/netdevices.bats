@@ -12,6 +12,7 @@ load helpers
 
 setup() {
 	rl_setup
+	skip_if_runc "runc 1.1.5 has no linux.netDevices (runc 1.3 added them)"
 	requires ip nsenter unshare
 	NETNS=$BATS_TEST_TMPDIR/netns
 	touch "$NETNS"
