@@ -31,6 +31,8 @@ struct rl_init_args {
     struct rl_seccomp_filter *seccomp; /* built early in the init, loaded late */
     int seccomp_listener;       /* noNewPrivileges + SCMP_ACT_NOTIFY: socket
                                    connected to listenerPath before the pivot */
+    const int *idmap_fds;       /* per spec mount: detached idmapped tree made
+                                   by the parent (idmap.c), or -1; NULL: none */
 };
 
 /* Runs in the child; never returns. */
@@ -43,15 +45,35 @@ int rl_ns_new_flags(const struct rl_spec *spec);
 /* setns() into every namespace given by path, except the types in skip. */
 int rl_ns_join(const struct rl_spec *spec, int skip_flags, struct rl_error **err);
 int rl_ns_write_id_maps(pid_t pid, const struct rl_spec *spec, struct rl_error **err);
+/* Write one map file ("uid_map"/"gid_map") of pid; cfg names the config path. */
+int rl_ns_write_map(pid_t pid, const char *file, const struct rl_id_mapping *m, size_t n,
+                    const char *cfg, struct rl_error **err);
 int rl_ns_set_time_offsets(const struct rl_spec *spec, struct rl_error **err);
 
 /* rootfs.c / mounts.c / devices.c */
 int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char *bundle,
-                      struct rl_error **err);
+                      const int *idmap_fds, struct rl_error **err);
 int rl_rootfs_pivot(const char *rootfs, bool no_pivot, struct rl_error **err);
 int rl_rootfs_finish(const struct rl_spec *spec, struct rl_error **err);
 int rl_mounts_apply(const struct rl_spec *spec, int rootfd, const char *bundle,
-                    struct rl_error **err);
+                    const int *idmap_fds, struct rl_error **err);
+
+/* idmap.c: idmapped bind mounts (mounts[].uidMappings/gidMappings, options
+ * idmap/ridmap). The runtime makes them before the clone, in its own user
+ * namespace: mount_setattr(MOUNT_ATTR_IDMAP) needs CAP_SYS_ADMIN over the
+ * source's superblock, which a container in a user namespace lacks. */
+bool rl_mount_is_idmapped(const struct rl_mount *m);
+/* *fds (malloc'd, one per spec mount, -1 where not idmapped; NULL when no
+ * mount is idmapped): detached trees, idmapped, ready for move_mount. */
+int rl_idmap_prepare(const struct rl_spec *spec, const char *bundle, int **fds,
+                     struct rl_error **err);
+void rl_idmap_free(int *fds, size_t n);
+/* Does this kernel have mount_setattr(MOUNT_ATTR_IDMAP) (Linux 5.12)? */
+bool rl_idmap_supported(void);
+
+/* netdev.c: linux.netDevices, moved by the runtime into the init's network
+ * namespace (rtnetlink), renamed, addresses kept, brought up. */
+int rl_netdev_move(const struct rl_spec *spec, pid_t init, struct rl_error **err);
 /* Resolve path inside the root (symlinks stay inside), creating missing
  * directories (and the last component as a file when as_file). Returns an
  * O_PATH fd. */

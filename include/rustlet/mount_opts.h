@@ -18,6 +18,9 @@ struct rl_mount_opts {
      * set / clear on the mount and every mount below it (mount_setattr) */
     unsigned long rec_set, rec_clear;
     char *data;                 /* comma-joined options passed to the filesystem */
+    /* "idmap" / "ridmap": an idmapped mount (mount_setattr(MOUNT_ATTR_IDMAP)),
+     * ridmap on every mount of the tree; never passed to mount(2) */
+    bool idmap, ridmap;
 };
 
 /* Parse options; unknown options go to data. Never fails for unknown ones. */
@@ -30,7 +33,7 @@ long rl_propagation_flags(const char *name);
 /* The options rustlet maps to mount(2) flags or propagation (for
  * `features`), NULL-terminated. Not listed: the recursive forms ("rro",
  * "rnosuid", ...: taken as their plain form, not applied recursively yet)
- * and idmap/ridmap/tmpcopyup (refused). Anything else goes to the
+ * and tmpcopyup (refused). Anything else goes to the
  * filesystem as data. */
 const char *const *rl_mount_option_names(void);
 

@@ -272,6 +272,9 @@ struct rl_linux {
     bool has_memory_policy;
     struct { bool present; char *mode; char *nodes; char **flags; size_t n_flags; } memory_policy;
     bool has_net_devices;
+    /* linux.netDevices: host interface -> name in the container (NULL: same) */
+    struct rl_net_device { char *host; char *name; } *net_devices;
+    size_t n_net_devices;
 };
 
 struct rl_spec {

@@ -10,6 +10,10 @@
  *   1     parent  SYNC_GO              child: cgroup joined, id maps written
  *                                      (parent did both right after clone);
  *                                      start setting up namespaces and rootfs
+ *   1b    child   SYNC_NETDEV          (only with linux.netDevices) namespaces
+ *                                      exist: parent moves the devices into the
+ *                                      init's network namespace (netdev.c)
+ *   1c    parent  SYNC_NETDEV_DONE     child: go on (sysctl, mounts...)
  *   2     child   SYNC_HOOKS           parent: namespaces and mounts exist, not
  *                                      yet pivoted: run prestart and
  *                                      createRuntime hooks (runtime namespace)
@@ -32,7 +36,8 @@
  * Slow path (joining a user or pid namespace by path): the first child
  * ("stage 1") enters the namespaces, forks the real init and sends
  * SYNC_PID with the init's host pid before exiting; the init then speaks
- * the table above on the same socket.
+ * the table above on the same socket (it waits until stage 1 has exited,
+ * so SYNC_PID always comes first).
  */
 #ifndef RUSTLET_SYNC_H
 #define RUSTLET_SYNC_H
@@ -54,6 +59,8 @@ enum sync_type {
     SYNC_USERMAP_DONE, /* parent -> stage 1 */
     SYNC_SECCOMP,      /* init -> parent: the seccomp listener fd */
     SYNC_SECCOMP_DONE, /* parent -> init: the agent has it */
+    SYNC_NETDEV,       /* init -> parent: move linux.netDevices in now */
+    SYNC_NETDEV_DONE,  /* parent -> init: they are there, up */
 };
 
 #define SYNC_TEXT_MAX 3800

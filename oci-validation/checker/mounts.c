@@ -45,13 +45,15 @@ static void load_mountinfo(void)
 		snprintf(m.root, sizeof m.root, "%s", f[3]);
 		snprintf(m.point, sizeof m.point, "%s", f[4]);
 		snprintf(m.opts, sizeof m.opts, "%s", f[5]);
-		/* optional fields: the rest up to the separator */
+		/* optional fields: the rest up to the separator. The first one is
+		 * f[6]; tok is already the one after it (the loop above stepped on
+		 * before testing i), so f[6] must not be lost when there are more
+		 * ("shared:N master:M") */
+		if (i == 7 && f[6]) snprintf(m.optional, sizeof m.optional, "%s", f[6]);
 		for (; tok; tok = strtok_r(NULL, " ", &s2)) {
-			if (i++ == 6) { snprintf(m.optional, sizeof m.optional, "%s", tok); continue; }
 			strncat(m.optional, " ", sizeof m.optional - strlen(m.optional) - 1);
 			strncat(m.optional, tok, sizeof m.optional - strlen(m.optional) - 1);
 		}
-		if (i == 7 && f[6]) snprintf(m.optional, sizeof m.optional, "%s", f[6]);
 		sscanf(sep + 3, "%63s %*s %511s", m.fstype, m.superopts);
 		unescape(m.root);
 		unescape(m.point);

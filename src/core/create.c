@@ -113,6 +113,14 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
         close(sp[1]);
         return rl_error_errno(err, "open %s", fifo);
     }
+    /* idmapped mounts are made here, in the runtime's user namespace */
+    int *idmap_fds = NULL;
+    if (rl_idmap_prepare(c->spec, c->st->bundle, &idmap_fds, err) < 0) {
+        close(sp[0]);
+        close(sp[1]);
+        close(fifo_fd);
+        return -1;
+    }
     bool slow = needs_slow_path(c->spec);
     int flags = slow ? 0 : rl_ns_new_flags(c->spec) & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
     _cleanup_close_ int cgfd = c->st->cgroup ? rl_cgroup_open_unified(c->st->cgroup) : -1;
@@ -129,6 +137,7 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
                          c->spec->hooks.n_create_container > 0,
         .clone_flags = flags,
         .seccomp_listener = -1,
+        .idmap_fds = idmap_fds,
     };
     c->pidfd = -1;
     pid_t pid = do_clone(c, flags, cgfd);
@@ -143,6 +152,7 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
         rl_init_main(&a);
     }
     int saved = errno;
+    rl_idmap_free(idmap_fds, c->spec->n_mounts); /* the init has its copies */
     close(sp[1]);
     close(fifo_fd);
     if (c->console_fd >= 0 && c->console_fd != c->opts->console_fd)
@@ -198,6 +208,20 @@ static int after_clone(struct create_ctx *c, struct rl_error **err)
         close(c->pidfd);
     c->pidfd = (int)syscall(SYS_pidfd_open, init, 0);
     return record_pid(c, init, err);
+}
+
+/* sync.h step 1b: the init's namespaces exist; move linux.netDevices in. */
+static int move_net_devices(struct create_ctx *c, struct rl_error **err)
+{
+    if (c->spec->linux_.n_net_devices == 0)
+        return 0;
+    if (sync_expect(c->sync_fd, SYNC_NETDEV, NULL, err) < 0)
+        return -1;
+    if (rl_netdev_move(c->spec, c->init, err) < 0)
+        return -1;
+    if (sync_send(c->sync_fd, SYNC_NETDEV_DONE, 0) < 0)
+        return rl_error_errno(err, "sync: send netdev-done");
+    return 0;
 }
 
 static int run_runtime_hooks(struct create_ctx *c, struct rl_error **err)
@@ -327,7 +351,7 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
     if (apply_resources(c, err) < 0)
         return -1;
     if (open_console(c, err) < 0 || spawn(c, err) < 0 || after_clone(c, err) < 0 ||
-        run_runtime_hooks(c, err) < 0 || pass_seccomp_listener(c, err) < 0)
+        move_net_devices(c, err) < 0 || run_runtime_hooks(c, err) < 0 || pass_seccomp_listener(c, err) < 0)
         return -1;
     if (sync_expect(c->sync_fd, SYNC_READY, NULL, err) < 0)
         return -1;

@@ -6,6 +6,7 @@
  * rl_spec_validate() is reported as not enabled. */
 #include "rustlet/container.h"
 #include "rustlet/json.h"
+#include "rustlet/linux.h"
 #include "rustlet/mount_opts.h"
 #include "rustlet/seccomp.h"
 #include "rustlet/spec.h"
@@ -88,9 +89,10 @@ static void linux_features(struct rl_jsonw *w)
     rl_jsonw_object_close(w);
     rl_jsonw_key(w, "mountExtensions");
     rl_jsonw_object_open(w);
-    enabled(w, "idmap", false);
+    /* idmapped bind mounts, when this kernel has MOUNT_ATTR_IDMAP (5.12) */
+    enabled(w, "idmap", rl_idmap_supported());
     rl_jsonw_object_close(w);
-    enabled(w, "netDevices", false);
+    enabled(w, "netDevices", true);
     rl_jsonw_object_close(w);
 }
 

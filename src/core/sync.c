@@ -21,6 +21,8 @@ const char *sync_type_name(enum sync_type t)
     case SYNC_USERMAP_DONE: return "usermap-done";
     case SYNC_SECCOMP: return "seccomp";
     case SYNC_SECCOMP_DONE: return "seccomp-done";
+    case SYNC_NETDEV: return "netdev";
+    case SYNC_NETDEV_DONE: return "netdev-done";
     }
     return "unknown";
 }

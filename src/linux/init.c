@@ -98,6 +98,13 @@ static void stage1(struct rl_init_args *a)
         rl_error_errno(&err, "unshare(%#x)", newflags);
         die(a, err);
     }
+    /* the init waits for stage 1's exit (EOF on gate) before it speaks on
+     * the socket, so that the parent reads SYNC_PID first */
+    int gate[2];
+    if (pipe2(gate, O_CLOEXEC) < 0) {
+        rl_error_errno(&err, "pipe");
+        die(a, err);
+    }
     pid_t pid = fork();
     if (pid < 0) {
         rl_error_errno(&err, "fork the container init");
@@ -108,6 +115,11 @@ static void stage1(struct rl_init_args *a)
         sync_send(a->sync_fd, SYNC_PID, pid);
         _exit(0);
     }
+    close(gate[1]);
+    char c;
+    while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+        ;
+    close(gate[0]);
 }
 
 static char *hook_state(struct rl_init_args *a, pid_t pid, enum rl_status status)
@@ -235,8 +247,13 @@ static void setup(struct rl_init_args *a)
     }
     /* every namespace exists now (the mount namespace too: the private
      * procfs of the sysctl writes lives in it, attached nowhere) */
+    if (spec->linux_.n_net_devices) {
+        /* before the sysctls, which may name the devices */
+        CHECK(a, sync_send(a->sync_fd, SYNC_NETDEV, 0) < 0 ? rl_error_errno(&err, "sync") : 0);
+        CHECK(a, sync_expect(a->sync_fd, SYNC_NETDEV_DONE, NULL, &err));
+    }
     CHECK(a, rl_sysctl_apply(spec, &err));
-    CHECK(a, rl_rootfs_prepare(spec, a->state->rootfs, a->state->bundle, &err));
+    CHECK(a, rl_rootfs_prepare(spec, a->state->rootfs, a->state->bundle, a->idmap_fds, &err));
     pid_t hostpid = 0;
     if (a->runtime_hooks) {
         CHECK(a, sync_send(a->sync_fd, SYNC_HOOKS, 0) < 0 ? rl_error_errno(&err, "sync") : 0);

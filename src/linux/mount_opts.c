@@ -74,6 +74,10 @@ int rl_mount_opts_parse(char *const *options, size_t n, struct rl_mount_opts *ou
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < n; i++) {
         const char *o = options[i];
+        if (strcmp(o, "idmap") == 0 || strcmp(o, "ridmap") == 0) {
+            *(o[0] == 'r' ? &out->ridmap : &out->idmap) = true;
+            continue;
+        }
         const struct opt *f = find(flag_opts, ARRAY_SIZE(flag_opts), o);
         /* recursive attribute forms: "rro" -> ro on every mount below too */
         if (f == NULL && o[0] == 'r' && find(prop_opts, ARRAY_SIZE(prop_opts), o) == NULL) {
@@ -119,12 +123,15 @@ void rl_mount_opts_free(struct rl_mount_opts *o)
 
 const char *const *rl_mount_option_names(void)
 {
-    static const char *names[ARRAY_SIZE(flag_opts) + ARRAY_SIZE(prop_opts) + 1];
+    static const char *const idmap[] = {"idmap", "ridmap"};
+    static const char *names[ARRAY_SIZE(flag_opts) + ARRAY_SIZE(prop_opts) + ARRAY_SIZE(idmap) + 1];
     size_t k = 0;
     for (size_t i = 0; i < ARRAY_SIZE(flag_opts); i++)
         names[k++] = flag_opts[i].name;
     for (size_t i = 0; i < ARRAY_SIZE(prop_opts); i++)
         names[k++] = prop_opts[i].name;
+    for (size_t i = 0; i < ARRAY_SIZE(idmap); i++)
+        names[k++] = idmap[i];
     names[k] = NULL;
     return names;
 }

@@ -168,16 +168,35 @@ static int check_destination(const struct rl_mount *m, int dfd, struct rl_error 
     return 0;
 }
 
+/* An idmapped tree the runtime made (idmap.c): attach it. Its flags and
+ * propagation are then set like a bind mount's. */
+static int attach_idmapped(const struct rl_mount *m, int rootfd, int idfd, int dfd,
+                           const struct rl_mount_opts *o, struct rl_error **err)
+{
+    if (rl_sys_move_mount_fd(idfd, dfd, m->destination) < 0)
+        return rl_error_errno(err, "move_mount of the idmapped tree");
+    unsigned long extra = o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+    if (extra) {
+        char top[64];
+        _cleanup_close_ int tfd = reopen_top(rootfd, m, top, sizeof(top), err);
+        if (tfd < 0)
+            return -1;
+        if (rl_sys_mount(NULL, top, NULL, MS_BIND | MS_REMOUNT | extra, NULL) < 0)
+            return rl_error_errno(err, "remount with its options");
+    }
+    return 0;
+}
+
 static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bool cgroupns,
-                    const char *mount_label, const struct rl_mount_opts *o,
+                    const char *mount_label, const struct rl_mount_opts *o, int idfd,
                     struct rl_error **err)
 {
     bool bind = is_bind(m, o);
     _cleanup_free_ char *src = resolve_source(m, bundle, bind);
     bool as_file = false;
-    if (bind) {
+    if (bind || idfd >= 0) {
         struct stat st;
-        if (stat(src, &st) < 0)
+        if ((idfd >= 0 ? fstat(idfd, &st) : stat(src, &st)) < 0)
             return rl_error_errno(err, "stat %s", src);
         as_file = !S_ISDIR(st.st_mode);
     }
@@ -188,7 +207,10 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
         return -1;
     char dst[64];
     snprintf(dst, sizeof(dst), "/proc/self/fd/%d", dfd);
-    if (bind) {
+    if (idfd >= 0) {
+        if (attach_idmapped(m, rootfd, idfd, dfd, o, err) < 0)
+            return -1;
+    } else if (bind) {
         if (bind_mount(m, rootfd, src, dst, o, err) < 0)
             return -1;
     } else if (m->type && strcmp(m->type, "cgroup") == 0) {
@@ -257,27 +279,27 @@ static int apply_recursive(const struct rl_mount *m, int rootfd, const struct rl
 }
 
 static int mount_one(const struct rl_mount *m, size_t i, int rootfd, const char *bundle,
-                     bool cgroupns, const char *mount_label, struct rl_error **err)
+                     bool cgroupns, const char *mount_label, int idfd, struct rl_error **err)
 {
     struct rl_mount_opts o;
     rl_mount_opts_parse(m->options, m->n_options, &o, err);
-    int r = mount_at(m, rootfd, bundle, cgroupns, mount_label, &o, err);
+    int r = mount_at(m, rootfd, bundle, cgroupns, mount_label, &o, idfd, err);
     if (r == 0)
         r = apply_recursive(m, rootfd, &o, err);
     rl_mount_opts_free(&o);
     if (r < 0)
-        return rl_error_wrap(err, "mounts[%zu] (%s on %s)", i, m->type ? m->type : "bind",
-                             m->destination);
+        return rl_error_wrap(err, "mounts[%zu] (%s%s on %s)", i, idfd >= 0 ? "idmapped " : "",
+                             m->type ? m->type : "bind", m->destination);
     return 0;
 }
 
 int rl_mounts_apply(const struct rl_spec *spec, int rootfd, const char *bundle,
-                    struct rl_error **err)
+                    const int *idmap_fds, struct rl_error **err)
 {
     const struct rl_namespace *cgns = rl_spec_namespace(spec, RL_NS_CGROUP);
     for (size_t i = 0; i < spec->n_mounts; i++)
         if (mount_one(&spec->mounts[i], i, rootfd, bundle, cgns != NULL,
-                      spec->linux_.mount_label, err) < 0)
+                      spec->linux_.mount_label, idmap_fds ? idmap_fds[i] : -1, err) < 0)
             return -1;
     return 0;
 }

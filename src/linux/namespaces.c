@@ -67,7 +67,7 @@ int rl_ns_join(const struct rl_spec *spec, int skip_flags, struct rl_error **err
     return 0;
 }
 
-static int write_map(pid_t pid, const char *file, const struct rl_id_mapping *m, size_t n,
+int rl_ns_write_map(pid_t pid, const char *file, const struct rl_id_mapping *m, size_t n,
                      const char *cfg, struct rl_error **err)
 {
     char buf[4096];
@@ -85,10 +85,10 @@ static int write_map(pid_t pid, const char *file, const struct rl_id_mapping *m,
 int rl_ns_write_id_maps(pid_t pid, const struct rl_spec *spec, struct rl_error **err)
 {
     const struct rl_linux *l = &spec->linux_;
-    if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, "linux.uidMappings",
+    if (rl_ns_write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, "linux.uidMappings",
                   err) < 0)
         return -1;
-    return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, "linux.gidMappings",
+    return rl_ns_write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, "linux.gidMappings",
                      err);
 }
 

@@ -62,6 +62,9 @@ int sp_id_mappings(const rl_json *obj, const char *base, const char *key,
 
 /* ---- linux section (spec_parse_linux.c) ---- */
 int sp_parse_linux(const rl_json *obj, struct rl_linux *lx, struct rl_error **err);
+/* spec_validate_ext.c: idmapped mounts and linux.netDevices */
+int sp_validate_idmap_mounts(const struct rl_spec *s, struct rl_error **err);
+int sp_validate_net_devices(const struct rl_spec *s, struct rl_error **err);
 void sp_free_linux(struct rl_linux *lx);
 /* A LinuxResources object (paths read "linux.resources.<field>"). */
 int sp_parse_resources_obj(const rl_json *o, struct rl_resources *r, struct rl_error **err);

@@ -379,6 +379,25 @@ static int parse_seccomp(const rl_json *lo, struct rl_seccomp *sc, struct rl_err
 
 /* ---- the rest ----------------------------------------------------------- */
 
+/* linux.netDevices: {"<host name>": {"name": "<name inside>"}} */
+static int parse_net_devices(const rl_json *o, struct rl_linux *lx, struct rl_error **err)
+{
+    size_t len = rl_json_len(o);
+    lx->net_devices = sp_calloc(len, sizeof(*lx->net_devices));
+    for (size_t i = 0; i < len; i++) {
+        const char *key = rl_json_object_key(o, i);
+        char path[SP_PATH_MAX];
+        snprintf(path, sizeof(path), LX ".netDevices[\"%s\"]", key);
+        const rl_json *v = rl_json_object_value(o, i);
+        struct rl_net_device *d = &lx->net_devices[i];
+        d->host = xstrdup(key);
+        lx->n_net_devices = i + 1;
+        if (sp_expect_obj(v, path, err) < 0 || sp_str(v, path, "name", false, &d->name, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int parse_linux_misc(const rl_json *o, struct rl_linux *lx, struct rl_error **err)
 {
     const rl_json *p;
@@ -407,7 +426,7 @@ static int parse_linux_misc(const rl_json *o, struct rl_linux *lx, struct rl_err
     if (sp_obj(o, LX, "netDevices", &p, err) < 0)
         return -1;
     lx->has_net_devices = p != NULL;
-    return 0;
+    return p ? parse_net_devices(p, lx, err) : 0;
 }
 
 int sp_parse_linux(const rl_json *root, struct rl_linux *lx, struct rl_error **err)
@@ -516,4 +535,9 @@ void sp_free_linux(struct rl_linux *lx)
     free(lx->memory_policy.mode);
     free(lx->memory_policy.nodes);
     rl_strv_free(lx->memory_policy.flags);
+    for (size_t i = 0; i < lx->n_net_devices; i++) {
+        free(lx->net_devices[i].host);
+        free(lx->net_devices[i].name);
+    }
+    free(lx->net_devices);
 }

@@ -30,16 +30,12 @@ static bool non_empty(const char *s)
 
 /* Mount options rustlet recognises as flags (not passed as fs data) but
  * cannot honour yet. */
-static const char *const mount_options_not_yet[] = {"idmap", "ridmap", "tmpcopyup"};
+static const char *const mount_options_not_yet[] = {"tmpcopyup"};
 
 static int not_yet_mounts(const struct rl_spec *s, struct rl_error **err)
 {
     for (size_t i = 0; i < s->n_mounts; i++) {
         const struct rl_mount *m = &s->mounts[i];
-        if (m->n_uid_mappings > 0)
-            return rl_error(err, "mounts[%zu].uidMappings: not supported by rustlet yet", i);
-        if (m->n_gid_mappings > 0)
-            return rl_error(err, "mounts[%zu].gidMappings: not supported by rustlet yet", i);
         for (size_t j = 0; j < m->n_options; j++) {
             for (size_t k = 0; k < ARRAY_SIZE(mount_options_not_yet); k++) {
                 if (strcmp(m->options[j], mount_options_not_yet[k]) == 0)
@@ -58,8 +54,6 @@ static int validate_not_yet(const struct rl_spec *s, struct rl_error **err)
     const struct rl_linux *lx = &s->linux_;
     if (lx->has_intel_rdt)
         return NOT_YET("linux.intelRdt");
-    if (lx->has_net_devices)
-        return NOT_YET("linux.netDevices");
     if (not_yet_mounts(s, err) < 0)
         return -1;
     return 0;
@@ -505,7 +499,8 @@ int rl_spec_validate(const struct rl_spec *s, struct rl_error **err)
     if (validate_process(&s->process, err) < 0 || validate_namespaces(s, err) < 0 ||
         validate_mounts(s, err) < 0 || validate_linux(&s->linux_, err) < 0 ||
         validate_seccomp(&s->linux_.seccomp, err) < 0 || validate_hooks(&s->hooks, err) < 0 ||
-        rl_attrs_validate(s, err) < 0 ||
+        rl_attrs_validate(s, err) < 0 || sp_validate_idmap_mounts(s, err) < 0 ||
+        sp_validate_net_devices(s, err) < 0 ||
         validate_not_yet(s, err) < 0)
         return -1;
     return 0;

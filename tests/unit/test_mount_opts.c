@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "rustlet/linux.h"
 #include "rustlet/mount_opts.h"
 #include "rustlet/utils.h"
 
@@ -170,6 +171,51 @@ static void test_rl_propagation_flags_names(void **state)
     assert_int_equal(rl_propagation_flags("runbindable"), MS_UNBINDABLE | MS_REC);
 }
 
+/* idmap/ridmap are flags of their own, never filesystem data */
+static void test_rl_mount_opts_parse_idmap(void **state)
+{
+    char *opts[] = {"rbind", "idmap", "ro", "mode=755"};
+    struct rl_mount_opts o;
+    assert_int_equal(rl_mount_opts_parse(opts, ARRAY_SIZE(opts), &o, NULL), 0);
+    assert_true(o.idmap);
+    assert_false(o.ridmap);
+    assert_true(o.recursive_bind);
+    assert_int_equal(o.flags, MS_BIND | MS_REC | MS_RDONLY);
+    assert_int_equal(o.rec_set, 0);
+    assert_string_equal(o.data, "mode=755");
+    rl_mount_opts_free(&o);
+    struct rl_mount_opts r = parse1("ridmap");
+    assert_true(r.ridmap);
+    assert_false(r.idmap);
+    assert_int_equal(r.flags, 0);
+    assert_int_equal(r.rec_set | r.rec_clear, 0);
+    assert_null(r.data);
+    bool idmap = false, ridmap = false;
+    for (const char *const *n = rl_mount_option_names(); *n; n++) {
+        idmap |= strcmp(*n, "idmap") == 0;
+        ridmap |= strcmp(*n, "ridmap") == 0;
+    }
+    assert_true(idmap && ridmap);
+}
+
+static void test_rl_mount_is_idmapped(void **state)
+{
+    struct rl_id_mapping map = {0, 1000, 1};
+    char *bind[] = {"bind"}, *idm[] = {"bind", "idmap"}, *ridm[] = {"ridmap"};
+    struct rl_mount m = {.destination = "/a", .options = bind, .n_options = 1};
+    assert_false(rl_mount_is_idmapped(&m));
+    m.options = idm;
+    m.n_options = 2;
+    assert_true(rl_mount_is_idmapped(&m));
+    m.options = ridm;
+    m.n_options = 1;
+    assert_true(rl_mount_is_idmapped(&m));
+    m.options = bind;
+    m.uid_mappings = &map;
+    m.n_uid_mappings = 1;
+    assert_true(rl_mount_is_idmapped(&m));
+}
+
 static void test_rl_propagation_flags_unknown(void **state)
 {
     assert_int_equal(rl_propagation_flags(""), -1);
@@ -189,6 +235,8 @@ int main(void)
         cmocka_unit_test(test_rl_mount_opts_parse_propagation),
         cmocka_unit_test(test_rl_mount_opts_parse_data),
         cmocka_unit_test(test_rl_mount_opts_parse_empty),
+        cmocka_unit_test(test_rl_mount_opts_parse_idmap),
+        cmocka_unit_test(test_rl_mount_is_idmapped),
         cmocka_unit_test(test_rl_propagation_flags_names),
         cmocka_unit_test(test_rl_propagation_flags_unknown),
     };

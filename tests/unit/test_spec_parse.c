@@ -181,6 +181,9 @@ static void test_rl_spec_parse_full_linux(void **state)
     assert_true(lx->devices[0].has_uid && lx->devices[0].has_gid);
     assert_false(lx->devices[2].has_major);
     assert_true(lx->has_net_devices);
+    assert_int_equal(lx->n_net_devices, 1);
+    assert_string_equal(lx->net_devices[0].host, "eth0");
+    assert_string_equal(lx->net_devices[0].name, "ens4");
     assert_string_equal(lx->cgroups_path, "/myRuntime/myContainer");
     assert_true(lx->has_intel_rdt);
     assert_int_equal(lx->n_sysctl, 2);
@@ -383,6 +386,10 @@ static void test_rl_spec_parse_bad_types(void **state)
                        "\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":true,\"op\":\"x\"}]}]"
                        "}}}",
                        "linux.seccomp.syscalls[0].args[0].value: expected integer, got boolean");
+    expect_parse_error("{\"ociVersion\":\"1\",\"linux\":{\"netDevices\":{\"e0\":{},\"e1\":[]}}}",
+                       "linux.netDevices[\"e1\"]: expected object, got array");
+    expect_parse_error("{\"ociVersion\":\"1\",\"linux\":{\"netDevices\":{\"e0\":{\"name\":1}}}}",
+                       "linux.netDevices[\"e0\"].name: expected string, got number");
     expect_parse_error("{\"ociVersion\":\"1\",\"linux\":{\"sysctl\":[]}}",
                        "linux.sysctl: expected object, got array");
     expect_parse_error("{\"ociVersion\":\"1\",\"linux\":{\"resources\":{\"rdma\":{\"mlx\":{"

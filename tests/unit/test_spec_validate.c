@@ -227,18 +227,90 @@ static void test_rl_spec_validate_mounts(void **state)
     GOOD(",\"mounts\":[{\"destination\":\"proc\",\"type\":\"proc\"}]", NULL, NULL);
     BAD(",\"mounts\":[{\"destination\":\"/a\"},{\"destination\":\"\"}]", NULL, NULL,
         "mounts[1].destination: must not be empty");
-    BAD(",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"rbind\",\"idmap\"]}]", NULL, NULL,
-        "mounts[0].options[1]: mount option \"idmap\" is not supported by rustlet yet");
-    BAD(",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"ridmap\"]}]", NULL, NULL,
-        "mounts[0].options[0]: mount option \"ridmap\" is not supported by rustlet yet");
     BAD(",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"tmpcopyup\"]}]", NULL, NULL,
         "mounts[0].options[0]: mount option \"tmpcopyup\" is not supported by rustlet yet");
-    BAD(",\"mounts\":[{\"destination\":\"/a\",\"uidMappings\":[{\"containerID\":0,\"hostID\":1,"
-        "\"size\":1}]}]",
-        NULL, NULL, "mounts[0].uidMappings: not supported by rustlet yet");
-    BAD(",\"mounts\":[{\"destination\":\"/a\",\"gidMappings\":[{\"containerID\":0,\"hostID\":1,"
-        "\"size\":1}]}]",
-        NULL, NULL, "mounts[0].gidMappings: not supported by rustlet yet");
+}
+
+#define MAP1 "[{\"containerID\":0,\"hostID\":1000,\"size\":1}]"
+#define USERNS ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}]," \
+               "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1
+
+static void test_rl_spec_validate_idmap_mounts(void **state)
+{
+    /* own mappings, with or without the option, with or without a userns */
+    GOOD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"rbind\","
+         "\"idmap\"],\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]", NULL, NULL);
+    GOOD(",\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"s\","
+         "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]", NULL, NULL);
+    GOOD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\","
+         "\"ridmap\"],\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]", NULL, USERNS);
+    /* no mappings: the container's user namespace (new or joined) */
+    GOOD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\","
+         "\"idmap\"]}]", NULL, USERNS);
+    GOOD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"rbind\","
+         "\"ridmap\"]}]", NULL,
+         ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"rbind\","
+        "\"idmap\"]}]", NULL, NULL,
+        "mounts[0].options[1]: \"idmap\" without uidMappings and gidMappings takes the "
+        "container's user namespace mappings, but the container has no user namespace");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"ridmap\","
+        "\"bind\"]}]", NULL, NULL,
+        "mounts[0].options[0]: \"ridmap\" without uidMappings and gidMappings takes the "
+        "container's user namespace mappings, but the container has no user namespace");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\"],"
+        "\"uidMappings\":" MAP1 "}]", NULL, NULL,
+        "mounts[0]: uidMappings given without gidMappings (config.md: they MUST be given "
+        "together)");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\"],"
+        "\"gidMappings\":" MAP1 "}]", NULL, NULL,
+        "mounts[0]: gidMappings given without uidMappings (config.md: they MUST be given "
+        "together)");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"type\":\"tmpfs\",\"options\":[\"idmap\"],"
+        "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]", NULL, NULL,
+        "mounts[0] (tmpfs on /a): idmapped mounts are supported on bind mounts only (add the "
+        "option \"bind\" or \"rbind\")");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"bind\",\"idmap\"],"
+        "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]", NULL, NULL,
+        "mounts[0].source: an idmapped bind mount needs a source");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\"],"
+        "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":0}],\"gidMappings\":" MAP1
+        "}]", NULL, NULL, "mounts[0].uidMappings[0].size: must be greater than zero");
+    BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\"],"
+        "\"uidMappings\":" MAP1 ",\"gidMappings\":[{\"containerID\":4294967295,\"hostID\":1,"
+        "\"size\":2}]}]", NULL, NULL,
+        "mounts[0].gidMappings[0]: the range goes past id 4294967294");
+}
+
+#define NETNS ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"network\"}]"
+
+static void test_rl_spec_validate_net_devices(void **state)
+{
+    GOOD(NULL, NULL, NETNS ",\"netDevices\":{\"eth0\":{},\"d1\":{\"name\":\"eth1\"},"
+         "\"d2\":{\"name\":\"net%d\"},\"d3\":{\"name\":\"net%d\"}}");
+    GOOD(NULL, NULL, ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"network\","
+         "\"path\":\"/run/netns/x\"}],\"netDevices\":{\"eth0\":{}}");
+    BAD(NULL, NULL, ",\"netDevices\":{\"eth0\":{}}",
+        "linux.netDevices: moving network devices needs a \"network\" namespace in "
+        "linux.namespaces (the container would share the runtime's)");
+    BAD(NULL, NULL, NETNS ",\"netDevices\":{\"\":{}}",
+        "linux.netDevices[\"\"]: not an interface name (empty)");
+    BAD(NULL, NULL, NETNS ",\"netDevices\":{\"a/b\":{}}",
+        "linux.netDevices[\"a/b\"]: not an interface name (contains '/', ':' or white space)");
+    BAD(NULL, NULL, NETNS ",\"netDevices\":{\"e%d\":{}}",
+        "linux.netDevices[\"e%d\"]: not an interface name (contains '%')");
+    BAD(NULL, NULL, NETNS ",\"netDevices\":{\"eth0\":{\"name\":\"0123456789abcdef\"}}",
+        "linux.netDevices[\"eth0\"].name \"0123456789abcdef\": not an interface name (longer "
+        "than 15 bytes)");
+    BAD(NULL, NULL, NETNS ",\"netDevices\":{\"eth0\":{\"name\":\"..\"}}",
+        "linux.netDevices[\"eth0\"].name \"..\": not an interface name (\".\" and \"..\" are "
+        "not interface names)");
+    BAD(NULL, NULL, NETNS ",\"netDevices\":{\"eth0\":{\"name\":\"e%s%d\"}}",
+        "linux.netDevices[\"eth0\"].name \"e%s%d\": not an interface name (a template may "
+        "hold one \"%d\" and no other '%')");
+    BAD(NULL, NULL, NETNS ",\"netDevices\":{\"eth0\":{\"name\":\"x\"},\"eth1\":{\"name\":\"x\"}}",
+        "linux.netDevices[\"eth1\"]: \"x\" is also the name of linux.netDevices[\"eth0\"] in the "
+        "container");
 }
 
 static void test_rl_spec_validate_devices(void **state)
@@ -390,8 +462,6 @@ static void test_rl_spec_validate_not_yet_features(void **state)
     GOOD(NULL, NULL, ",\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\"}");
     BAD(NULL, NULL, ",\"intelRdt\":{\"closID\":\"x\"}",
         "linux.intelRdt: not supported by rustlet yet");
-    BAD(NULL, NULL, ",\"netDevices\":{\"eth0\":{}}",
-        "linux.netDevices: not supported by rustlet yet");
     GOOD(NULL, ",\"oomScoreAdj\":100,\"noNewPrivileges\":true",
          ",\"maskedPaths\":[\"/proc/kcore\"]");
 }
@@ -517,6 +587,8 @@ int main(void)
         cmocka_unit_test(test_rl_spec_validate_time_offsets),
         cmocka_unit_test(test_rl_spec_validate_hostname),
         cmocka_unit_test(test_rl_spec_validate_mounts),
+        cmocka_unit_test(test_rl_spec_validate_idmap_mounts),
+        cmocka_unit_test(test_rl_spec_validate_net_devices),
         cmocka_unit_test(test_rl_spec_validate_devices),
         cmocka_unit_test(test_rl_spec_validate_device_cgroup),
         cmocka_unit_test(test_rl_spec_validate_hooks),
