@@ -64,9 +64,21 @@ static int set_oom_score_adj(const struct rl_process *p, int proc_fd, struct rl_
         return 0;
     char v[32];
     snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-    if (rl_sys_write_ctl(proc_fd >= 0 ? proc_fd : AT_FDCWD,
-                         proc_fd >= 0 ? "thread-self/oom_score_adj" : "/proc/self/oom_score_adj",
-                         v) < 0) {
+    /* setresuid() in a user namespace left this process non-dumpable, and
+     * the /proc/self files of a non-dumpable process belong to the host's
+     * root, which the namespace's root may not write: dumpable just for
+     * this write (nothing else runs in the container yet) */
+    int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    if (dumpable == 0)
+        (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    int r = rl_sys_write_ctl(proc_fd >= 0 ? proc_fd : AT_FDCWD,
+                             proc_fd >= 0 ? "thread-self/oom_score_adj" : "/proc/self/oom_score_adj",
+                             v);
+    int saved = errno;
+    if (dumpable == 0)
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    errno = saved;
+    if (r < 0) {
         /* lowering it below the value the runtime started with needs
          * CAP_SYS_RESOURCE (the kernel answers EACCES) */
         int e = errno;

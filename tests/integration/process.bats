@@ -126,6 +126,20 @@ load helpers
 	assert_line oom_score_adj=123
 }
 
+@test "oomScoreAdj with a user namespace" {
+	# the value is set before the init drops into the container's user
+	# namespace's credentials: raising it needs no capability there
+	d=$BATS_TEST_TMPDIR
+	while [[ "$d" != / ]]; do chmod a+x "$d"; d=$(dirname "$d"); done
+	update_config '.process.oomScoreAdj = 9
+		| .linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 200000, size: 65536}]'
+	run_payload oom
+	assert_success
+	assert_line oom_score_adj=9
+}
+
 @test "noNewPrivileges true and false" {
 	run_payload nnp
 	assert_success
