@@ -15,6 +15,8 @@
 
 struct rl_context {
     const char *root;       /* state root, e.g. /run/rustlet */
+    const char *notify_socket; /* $NOTIFY_SOCKET: proxy the container's sd_notify
+                                  READY to it (create/run/start); NULL: none */
 };
 
 struct rl_create_opts {

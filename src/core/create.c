@@ -461,7 +461,9 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
     int ret = make_state_dir(&c, id, err);
     if (ret == 0) {
         c.st = new_state(id, bundle, c.spec);
-        ret = create_steps(&c, err);
+        ret = rl_notify_prepare(ctx, id, c.spec, err);
+        if (ret == 0)
+            ret = create_steps(&c, err);
         if (ret < 0)
             teardown(&c, err ? *err : NULL);
     }
