@@ -45,6 +45,9 @@ void rl_notify_close(struct rl_notify *n);
 int rl_start_notify(const struct rl_context *ctx, const char *id, pid_t mainpid,
                     bool background, struct rl_error **err);
 
+/* stats_json.c: one "stats" event line in runc's JSON shape. */
+char *rl_stats_event_json(const char *id, const struct rl_cgroup_stats *s);
+
 /* Atomic pid file (temp + rename). */
 int rl_write_pid_file(const char *path, pid_t pid, struct rl_error **err);
 
