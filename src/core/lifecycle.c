@@ -156,6 +156,8 @@ static int start_locked(const struct rl_context *ctx, struct rl_locked *l, struc
             return rl_error(err, "cannot start a container that has stopped");
         if (l->status == RL_STATUS_CREATING)
             return rl_error(err, "cannot start a container that is still being created");
+        if (l->status == RL_STATUS_PAUSED) /* frozen, it could never open the fifo */
+            return rl_error(err, "cannot start a container in the paused state");
         return rl_error(err, "cannot start an already running container");
     }
     _cleanup_close_ int pidfd = rl_state_pidfd(l->st);
@@ -221,14 +223,21 @@ static int kill_locked(struct rl_locked *l, int sig, bool all, struct rl_error *
 {
     if (l->status == RL_STATUS_STOPPED || l->status == RL_STATUS_CREATING)
         return rl_error(err, "container not running");
-    if (all && l->st->cgroup)
-        return rl_cgroup_kill_all(l->st->cgroup, sig, err);
-    _cleanup_close_ int pidfd = rl_state_pidfd(l->st);
-    if (pidfd < 0)
-        return rl_error(err, "container not running");
-    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
-        return rl_error_errno(err, "send signal %d", sig);
-    return 0;
+    int r;
+    if (all && l->st->cgroup) {
+        r = rl_cgroup_kill_all(l->st->cgroup, sig, err);
+    } else {
+        _cleanup_close_ int pidfd = rl_state_pidfd(l->st);
+        if (pidfd < 0)
+            return rl_error(err, "container not running");
+        r = syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0
+                ? rl_error_errno(err, "send signal %d", sig)
+                : 0;
+    }
+    /* a frozen v1 task dies only once thawed: thaw for SIGKILL (as runc) */
+    if (r == 0 && sig == SIGKILL && l->status == RL_STATUS_PAUSED && l->st->cgroup)
+        rl_cgroup_freeze(l->st->cgroup, false, NULL);
+    return r;
 }
 
 int rl_kill(const struct rl_context *ctx, const char *id, int sig, bool all,
