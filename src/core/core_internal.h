@@ -45,6 +45,14 @@ void rl_notify_close(struct rl_notify *n);
 int rl_start_notify(const struct rl_context *ctx, const char *id, pid_t mainpid,
                     bool background, struct rl_error **err);
 
+/* rdt.c: linux.intelRdt. prepare finds the resctrl root (error when the
+ * config asks for it and there is none); join puts pid in the group and
+ * records it; remove undoes that (delete, failed create). */
+int rl_rdt_prepare(const struct rl_spec *spec, char **root, struct rl_error **err);
+int rl_rdt_join(const struct rl_context *ctx, const char *id, const struct rl_spec *spec,
+                const char *root, pid_t pid, struct rl_error **err);
+int rl_rdt_remove(const struct rl_context *ctx, const char *id, struct rl_error **err);
+
 /* stats_json.c: one "stats" event line in runc's JSON shape. */
 char *rl_stats_event_json(const char *id, const struct rl_cgroup_stats *s);
 

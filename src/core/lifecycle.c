@@ -281,6 +281,8 @@ static int delete_locked(const struct rl_context *ctx, struct rl_locked *l, bool
     }
     if (l->st->cgroup && rl_cgroup_destroy(l->st->cgroup, err) < 0)
         return -1;
+    if (rl_rdt_remove(ctx, l->st->id, err) < 0)
+        return -1;
     _cleanup_free_ char *dir = rl_state_dir(ctx, l->st->id);
     return rl_rm_rf(dir, err);
 }
