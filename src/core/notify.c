@@ -69,6 +69,12 @@ int rl_notify_prepare(const struct rl_context *ctx, const char *id, struct rl_sp
     _cleanup_free_ char *dir = notify_dir(ctx, id);
     if (mkdir(dir, 0755) < 0 || chmod(dir, 0755) < 0)
         return rl_error_errno(err, "NOTIFY_SOCKET: mkdir %s", dir);
+    /* a container root in a user namespace must be able to reach the bind
+     * source: ROOT/<id> searchable (not readable) by others, as runc's
+     * 0711; state.json stays 0600 */
+    _cleanup_free_ char *sdir = rl_state_dir(ctx, id);
+    if (chmod(sdir, 0711) < 0)
+        return rl_error_errno(err, "NOTIFY_SOCKET: chmod %s", sdir);
     char abs[PATH_MAX];
     if (realpath(dir, abs) == NULL)
         return rl_error_errno(err, "NOTIFY_SOCKET: realpath %s", dir);

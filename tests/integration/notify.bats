@@ -206,3 +206,27 @@ nrt() { NOTIFY_SOCKET=$HOST_SOCK rt "$@"; }
 	listened
 	[[ -z "$output" ]] || fail "forwarded: $output"
 }
+
+@test "notify: a container with a user namespace can reach the socket" {
+	# the bind source is reached by the container's root, a host uid
+	# without rights: every directory above it must be searchable
+	d=$BATS_TEST_TMPDIR
+	while [[ "$d" != / ]]; do chmod a+x "$d"; d=$(dirname "$d"); done
+	update_config '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 200000, size: 65536}]'
+	# the rootfs belongs to the host's root: the mapped root cannot make
+	# the mount point itself
+	mkdir -p "$BUNDLE/rootfs/run/notify"
+	listen
+	set_args rl-payload notify READY=1 5
+	NOTIFY_SOCKET=$HOST_SOCK rt_bg run -d --bundle "$BUNDLE" "$CID"
+	assert_success
+	pid=$(state_field "$CID" .pid)
+	listened
+	assert_line 'msg=READY=1'
+	assert_line "msg=MAINPID=$pid"
+	# ROOT/ID is searchable, state.json still private
+	assert_equal "$(stat -c %a "$ROOT/$CID")" 711
+	assert_equal "$(stat -c %a "$ROOT/$CID/state.json")" 600
+}
