@@ -144,6 +144,15 @@ struct rl_cgroup_stats {
         struct rl_cgroup_blkio_entry *serviced; size_t n_serviced;
     } blkio;
     struct rl_cgroup_hugetlb_entry *hugetlb; size_t n_hugetlb;
+    /* v1 cpuset.* (runc's CPUSet stats); on v2 only the lists, from
+     * cpuset.cpus.effective / cpuset.mems.effective */
+    struct {
+        uint16_t *cpus; size_t n_cpus;
+        uint16_t *mems; size_t n_mems;
+        uint64_t cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate;
+        uint64_t memory_spread_page, memory_spread_slab, memory_pressure, sched_load_balance;
+        int64_t sched_relax_domain_level;
+    } cpuset;
 };
 
 int rl_cgroup_stats(struct rl_cgroup *cg, struct rl_cgroup_stats *out, struct rl_error **err);
@@ -166,22 +175,6 @@ int rl_cgroup_oom_fd(struct rl_cgroup *cg, struct rl_error **err);
 /* The cgroup's oom_kill count: memory.oom_control (v1) or memory.events
  * (v2) "oom_kill N"; 0 where the kernel does not count. */
 int rl_cgroup_oom_kill_count(struct rl_cgroup *cg, uint64_t *count, struct rl_error **err);
-
-/* ---- the small set `events` reads today (cgroup_basic_stats.c) ---- */
-
-/* The figures `events` reports, read straight from the control files.
- * Values in bytes / nanoseconds; a "max" limit reads as UINT64_MAX for
- * memory and 0 for pids (as runc reports them). */
-struct rl_cgroup_basic_stats {
-    bool has_cpu;
-    uint64_t cpu_total_ns, cpu_user_ns, cpu_kernel_ns;
-    bool has_memory;
-    uint64_t mem_usage, mem_limit, mem_max, mem_failcnt;
-    bool has_pids;
-    uint64_t pids_current, pids_limit;
-};
-int rl_cgroup_basic_stats(struct rl_cgroup *cg, struct rl_cgroup_basic_stats *s,
-                          struct rl_error **err);
 
 /* OOM notification: fd becomes readable on an OOM (fd -1 without a memory
  * controller). oom_read drains it and returns the number of new OOM kills. */

@@ -15,6 +15,8 @@
 
 struct rl_context {
     const char *root;       /* state root, e.g. /run/rustlet */
+    const char *notify_socket; /* $NOTIFY_SOCKET: proxy the container's sd_notify
+                                  READY to it (create/run/start); NULL: none */
 };
 
 struct rl_create_opts {
@@ -105,6 +107,10 @@ int rl_resume(const struct rl_context *ctx, const char *id, struct rl_error **er
 /* Merge res into the limits in force, apply them, keep them in the state. */
 int rl_update(const struct rl_context *ctx, const char *id, const struct rl_resources *res,
               struct rl_error **err);
+/* `update --l3-cache-schema / --mem-bw-schema` (NULL: unchanged): the
+ * schemata of the container's resctrl group. */
+int rl_update_intel_rdt(const struct rl_context *ctx, const char *id, const char *l3,
+                        const char *mb, struct rl_error **err);
 /* `events`: each event as one JSON line (no newline) to emit(). With
  * stats_only one stats event and return; else a stats event every
  * interval_ms and "oom" events as they happen, until the container stops. */

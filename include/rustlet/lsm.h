@@ -24,6 +24,11 @@
 bool rl_lsm_selinux_enabled(void);
 /* In the init, before the pivot: can the host honour the LSM fields? */
 int rl_lsm_check(const struct rl_spec *spec, struct rl_error **err);
+/* The process's part of rl_lsm_check (exec: a process of its own); the
+ * field names go into the messages ("--apparmor" or
+ * "process.apparmorProfile"). */
+int rl_lsm_check_process(const struct rl_process *p, const char *apparmor_field,
+                         const char *label_field, struct rl_error **err);
 /* Mount data with linux.mountLabel added as context="..." when SELinux is
  * enabled and the filesystem type takes it; NULL when data stays as it is.
  * Caller frees. */
@@ -31,5 +36,6 @@ char *rl_lsm_mount_data(const char *mount_label, const char *type, const char *d
 /* Right before execve: write the exec labels. proc_fd is an O_PATH fd of
  * the runtime's /proc. */
 int rl_lsm_apply_exec(const struct rl_spec *spec, int proc_fd, struct rl_error **err);
+int rl_lsm_apply_exec_process(const struct rl_process *p, int proc_fd, struct rl_error **err);
 
 #endif

@@ -268,7 +268,14 @@ struct rl_linux {
     char **readonly_paths; size_t n_readonly_paths; bool has_readonly_paths;
     char *mount_label;
     struct { bool present; char *domain; char **flags; size_t n_flags; } personality;
-    bool has_intel_rdt;     /* parsed only for presence */
+    bool has_intel_rdt;
+    struct rl_intel_rdt {
+        char *clos_id;          /* resctrl group name (default: the container id) */
+        char *l3_cache_schema;  /* "L3:0=ffff;1=ffff" */
+        char *mem_bw_schema;    /* "MB:0=70;1=70" */
+        char **schemata; size_t n_schemata; /* more schemata lines */
+        bool enable_monitoring;
+    } intel_rdt;
     bool has_memory_policy;
     struct { bool present; char *mode; char *nodes; char **flags; size_t n_flags; } memory_policy;
     bool has_net_devices;

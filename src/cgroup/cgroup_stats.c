@@ -318,6 +318,56 @@ static void hugetlb_stats(const char *dir, bool v2, struct rl_cgroup_stats *s)
     free(list);
 }
 
+/* ---- cpuset ---- */
+
+/* A cpu or node list ("0-3,8,10-11") into numbers; junk ends the parse. */
+static void read_id_list(const char *dir, const char *file, uint16_t **out, size_t *n)
+{
+    _cleanup_free_ char *t = cg_read_line(dir, file, NULL);
+    for (char *save = NULL, *tok = t ? strtok_r(t, ",", &save) : NULL; tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        unsigned a, b;
+        int k = sscanf(tok, "%u-%u", &a, &b);
+        if (k == 1)
+            b = a;
+        if (k < 1 || b < a || b > UINT16_MAX)
+            return;
+        for (unsigned i = a; i <= b; i++) {
+            *out = xrealloc(*out, (*n + 1) * sizeof(**out));
+            (*out)[(*n)++] = (uint16_t)i;
+        }
+    }
+}
+
+static void cpuset_stats(const char *dir, bool v2, struct rl_cgroup_stats *s)
+{
+    if (v2) {
+        read_id_list(dir, "cpuset.cpus.effective", &s->cpuset.cpus, &s->cpuset.n_cpus);
+        read_id_list(dir, "cpuset.mems.effective", &s->cpuset.mems, &s->cpuset.n_mems);
+        return;
+    }
+    read_id_list(dir, "cpuset.cpus", &s->cpuset.cpus, &s->cpuset.n_cpus);
+    read_id_list(dir, "cpuset.mems", &s->cpuset.mems, &s->cpuset.n_mems);
+    static const char *const files[] = {
+        "cpuset.cpu_exclusive",   "cpuset.mem_hardwall",       "cpuset.mem_exclusive",
+        "cpuset.memory_migrate",  "cpuset.memory_spread_page", "cpuset.memory_spread_slab",
+        "cpuset.memory_pressure", "cpuset.sched_load_balance",
+    };
+    uint64_t *dst[] = {&s->cpuset.cpu_exclusive,      &s->cpuset.mem_hardwall,
+                       &s->cpuset.mem_exclusive,      &s->cpuset.memory_migrate,
+                       &s->cpuset.memory_spread_page, &s->cpuset.memory_spread_slab,
+                       &s->cpuset.memory_pressure,    &s->cpuset.sched_load_balance};
+    for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+        read_u64(dir, files[i], dst[i]);
+    _cleanup_free_ char *lvl = cg_read_line(dir, "cpuset.sched_relax_domain_level", NULL);
+    if (lvl != NULL) {
+        char *end;
+        long long v = strtoll(lvl, &end, 10);
+        if (end != lvl && *end == '\0')
+            s->cpuset.sched_relax_domain_level = v;
+    }
+}
+
 int rl_cgroup_stats(struct rl_cgroup *cg, struct rl_cgroup_stats *out, struct rl_error **err)
 {
     memset(out, 0, sizeof(*out));
@@ -343,6 +393,8 @@ int rl_cgroup_stats(struct rl_cgroup *cg, struct rl_cgroup_stats *out, struct rl
         v2 ? io_v2(dir, out) : blkio_v1(dir, out);
     if ((dir = stat_dir(cg, "hugetlb", &v2)) != NULL)
         hugetlb_stats(dir, v2, out);
+    if ((dir = stat_dir(cg, "cpuset", &v2)) != NULL)
+        cpuset_stats(dir, v2, out);
     return 0;
 }
 
@@ -365,6 +417,8 @@ void rl_cgroup_stats_free(struct rl_cgroup_stats *s)
     for (size_t i = 0; i < s->n_hugetlb; i++)
         free(s->hugetlb[i].page_size);
     free(s->hugetlb);
+    free(s->cpuset.cpus);
+    free(s->cpuset.mems);
     memset(s, 0, sizeof(*s));
 }
 
@@ -433,4 +487,49 @@ int rl_cgroup_oom_kill_count(struct rl_cgroup *cg, uint64_t *count, struct rl_er
         return rl_error_wrap(err, "oom");
     keyed(t, "oom_kill", count);
     return 0;
+}
+
+/* The OOM event source of `events`: rl_cgroup_oom_fd plus the oom_kill
+ * count it needs on v2 (inotify says memory.events changed, not why). No
+ * memory controller: fd -1, never readable. */
+int rl_cgroup_oom_open(struct rl_cgroup *cg, struct rl_cgroup_oom *o, struct rl_error **err)
+{
+    memset(o, 0, sizeof(*o));
+    o->fd = -1;
+    bool v2;
+    const char *dir = stat_dir(cg, "memory", &v2);
+    if (dir == NULL || !cg_file_exists(dir, v2 ? "memory.events" : "memory.oom_control"))
+        return 0;
+    o->v2 = v2;
+    o->dir = xstrdup(dir);
+    if (v2)
+        read_keyed(dir, "memory.events", "oom_kill", &o->last);
+    o->fd = rl_cgroup_oom_fd(cg, err);
+    return o->fd < 0 ? -1 : 0;
+}
+
+/* Drain the fd; the number of OOM kills since the last call. */
+int rl_cgroup_oom_read(struct rl_cgroup_oom *o)
+{
+    if (!o->v2) {
+        uint64_t n = 0;
+        return read(o->fd, &n, sizeof(n)) == sizeof(n) ? (int)n : 0;
+    }
+    char buf[4096];
+    while (read(o->fd, buf, sizeof(buf)) > 0)
+        ;
+    uint64_t now = o->last;
+    read_keyed(o->dir, "memory.events", "oom_kill", &now);
+    int n = now > o->last ? (int)(now - o->last) : 0;
+    o->last = now;
+    return n;
+}
+
+void rl_cgroup_oom_close(struct rl_cgroup_oom *o)
+{
+    if (o->fd >= 0)
+        close(o->fd);
+    free(o->dir);
+    o->fd = -1;
+    o->dir = NULL;
 }

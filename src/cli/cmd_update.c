@@ -123,9 +123,6 @@ static int cpu_flags(const struct flags *f, struct rl_resources *r, struct rl_er
 
 static int other_flags(const struct flags *f, struct rl_resources *r, struct rl_error **err)
 {
-    if (f->l3_cache_schema || f->mem_bw_schema)
-        return rl_error(err, "--%s: Intel RDT is not supported by rustlet yet",
-                        f->l3_cache_schema ? "l3-cache-schema" : "mem-bw-schema");
     if (f->pids_limit) {
         if (parse_i64(f->pids_limit, &r->pids.limit) < 0)
             return BAD("pids-limit", f->pids_limit);
@@ -190,8 +187,14 @@ int cmd_update(const struct rl_context *ctx, int argc, char **argv, struct rl_er
     if (r == NULL)
         return -1;
     int ret = -1;
-    if (mem_flags(&f, r, err) == 0 && cpu_flags(&f, r, err) == 0 && other_flags(&f, r, err) == 0)
-        ret = rl_update(ctx, id, r, err);
+    bool rdt = f.l3_cache_schema || f.mem_bw_schema;
+    if (mem_flags(&f, r, err) == 0 && cpu_flags(&f, r, err) == 0 &&
+        other_flags(&f, r, err) == 0) {
+        /* Intel RDT first (as runc): refused, it leaves the limits alone */
+        ret = rdt ? rl_update_intel_rdt(ctx, id, f.l3_cache_schema, f.mem_bw_schema, err) : 0;
+        if (ret == 0 && (r->present || !rdt))
+            ret = rl_update(ctx, id, r, err);
+    }
     rl_spec_resources_free(r);
     return ret;
 }

@@ -129,7 +129,8 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < ARRAY_SIZE(commands); k++) {
         if (strcmp(commands[k].name, name) != 0)
             continue;
-        struct rl_context ctx = {.root = g.root ? g.root : default_root()};
+        struct rl_context ctx = {.root = g.root ? g.root : default_root(),
+                                 .notify_socket = getenv("NOTIFY_SOCKET")};
         if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
             printf("USAGE:\n   rustlet %s %s\n\n%s (see rustlet-%s(8))\n", name, commands[k].usage,
                    commands[k].summary, name);

@@ -23,6 +23,39 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
 /* run.c: relay every catchable signal (the caller blocked them) to the
  * child pid until it exits; *status = exit code or 128+signal. */
 int rl_wait_foreground(pid_t pid, int pidfd, int *status, struct rl_error **err);
+/* notify.c: the NOTIFY_SOCKET proxy (see the top of notify.c). */
+struct rl_notify {
+    int sock;               /* ROOT/<id>/notify/notify.sock, -1: no proxy */
+    int host;               /* connected to ctx->notify_socket */
+};
+/* create: ROOT/<id>/notify, its bind mount and the process's NOTIFY_SOCKET. */
+int rl_notify_prepare(const struct rl_context *ctx, const char *id, struct rl_spec *spec,
+                      struct rl_error **err);
+/* start, before releasing the init: connect to the host, bind our socket. */
+int rl_notify_open(const struct rl_context *ctx, const char *id, struct rl_notify *n,
+                   struct rl_error **err);
+/* Wait for READY (or the init's exit on pidfd) and forward it with MAINPID. */
+int rl_notify_forward(struct rl_notify *n, int pidfd, pid_t mainpid, struct rl_error **err);
+/* The same in a forked helper (`run` in the foreground); closes n here. */
+int rl_notify_forward_async(struct rl_notify *n, int pidfd, pid_t mainpid,
+                            struct rl_error **err);
+void rl_notify_close(struct rl_notify *n);
+/* lifecycle.c: start; mainpid (0: the init's pid) is what the notify proxy
+ * reports; background: forward from a helper process and return at once. */
+int rl_start_notify(const struct rl_context *ctx, const char *id, pid_t mainpid,
+                    bool background, struct rl_error **err);
+
+/* rdt.c: linux.intelRdt. prepare finds the resctrl root (error when the
+ * config asks for it and there is none); join puts pid in the group and
+ * records it; remove undoes that (delete, failed create). */
+int rl_rdt_prepare(const struct rl_spec *spec, char **root, struct rl_error **err);
+int rl_rdt_join(const struct rl_context *ctx, const char *id, const struct rl_spec *spec,
+                const char *root, pid_t pid, struct rl_error **err);
+int rl_rdt_remove(const struct rl_context *ctx, const char *id, struct rl_error **err);
+
+/* stats_json.c: one "stats" event line in runc's JSON shape. */
+char *rl_stats_event_json(const char *id, const struct rl_cgroup_stats *s);
+
 /* Atomic pid file (temp + rename). */
 int rl_write_pid_file(const char *path, pid_t pid, struct rl_error **err);
 

@@ -350,8 +350,13 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
         return -1;
     if (apply_resources(c, err) < 0)
         return -1;
+    _cleanup_free_ char *rdt_root = NULL;
+    if (rl_rdt_prepare(c->spec, &rdt_root, err) < 0)
+        return -1;
     if (open_console(c, err) < 0 || spawn(c, err) < 0 || after_clone(c, err) < 0 ||
-        move_net_devices(c, err) < 0 || run_runtime_hooks(c, err) < 0 || pass_seccomp_listener(c, err) < 0)
+        move_net_devices(c, err) < 0 ||
+        rl_rdt_join(c->ctx, c->st->id, c->spec, rdt_root, c->init, err) < 0 ||
+        run_runtime_hooks(c, err) < 0 || pass_seccomp_listener(c, err) < 0)
         return -1;
     if (sync_expect(c->sync_fd, SYNC_READY, NULL, err) < 0)
         return -1;
@@ -385,6 +390,7 @@ static void teardown(struct create_ctx *c, const struct rl_error *why)
         rl_cgroup_kill_all(c->st->cgroup, SIGKILL, NULL);
         rl_cgroup_destroy(c->st->cgroup, NULL);
     }
+    rl_rdt_remove(c->ctx, c->st->id, NULL);
     if (hook_failed && c->spec->hooks.n_poststop) {
         _cleanup_free_ char *js = rl_state_oci_json(c->st, RL_STATUS_STOPPED, false);
         rl_hooks_run_all(c->spec->hooks.poststop, c->spec->hooks.n_poststop, "poststop", js);
@@ -489,7 +495,9 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
     int ret = make_state_dir(&c, id, err);
     if (ret == 0) {
         c.st = new_state(id, bundle, c.spec);
-        ret = create_steps(&c, err);
+        ret = rl_notify_prepare(ctx, id, c.spec, err);
+        if (ret == 0)
+            ret = create_steps(&c, err);
         if (ret < 0)
             teardown(&c, err ? *err : NULL);
     }

@@ -27,6 +27,7 @@
 #include "rustlet/container.h"
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
+#include "rustlet/lsm.h"
 #include "rustlet/sync.h"
 #include "rustlet/terminal.h"
 #include "rustlet/sys.h"
@@ -61,6 +62,7 @@ struct exec_ctx {
     pid_t child;
     int child_pidfd;
     int console_fd;             /* --tty: where G sends the pty master */
+    int proc_fd;                /* O_PATH of our /proc: G's LSM exec labels */
     int relay_fd;               /* --tty without --console-socket: our end */
 };
 
@@ -120,6 +122,9 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c, int fd)
     }
     _cleanup_free_ char *exe = rl_process_lookup(p, &err);
     if (exe == NULL)
+        child_fail(fd, err);
+    /* through our own procfs, never the container's /proc */
+    if (rl_lsm_apply_exec_process(p, c->proc_fd, &err) < 0)
         child_fail(fd, err);
     if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         rl_error_errno(&err, "process.noNewPrivileges: prctl");
@@ -298,8 +303,12 @@ int rl_exec(const struct rl_context *ctx, const char *id, const struct rl_exec_o
             int *status, struct rl_error **err)
 {
     struct exec_ctx c = {.o = opts, .init_pidfd = -1, .sync_fd = -1, .child_pidfd = -1,
-                         .console_fd = -1, .relay_fd = -1};
+                         .console_fd = -1, .relay_fd = -1, .proc_fd = -1};
     *status = 0;
+    /* the host's procfs, while we are still outside the container */
+    c.proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (c.proc_fd < 0)
+        return rl_error_errno(err, "open /proc");
     sigset_t all, old;
     /* blocked now so no signal meant for the process is lost before the
      * relay; the child unblocks them just before execve */
@@ -320,6 +329,7 @@ int rl_exec(const struct rl_context *ctx, const char *id, const struct rl_exec_o
         close(c.console_fd);
     if (c.relay_fd >= 0)
         close(c.relay_fd);
+    close(c.proc_fd);
     rl_cgroup_free(c.cgroup);
     rl_spec_process_free(c.proc);
     return ret;

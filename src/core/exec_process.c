@@ -3,6 +3,7 @@
  * process with the command line's args and the flags' overrides (runc's
  * rules). Checked here, before anything is forked. */
 #include "rustlet/container.h"
+#include "rustlet/lsm.h"
 #include "rustlet/utils.h"
 #include "exec_internal.h"
 
@@ -145,10 +146,14 @@ static int check(const struct rl_process *p, const struct rl_exec_opts *o,
     if (p->cwd == NULL || p->cwd[0] != '/')
         return rl_error(err, "process.cwd: \"%s\" is not an absolute path",
                         p->cwd ? p->cwd : "");
-    if (p->apparmor_profile && *p->apparmor_profile)
-        return rl_error(err, "process.apparmorProfile: not supported by rustlet yet");
-    if (p->selinux_label && *p->selinux_label)
-        return rl_error(err, "process.selinuxLabel: not supported by rustlet yet");
+    /* what create checks for the config's fields, named after where the
+     * value came from */
+    bool flags = o->process_file == NULL; /* --process ignores the flags */
+    if (rl_lsm_check_process(p, flags && o->apparmor ? "--apparmor" : "process.apparmorProfile",
+                             flags && o->process_label ? "--process-label"
+                                                       : "process.selinuxLabel",
+                             err) < 0)
+        return -1;
     for (size_t i = 0; i < p->n_rlimits; i++)
         if (p->rlimits[i].resource < 0)
             return rl_error(err, "process.rlimits[%zu]: unknown type \"%s\"", i,

@@ -10,6 +10,7 @@
 #include "rustlet/mount_opts.h"
 #include "rustlet/seccomp.h"
 #include "rustlet/spec.h"
+#include "rustlet/resctrl.h"
 #include "rustlet/utils.h"
 #include "rustlet/version.h"
 
@@ -81,11 +82,14 @@ static void linux_features(struct rl_jsonw *w)
      * (src/linux/lsm.c); whether the host has the LSM is checked at create */
     enabled(w, "apparmor", true);
     enabled(w, "selinux", true);
+    /* Intel RDT: only with a resctrl filesystem mounted */
+    _cleanup_free_ char *rdt = rl_resctrl_find(NULL);
+    _cleanup_free_ char *mon = rdt ? xasprintf("%s/info/L3_MON", rdt) : NULL;
     rl_jsonw_key(w, "intelRdt");
     rl_jsonw_object_open(w);
-    rl_jsonw_kv_bool(w, "enabled", false);
-    rl_jsonw_kv_bool(w, "schemata", false);
-    rl_jsonw_kv_bool(w, "monitoring", false);
+    rl_jsonw_kv_bool(w, "enabled", rdt != NULL);
+    rl_jsonw_kv_bool(w, "schemata", rdt != NULL);
+    rl_jsonw_kv_bool(w, "monitoring", mon != NULL && access(mon, F_OK) == 0);
     rl_jsonw_object_close(w);
     rl_jsonw_key(w, "mountExtensions");
     rl_jsonw_object_open(w);

@@ -146,18 +146,26 @@ static void stop_after_failed_start(struct rl_state *st)
     }
 }
 
-static int start_locked(const struct rl_context *ctx, struct rl_locked *l, struct rl_error **err)
+/* *pidfd_out: the init's pidfd, for the notify proxy (the init may be gone
+ * by the time the caller would open it). */
+static int start_locked(const struct rl_context *ctx, struct rl_locked *l, struct rl_notify *n,
+                        int *pidfd_out, struct rl_error **err)
 {
     if (l->status != RL_STATUS_CREATED) {
         if (l->status == RL_STATUS_STOPPED)
             return rl_error(err, "cannot start a container that has stopped");
         if (l->status == RL_STATUS_CREATING)
             return rl_error(err, "cannot start a container that is still being created");
+        if (l->status == RL_STATUS_PAUSED) /* frozen, it could never open the fifo */
+            return rl_error(err, "cannot start a container in the paused state");
         return rl_error(err, "cannot start an already running container");
     }
     _cleanup_close_ int pidfd = rl_state_pidfd(l->st);
     if (pidfd < 0)
         return rl_error(err, "cannot start a container that has stopped");
+    /* before the release, so no READY is lost */
+    if (rl_notify_open(ctx, l->st->id, n, err) < 0)
+        return -1;
     _cleanup_free_ char *fifo_path = xasprintf("%s/%s/exec.fifo", ctx->root, l->st->id);
     if (release_init(fifo_path, pidfd, err) < 0) {
         stop_after_failed_start(l->st);
@@ -170,17 +178,34 @@ static int start_locked(const struct rl_context *ctx, struct rl_locked *l, struc
         stop_after_failed_start(l->st);
         return -1;
     }
+    *pidfd_out = steal_fd(&pidfd);
     return 0;
 }
 
-int rl_start(const struct rl_context *ctx, const char *id, struct rl_error **err)
+int rl_start_notify(const struct rl_context *ctx, const char *id, pid_t mainpid,
+                    bool background, struct rl_error **err)
 {
     struct rl_locked l;
     if (rl_lock_read(ctx, id, &l, err) < 0)
         return -1;
-    int ret = start_locked(ctx, &l, err);
+    struct rl_notify n = {.sock = -1, .host = -1};
+    _cleanup_close_ int pidfd = -1;
+    int ret = start_locked(ctx, &l, &n, &pidfd, err);
+    if (mainpid == 0)
+        mainpid = l.st->pid;
+    /* the wait for READY must not keep state, kill or delete out */
     rl_unlock(&l);
+    if (ret == 0 && n.sock >= 0) {
+        ret = background ? rl_notify_forward_async(&n, pidfd, mainpid, err)
+                         : rl_notify_forward(&n, pidfd, mainpid, err);
+    }
+    rl_notify_close(&n);
     return ret;
+}
+
+int rl_start(const struct rl_context *ctx, const char *id, struct rl_error **err)
+{
+    return rl_start_notify(ctx, id, 0, false, err);
 }
 
 int rl_state_json(const struct rl_context *ctx, const char *id, char **json,
@@ -198,14 +223,21 @@ static int kill_locked(struct rl_locked *l, int sig, bool all, struct rl_error *
 {
     if (l->status == RL_STATUS_STOPPED || l->status == RL_STATUS_CREATING)
         return rl_error(err, "container not running");
-    if (all && l->st->cgroup)
-        return rl_cgroup_kill_all(l->st->cgroup, sig, err);
-    _cleanup_close_ int pidfd = rl_state_pidfd(l->st);
-    if (pidfd < 0)
-        return rl_error(err, "container not running");
-    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
-        return rl_error_errno(err, "send signal %d", sig);
-    return 0;
+    int r;
+    if (all && l->st->cgroup) {
+        r = rl_cgroup_kill_all(l->st->cgroup, sig, err);
+    } else {
+        _cleanup_close_ int pidfd = rl_state_pidfd(l->st);
+        if (pidfd < 0)
+            return rl_error(err, "container not running");
+        r = syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0
+                ? rl_error_errno(err, "send signal %d", sig)
+                : 0;
+    }
+    /* a frozen v1 task dies only once thawed: thaw for SIGKILL (as runc) */
+    if (r == 0 && sig == SIGKILL && l->status == RL_STATUS_PAUSED && l->st->cgroup)
+        rl_cgroup_freeze(l->st->cgroup, false, NULL);
+    return r;
 }
 
 int rl_kill(const struct rl_context *ctx, const char *id, int sig, bool all,
@@ -248,6 +280,8 @@ static int delete_locked(const struct rl_context *ctx, struct rl_locked *l, bool
         rl_hooks_run_all(l->st->poststop, l->st->n_poststop, "poststop", js);
     }
     if (l->st->cgroup && rl_cgroup_destroy(l->st->cgroup, err) < 0)
+        return -1;
+    if (rl_rdt_remove(ctx, l->st->id, err) < 0)
         return -1;
     _cleanup_free_ char *dir = rl_state_dir(ctx, l->st->id);
     return rl_rm_rf(dir, err);

@@ -106,58 +106,13 @@ int rl_update(const struct rl_context *ctx, const char *id, const struct rl_reso
 
 /* ---- events ---- */
 
-static void kv_u64(struct rl_jsonw *w, const char *k, uint64_t v)
-{
-    rl_jsonw_key(w, k);
-    rl_jsonw_uint(w, v);
-}
-
-static char *stats_json(const char *id, const struct rl_cgroup_basic_stats *s)
-{
-    struct rl_jsonw *w = rl_jsonw_new(false);
-    rl_jsonw_object_open(w);
-    rl_jsonw_kv_string(w, "type", "stats");
-    rl_jsonw_kv_string(w, "id", id);
-    rl_jsonw_key(w, "data");
-    rl_jsonw_object_open(w);
-    rl_jsonw_key(w, "cpu");
-    rl_jsonw_object_open(w);
-    rl_jsonw_key(w, "usage");
-    rl_jsonw_object_open(w);
-    kv_u64(w, "total", s->cpu_total_ns);
-    kv_u64(w, "kernel", s->cpu_kernel_ns);
-    kv_u64(w, "user", s->cpu_user_ns);
-    rl_jsonw_object_close(w);
-    rl_jsonw_key(w, "throttling");
-    rl_jsonw_object_open(w);
-    rl_jsonw_object_close(w);
-    rl_jsonw_object_close(w);
-    rl_jsonw_key(w, "memory");
-    rl_jsonw_object_open(w);
-    rl_jsonw_key(w, "usage");
-    rl_jsonw_object_open(w);
-    kv_u64(w, "limit", s->mem_limit);
-    kv_u64(w, "usage", s->mem_usage);
-    kv_u64(w, "max", s->mem_max);
-    kv_u64(w, "failcnt", s->mem_failcnt);
-    rl_jsonw_object_close(w);
-    rl_jsonw_object_close(w);
-    rl_jsonw_key(w, "pids");
-    rl_jsonw_object_open(w);
-    kv_u64(w, "current", s->pids_current);
-    kv_u64(w, "limit", s->pids_limit);
-    rl_jsonw_object_close(w);
-    rl_jsonw_object_close(w);
-    rl_jsonw_object_close(w);
-    return rl_jsonw_finish(w, NULL, NULL);
-}
-
 static int emit_stats(struct rl_state *st, rl_event_fn emit, void *data, struct rl_error **err)
 {
-    struct rl_cgroup_basic_stats s;
-    if (rl_cgroup_basic_stats(st->cgroup, &s, err) < 0)
+    struct rl_cgroup_stats s;
+    if (rl_cgroup_stats(st->cgroup, &s, err) < 0)
         return -1;
-    _cleanup_free_ char *line = stats_json(st->id, &s);
+    _cleanup_free_ char *line = rl_stats_event_json(st->id, &s);
+    rl_cgroup_stats_free(&s);
     if (line == NULL)
         return rl_error(err, "encode stats");
     emit(data, line);

@@ -91,7 +91,11 @@ int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_
         close(console[0]);
     if (r < 0)
         return -1;
-    if (rl_start(ctx, id, err) < 0) {
+    /* in the foreground rustlet stays the parent: it is the MAINPID the
+     * host watches, and the relay must not wait for READY */
+    int started = detach ? rl_start(ctx, id, err)
+                         : rl_start_notify(ctx, id, getpid(), true, err);
+    if (started < 0) {
         if (master >= 0)
             close(master);
         struct rl_error *e2 = NULL;

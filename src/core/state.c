@@ -330,16 +330,18 @@ enum rl_status rl_state_status(const struct rl_context *ctx, const struct rl_sta
         return RL_STATUS_STOPPED;
     if (st->created == NULL)
         return RL_STATUS_CREATING;
-    /* The exec fifo exists from create until start has released the
-     * process (start unlinks it), as with runc. */
-    _cleanup_free_ char *fifo = xasprintf("%s/%s/exec.fifo", ctx->root, st->id);
-    if (access(fifo, F_OK) == 0)
-        return RL_STATUS_CREATED;
+    /* frozen first: a container paused before it was started is "paused"
+     * too (runc), and `resume` brings it back to "created" */
     if (st->cgroup) {
         bool frozen = false;
         if (rl_cgroup_is_frozen(st->cgroup, &frozen, NULL) == 0 && frozen)
             return RL_STATUS_PAUSED;
     }
+    /* The exec fifo exists from create until start has released the
+     * process (start unlinks it), as with runc. */
+    _cleanup_free_ char *fifo = xasprintf("%s/%s/exec.fifo", ctx->root, st->id);
+    if (access(fifo, F_OK) == 0)
+        return RL_STATUS_CREATED;
     return RL_STATUS_RUNNING;
 }
 

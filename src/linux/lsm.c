@@ -49,15 +49,21 @@ static int check_selinux_label(const char *field, const char *label, struct rl_e
     return 0;
 }
 
-int rl_lsm_check(const struct rl_spec *spec, struct rl_error **err)
+int rl_lsm_check_process(const struct rl_process *p, const char *apparmor_field,
+                         const char *label_field, struct rl_error **err)
 {
-    const struct rl_process *p = &spec->process;
     if (non_empty(p->apparmor_profile) && !apparmor_enabled())
         return rl_error(err,
-                        "process.apparmorProfile \"%s\": AppArmor is not enabled on this host "
+                        "%s \"%s\": AppArmor is not enabled on this host "
                         "(/sys/module/apparmor/parameters/enabled is not Y)",
-                        p->apparmor_profile);
-    if (check_selinux_label("process.selinuxLabel", p->selinux_label, err) < 0 ||
+                        apparmor_field, p->apparmor_profile);
+    return check_selinux_label(label_field, p->selinux_label, err);
+}
+
+int rl_lsm_check(const struct rl_spec *spec, struct rl_error **err)
+{
+    if (rl_lsm_check_process(&spec->process, "process.apparmorProfile", "process.selinuxLabel",
+                             err) < 0 ||
         check_selinux_label("linux.mountLabel", spec->linux_.mount_label, err) < 0)
         return -1;
     return 0;
@@ -100,7 +106,11 @@ static int write_attr(int proc_fd, const char *attr, const char *value, size_t l
 
 int rl_lsm_apply_exec(const struct rl_spec *spec, int proc_fd, struct rl_error **err)
 {
-    const struct rl_process *p = &spec->process;
+    return rl_lsm_apply_exec_process(&spec->process, proc_fd, err);
+}
+
+int rl_lsm_apply_exec_process(const struct rl_process *p, int proc_fd, struct rl_error **err)
+{
     if (non_empty(p->apparmor_profile)) {
         _cleanup_free_ char *v = xasprintf("exec %s", p->apparmor_profile);
         if (write_attr(proc_fd, "apparmor/exec", v, strlen(v)) < 0 &&

@@ -423,6 +423,15 @@ static int parse_linux_misc(const rl_json *o, struct rl_linux *lx, struct rl_err
     if (sp_obj(o, LX, "intelRdt", &p, err) < 0)
         return -1;
     lx->has_intel_rdt = p != NULL;
+    if (p != NULL) {
+        struct rl_intel_rdt *r = &lx->intel_rdt;
+        if (sp_str(p, LX ".intelRdt", "closID", false, &r->clos_id, err) < 0 ||
+            sp_str(p, LX ".intelRdt", "l3CacheSchema", false, &r->l3_cache_schema, err) < 0 ||
+            sp_str(p, LX ".intelRdt", "memBwSchema", false, &r->mem_bw_schema, err) < 0 ||
+            sp_strv(p, LX ".intelRdt", "schemata", &r->schemata, &r->n_schemata, NULL, err) < 0 ||
+            sp_bool(p, LX ".intelRdt", "enableMonitoring", &r->enable_monitoring, NULL, err) < 0)
+            return -1;
+    }
     if (sp_obj(o, LX, "netDevices", &p, err) < 0)
         return -1;
     lx->has_net_devices = p != NULL;
@@ -519,6 +528,10 @@ void sp_free_linux(struct rl_linux *lx)
     }
     free(lx->devices);
     free(lx->cgroups_path);
+    free(lx->intel_rdt.clos_id);
+    free(lx->intel_rdt.l3_cache_schema);
+    free(lx->intel_rdt.mem_bw_schema);
+    rl_strv_free(lx->intel_rdt.schemata);
     sp_free_resources(&lx->resources);
     free(lx->rootfs_propagation);
     free_seccomp(&lx->seccomp);

@@ -51,9 +51,6 @@ static int not_yet_mounts(const struct rl_spec *s, struct rl_error **err)
 
 static int validate_not_yet(const struct rl_spec *s, struct rl_error **err)
 {
-    const struct rl_linux *lx = &s->linux_;
-    if (lx->has_intel_rdt)
-        return NOT_YET("linux.intelRdt");
     if (not_yet_mounts(s, err) < 0)
         return -1;
     return 0;

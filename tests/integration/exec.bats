@@ -269,3 +269,68 @@ run_exec() {
 	run_exec --cgroup pids:missing "$CID" true
 	assert_failure
 }
+
+# ---- LSM flags: applied like process.apparmorProfile / selinuxLabel ----
+
+apparmor_enabled() { [[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" == Y ]]; }
+selinux_enabled() { [[ -e /sys/fs/selinux/enforce ]]; }
+
+@test "exec --apparmor on a host without AppArmor: a clear error, nothing runs" {
+	apparmor_enabled && skip "this host has AppArmor (the disabled-host path cannot be tested)"
+	start_payload sleep 1000
+	run_exec --apparmor rl-test-profile "$CID" sh -c 'echo ran'
+	assert_failure
+	refute_line ran
+	if is_rustlet; then
+		assert_match '--apparmor "rl-test-profile": AppArmor is not enabled on this host' "$stderr"
+	else
+		# runc 1.1.5 tries and fails in the process: write /proc/self/attr/exec: EINVAL
+		assert_match 'apparmor failed to apply profile' "$stderr"
+	fi
+}
+
+@test "exec --apparmor on a host with AppArmor: the profile is requested" {
+	apparmor_enabled || skip "no AppArmor on this host (/sys/module/apparmor/parameters/enabled is not Y)"
+	start_payload sleep 1000
+	run_exec --apparmor unconfined "$CID" rl-payload lsm
+	assert_success
+	assert_match '^apparmor/current=unconfined'
+}
+
+@test "exec --process-label with SELinux disabled: runs, label not applied (runc: refused)" {
+	selinux_enabled && skip "SELinux is enabled here (the disabled-host path cannot be tested)"
+	start_payload sleep 1000
+	run --separate-stderr rt --debug --log "$BATS_TEST_TMPDIR/log" exec \
+		--process-label system_u:system_r:container_t:s0:c1,c2 "$CID" rl-payload lsm </dev/null
+	if is_runc; then
+		assert_failure
+		assert_match 'selinux label is specified in config, but selinux is disabled' "$stderr"
+		return
+	fi
+	assert_success
+	# no LSM holds an exec label: nothing was written
+	assert_line 'exec=<EINVAL>'
+	assert_match '--process-label "system_u:system_r:container_t:s0:c1,c2": SELinux is disabled on this host, label not applied' \
+		"$(cat "$BATS_TEST_TMPDIR/log")"
+}
+
+@test "exec of a container whose config has process.selinuxLabel (SELinux disabled)" {
+	selinux_enabled && skip "SELinux is enabled here (the disabled-host path cannot be tested)"
+	skip_if_runc "runc 1.1.5 refuses selinuxLabel on a host without SELinux (create fails)"
+	update_config '.process.selinuxLabel = "system_u:system_r:container_t:s0:c1,c2"'
+	start_payload sleep 1000
+	run --separate-stderr rt --debug --log "$BATS_TEST_TMPDIR/log" exec "$CID" rl-payload pid </dev/null
+	assert_success
+	assert_match '^pid=[0-9]+'
+	assert_match 'process.selinuxLabel ".*": SELinux is disabled on this host, label not applied' \
+		"$(cat "$BATS_TEST_TMPDIR/log")"
+}
+
+@test "exec --process-label with SELinux enabled: the process runs with the label" {
+	selinux_enabled || skip "SELinux is not enabled on this host (no /sys/fs/selinux): setexeccon cannot be tested"
+	start_payload sleep 1000
+	label=$(cat /proc/self/attr/current)
+	run_exec --process-label "$label" "$CID" rl-payload lsm
+	assert_success
+	assert_line "current=$label"
+}

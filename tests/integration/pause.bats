@@ -44,3 +44,56 @@ count_gt() { (($(count) > $1)); }
 	run rt delete --force "$CID"
 	assert_success
 }
+
+@test "paused before start: state and list say paused, start is refused, resume gives created" {
+	set_args sh -c 'echo started; exec sleep 1000'
+	rt_bg create --bundle "$BUNDLE" "$CID"
+	assert_success
+	run rt pause "$CID"
+	assert_success
+	assert_equal "$(state_field "$CID" .status)" paused
+	run rt list --format json
+	assert_success
+	assert_equal "$(jq -r --arg id "$CID" '.[] | select(.id == $id) | .status' <<<"$output")" paused
+	run --separate-stderr rt start "$CID"
+	assert_failure
+	assert_match 'cannot start a container in the paused state' "$stderr"
+	assert_equal "$(state_field "$CID" .status)" paused
+	! grep -q started "$CTR_OUT" || fail "the process ran while paused"
+	run rt resume "$CID"
+	assert_success
+	assert_equal "$(state_field "$CID" .status)" created
+	! grep -q started "$CTR_OUT" || fail "resume started the process"
+	run rt start "$CID"
+	assert_success
+	wait_output started
+	assert_equal "$(state_field "$CID" .status)" running
+}
+
+@test "paused before start: delete needs --force, exec is refused, kill KILL stops it" {
+	set_args sh -c 'echo started; exec sleep 1000'
+	rt_bg create --bundle "$BUNDLE" "$CID"
+	assert_success
+	run rt pause "$CID"
+	assert_success
+	run --separate-stderr rt delete "$CID"
+	assert_failure
+	assert_match 'not stopped: paused' "$stderr"
+	run --separate-stderr rt exec "$CID" true
+	assert_failure
+	assert_match 'paused' "$stderr"
+	run rt kill "$CID" KILL
+	assert_success
+	wait_status "$CID" stopped
+	run rt delete "$CID"
+	assert_success
+}
+
+@test "kill KILL of a paused running container stops it (the freezer is thawed)" {
+	start_payload sleep 1000
+	run rt pause "$CID"
+	assert_success
+	run rt kill "$CID" KILL
+	assert_success
+	wait_status "$CID" stopped
+}

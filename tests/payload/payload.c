@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <termios.h>
 #include <time.h>
@@ -727,7 +729,8 @@ usage (FILE *f)
          "  sched ioprio affinity personality mempolicy lsm | sysctl KEY\n"
          "  stat PATH | read PATH | write PATH TEXT | ls DIR\n"
          "  cat-cgroup FILE | exit N | kill-self SIG | sleep SECS | wait-signal\n"
-         "  mkdir PATH [MODE] | chmod PATH MODE   (raw syscalls, for seccomp)\n",
+         "  mkdir PATH [MODE] | chmod PATH MODE   (raw syscalls, for seccomp)\n"
+         "  notify MSG [SECS]   (MSG to $NOTIFY_SOCKET as sd_notify does, then sleep)\n",
          f);
 }
 
@@ -743,6 +746,35 @@ cmd_ls (const char *path)
       printf ("%s\n", e->d_name);
   closedir (d);
   return 0;
+}
+
+/* sd_notify(3): one datagram to the AF_UNIX path in $NOTIFY_SOCKET ("\\n"
+ * in MSG becomes a newline), then stay alive SECS so the runtime sees the
+ * message while the process still runs. */
+static int
+cmd_notify (const char *text, const char *secs)
+{
+  const char *path = getenv ("NOTIFY_SOCKET");
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  char msg[1024];
+  size_t n = 0;
+  if (!path || !*path || strlen (path) >= sizeof (addr.sun_path))
+    {
+      printf ("notify=no NOTIFY_SOCKET\n");
+      return 1;
+    }
+  for (; *text && n < sizeof (msg) - 1; text++)
+    if (text[0] == '\\' && text[1] == 'n')
+      msg[n++] = '\n', text++;
+    else
+      msg[n++] = *text;
+  strcpy (addr.sun_path, path);
+  int s = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0 || sendto (s, msg, n, 0, (struct sockaddr *) &addr, sizeof (addr)) < 0)
+    return fail ("notify", path);
+  close (s);
+  printf ("notify=sent\nnotify_socket=%s\n", path);
+  return secs ? cmd_sleep (secs) : 0;
 }
 
 /* The raw system calls (not the libc wrappers, which may pick another
@@ -814,6 +846,11 @@ main (int argc, char **argv)
           return 2;
         }
       return cmd_chmod (a1, argv[3]);
+    }
+  if (!strcmp (c, "notify"))
+    {
+      NEED1;
+      return cmd_notify (a1, argc > 3 ? argv[3] : NULL);
     }
   if (!strcmp (c, "caps"))
     return cmd_caps ();

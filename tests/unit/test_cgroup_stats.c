@@ -57,6 +57,10 @@ static void test_rl_cgroup_stats_v1(void **state)
     fake_file(root, "hugetlb/c1/hugetlb.2MB.max_usage_in_bytes", "4194304\n");
     fake_file(root, "hugetlb/c1/hugetlb.2MB.failcnt", "1\n");
     fake_file(root, "hugetlb/c1/hugetlb.2MB.rsvd.usage_in_bytes", "0\n");
+    fake_file(root, "cpuset/c1/cpuset.cpus", "0-2,5\n");
+    fake_file(root, "cpuset/c1/cpuset.mems", "0\n");
+    fake_file(root, "cpuset/c1/cpuset.sched_load_balance", "1\n");
+    fake_file(root, "cpuset/c1/cpuset.sched_relax_domain_level", "-1\n");
     struct rl_cgroup *cg = new_cg(root, self_v1);
     struct rl_cgroup_stats s;
     assert_int_equal(rl_cgroup_stats(cg, &s, NULL), 0);
@@ -91,6 +95,12 @@ static void test_rl_cgroup_stats_v1(void **state)
     assert_int_equal(s.hugetlb[0].usage, 2097152);
     assert_int_equal(s.hugetlb[0].max_usage, 4194304);
     assert_int_equal(s.hugetlb[0].failcnt, 1);
+    assert_int_equal(s.cpuset.n_cpus, 4);
+    assert_int_equal(s.cpuset.cpus[2], 2);
+    assert_int_equal(s.cpuset.cpus[3], 5);
+    assert_int_equal(s.cpuset.n_mems, 1);
+    assert_int_equal(s.cpuset.sched_load_balance, 1);
+    assert_int_equal(s.cpuset.sched_relax_domain_level, -1);
     rl_cgroup_stats_free(&s);
     fake_file(root, "memory/c1/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n"
                                                     "oom_kill 4\n");

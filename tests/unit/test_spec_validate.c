@@ -460,8 +460,8 @@ static void test_rl_spec_validate_not_yet_features(void **state)
     GOOD(NULL, ",\"ioPriority\":{\"class\":\"IOPRIO_CLASS_BE\"}", NULL);
     GOOD(NULL, ",\"execCPUAffinity\":{\"initial\":\"0\"}", NULL);
     GOOD(NULL, NULL, ",\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\"}");
-    BAD(NULL, NULL, ",\"intelRdt\":{\"closID\":\"x\"}",
-        "linux.intelRdt: not supported by rustlet yet");
+    /* intelRdt: checked against the host (resctrl) at create */
+    GOOD(NULL, NULL, ",\"intelRdt\":{\"closID\":\"x\",\"schemata\":[\"L3:0=f\"]}");
     GOOD(NULL, ",\"oomScoreAdj\":100,\"noNewPrivileges\":true",
          ",\"maskedPaths\":[\"/proc/kcore\"]");
 }
