@@ -61,6 +61,9 @@ int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file,
  * mounts show its cgroup as the root); otherwise its directories are bound. */
 int rl_mount_cgroup(const struct rl_mount *m, int rootfd, const char *dst, bool cgroupns,
                     struct rl_error **err);
+/* copyup.c: copy the tree below the fd `below` into the directory `top`
+ * (a fresh tmpfs mounted over it), keeping modes, owners and times. */
+int rl_tmpcopyup(int below, int top, struct rl_error **err);
 int rl_devices_setup(const struct rl_spec *spec, int rootfd, struct rl_error **err);
 /* true when spec mounts something at /dev that is not a bind of the host's */
 bool rl_devices_needed(const struct rl_spec *spec);

@@ -30,7 +30,7 @@ static bool non_empty(const char *s)
 
 /* Mount options rustlet recognises as flags (not passed as fs data) but
  * cannot honour yet. */
-static const char *const mount_options_not_yet[] = {"idmap", "ridmap", "tmpcopyup"};
+static const char *const mount_options_not_yet[] = {"idmap", "ridmap"};
 
 static int not_yet_mounts(const struct rl_spec *s, struct rl_error **err)
 {

@@ -231,8 +231,8 @@ static void test_rl_spec_validate_mounts(void **state)
         "mounts[0].options[1]: mount option \"idmap\" is not supported by rustlet yet");
     BAD(",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"ridmap\"]}]", NULL, NULL,
         "mounts[0].options[0]: mount option \"ridmap\" is not supported by rustlet yet");
-    BAD(",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"tmpcopyup\"]}]", NULL, NULL,
-        "mounts[0].options[0]: mount option \"tmpcopyup\" is not supported by rustlet yet");
+    GOOD(",\"mounts\":[{\"destination\":\"/a\",\"type\":\"tmpfs\",\"options\":[\"tmpcopyup\"]}]",
+         NULL, NULL);
     BAD(",\"mounts\":[{\"destination\":\"/a\",\"uidMappings\":[{\"containerID\":0,\"hostID\":1,"
         "\"size\":1}]}]",
         NULL, NULL, "mounts[0].uidMappings: not supported by rustlet yet");
