@@ -194,8 +194,13 @@ static int wait_exec(struct exec_ctx *c, struct rl_error **err)
     if (n == 0)
         return 0;
     m.text[SYNC_TEXT_MAX - 1] = '\0';
-    if (m.type == SYNC_ERROR)
-        return rl_error_code(err, m.errnum, "%s", m.text);
+    if (m.type == SYNC_ERROR) {
+        /* m.text already ends with the errno text */
+        rl_error(err, "%s", m.text);
+        if (err && *err)
+            (*err)->errnum = m.errnum;
+        return -1;
+    }
     return rl_error(err, "sync: unexpected '%s'", sync_type_name((enum sync_type)m.type));
 }
 

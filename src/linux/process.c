@@ -8,6 +8,7 @@
 #include "rustlet/sys.h"
 #include "rustlet/utils.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -231,9 +232,18 @@ char *rl_process_lookup(const struct rl_process *p, struct rl_error **err)
     const char *arg0 = p->args[0];
     if (strchr(arg0, '/')) {
         if (!is_executable(arg0)) {
-            rl_error_errno(err, "process.args[0]: exec \"%s\"", arg0);
-            if (*err)
-                (*err)->status = errno == ENOENT ? 127 : 126;
+            /* Go's wording of the errno ("no such file or directory",
+             * "permission denied"): Docker and podman match it, case and
+             * all, to exit 127/126 as with runc */
+            int e = errno;
+            char why[128];
+            snprintf(why, sizeof(why), "%s", strerror(e));
+            why[0] = (char)tolower((unsigned char)why[0]);
+            rl_error(err, "process.args[0]: exec \"%s\": %s", arg0, why);
+            if (*err) {
+                (*err)->errnum = e;
+                (*err)->status = e == ENOENT ? 127 : 126;
+            }
             return NULL;
         }
         return xstrdup(arg0);

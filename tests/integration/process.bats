@@ -25,6 +25,23 @@ load helpers
 	[[ $status -ne 0 ]]
 }
 
+@test "args[0] missing: the error has Go's errno wording engines map to 127" {
+	# Docker and podman match "no such file or directory" (lower case, as
+	# runc writes it) to exit 127, "permission denied" to 126
+	set_args /no/such/binary
+	run --separate-stderr rt --log-format json --log "$BATS_TEST_TMPDIR/log.json" \
+		run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_failure
+	msg=$(jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log.json" | tail -n1)
+	assert_match '"/no/such/binary".*: no such file or directory$' "$msg"
+	set_args /etc/passwd
+	run --separate-stderr rt --log-format json --log "$BATS_TEST_TMPDIR/log2.json" \
+		run --bundle "$BUNDLE" "$CID-2" </dev/null
+	assert_failure
+	msg=$(jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log2.json" | tail -n1)
+	assert_match '"/etc/passwd".*: permission denied$' "$msg"
+}
+
 @test "env is passed as given" {
 	update_config '.process.env += ["FOO=bar", "EMPTY=", "WITH_EQ=a=b"]'
 	run_payload env
