@@ -19,6 +19,7 @@ struct rl_seccomp_filter;
 struct rl_init_args {
     const struct rl_spec *spec;
     const struct rl_create_opts *opts;
+    char **envp;                /* rl_process_envp(), set in the container */
     struct rl_state *state;     /* id, bundle, rootfs, annotations (for hooks) */
     int sync_fd;
     int fifo_fd;                /* O_PATH fd of ROOT/<id>/exec.fifo */
@@ -74,6 +75,11 @@ int rl_process_setup_pre_pivot(const struct rl_process *p, struct rl_error **err
 int rl_process_set_rlimits(const struct rl_process *p, struct rl_error **err);
 /* Bounding set, user and groups, capabilities, cwd, umask. */
 int rl_process_setup(const struct rl_process *p, struct rl_error **err);
+/* The environment for execve: process.env, plus HOME from the container's
+ * /etc/passwd entry of process.user.uid ("/" without one) when env has no
+ * HOME, as runc does (Docker relies on it). Call inside the container,
+ * before the user switch. Never NULL; not to be freed (execve follows). */
+char **rl_process_envp(const struct rl_process *p);
 /* PATH lookup like execvp inside the container; malloc'd path. */
 char *rl_process_lookup(const struct rl_process *p, struct rl_error **err);
 /* Mark every fd above [3, 3+max(preserve, LISTEN_FDS)) close-on-exec. */

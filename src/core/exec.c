@@ -111,6 +111,7 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c, int fd)
             child_fail(fd, err);
         close(c->console_fd);
     }
+    char **envp = rl_process_envp(p);
     if (rl_process_set_rlimits(p, &err) < 0 || rl_process_setup(p, &err) < 0)
         child_fail(fd, err);
     if (rl_process_close_fds(c->o->preserve_fds, NULL, 0) < 0) {
@@ -128,7 +129,7 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c, int fd)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     rl_debug("execve(%s)", exe);
-    execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
+    execve(exe, p->args, envp);
     rl_error_errno(&err, "process.args[0]: exec %s", exe);
     err->status = errno == ENOENT ? 127 : 126;
     child_fail(fd, err);

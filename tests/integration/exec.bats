@@ -118,6 +118,8 @@ run_exec() {
 	run_exec --process "$BATS_TEST_TMPDIR/process.json" "$CID"
 	assert_success
 	assert_line FROM_FILE=yes
+	# no HOME given and uid 7 has no passwd entry: "/" (as runc)
+	assert_line HOME=/
 	refute_line HOME=/root
 	run_exec -p "$BATS_TEST_TMPDIR/process.json" "$CID"
 	assert_success

@@ -52,6 +52,27 @@ load helpers
 	assert_line 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 }
 
+@test "env without HOME: HOME from the container's /etc/passwd, else /" {
+	# runc does this and Docker relies on it (docker run -u 1000 gets the
+	# user's home directory as HOME)
+	echo 'user:x:1000:1000::/home/user:/bin/sh' >>"$BUNDLE/rootfs/etc/passwd"
+	update_config '.process.env = ["PATH=/bin"]'
+	run_payload env
+	assert_success
+	assert_line HOME=/root
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	run_payload env
+	assert_line HOME=/home/user
+	update_config '.process.user = {uid: 4321, gid: 4321}'
+	run_payload env
+	assert_line HOME=/
+	# a HOME given is kept
+	update_config '.process.env = ["PATH=/bin", "HOME=/given"]'
+	run_payload env
+	assert_line HOME=/given
+	refute_line HOME=/
+}
+
 @test "env without PATH: args[0] with a slash still runs" {
 	update_config '.process.env = ["A=1"]'
 	set_args /bin/rl-payload env
