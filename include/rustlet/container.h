@@ -15,6 +15,8 @@
 
 struct rl_context {
     const char *root;       /* state root, e.g. /run/rustlet */
+    bool no_cgroups;        /* --cgroup-manager disabled: create makes and joins
+                             * no cgroup (podman --cgroups=disabled) */
 };
 
 struct rl_create_opts {
