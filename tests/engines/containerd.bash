@@ -198,7 +198,11 @@ sc_containerd_network_none() {
 sc_containerd_error() {
 	expect_rc 1 crun_ --rm "$BUSYBOX" "$(cname 1)" /no/such/binary
 	# ctr exits 1 on a failed create; the runtime's message is shown
-	expect_match "runtime message shown" '/no/such/binary.*no such file or directory' "$out"
+	expect_match "runtime message shown" '/no/such/binary.*no such file or directory' "${out,,}"
+	# rustlet's own msg (the last error line of its JSON log), word for word
+	if [[ $(basename "$RUNTIME") == rustlet* ]]; then
+		expect_match "rustlet's msg" 'process\.args\[0\]: exec "/no/such/binary": no such file or directory' "$out"
+	fi
 	echo "ctr shows: $out"
 }
 

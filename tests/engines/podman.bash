@@ -257,7 +257,11 @@ sc_podman_cgroups_disabled() {
 sc_podman_error() {
 	expect_rc 127 pm run --rm "$BUSYBOX" /no/such/binary
 	# the msg of the runtime's last error log line, as the engine shows it
-	expect_match "runtime message shown" '/no/such/binary.*no such file or directory' "$out"
+	expect_match "runtime message shown" '/no/such/binary.*no such file or directory' "${out,,}"
+	# rustlet's own msg (the last error line of its JSON log), word for word
+	if [[ $(basename "$RUNTIME") == rustlet* ]]; then
+		expect_match "rustlet's msg" 'process\.args\[0\]: exec "/no/such/binary": no such file or directory' "$out"
+	fi
 	echo "podman shows: $out"
 }
 
