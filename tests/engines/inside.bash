@@ -116,12 +116,27 @@ for engine in $RL_ENGINES; do
 		printf '%s\n' "${skips[@]}" >"$S/skips.$engine"
 	)
 done
+# The cgroups the engines made beneath ours (their parents stay when the
+# containers are gone): docker's /docker, podman's /libpod_parent,
+# containerd's /<namespace>. Empty by now; removed deepest first.
+remove_engine_cgroups() {
+	local h n
+	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+		for n in docker libpod_parent "${CONTAINERD_NAMESPACE:-rl-engines}"; do
+			[[ -d $h$n && -f $h$n/cgroup.procs ]] || continue
+			find "$h$n" -depth -type d -exec rmdir {} + 2>/dev/null ||
+				echo "# could not remove every cgroup below $h$n"
+		done
+	done
+}
+stop_daemons
+remove_engine_cgroups
+
 p=0 f=0 s=0
 for engine in $RL_ENGINES; do
 	read -r a b c <"$S/counts.$engine" || { a=0 b=1 c=0; }
 	p=$((p + a)) f=$((f + b)) s=$((s + c))
 done
-stop_daemons
 echo "# took $((SECONDS - start))s"
 if ((s)); then
 	echo "# skipped:"
