@@ -17,6 +17,8 @@ struct rl_context {
     const char *root;       /* state root, e.g. /run/rustlet */
     const char *notify_socket; /* $NOTIFY_SOCKET: proxy the container's sd_notify
                                   READY to it (create/run/start); NULL: none */
+    bool no_cgroups;        /* --cgroup-manager disabled: create makes and joins
+                             * no cgroup (podman --cgroups=disabled) */
 };
 
 struct rl_create_opts {

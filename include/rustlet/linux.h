@@ -19,6 +19,7 @@ struct rl_seccomp_filter;
 struct rl_init_args {
     const struct rl_spec *spec;
     const struct rl_create_opts *opts;
+    char **envp;                /* rl_process_envp(), set in the container */
     struct rl_state *state;     /* id, bundle, rootfs, annotations (for hooks) */
     int sync_fd;
     int fifo_fd;                /* O_PATH fd of ROOT/<id>/exec.fifo */
@@ -83,6 +84,9 @@ int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file,
  * mounts show its cgroup as the root); otherwise its directories are bound. */
 int rl_mount_cgroup(const struct rl_mount *m, int rootfd, const char *dst, bool cgroupns,
                     struct rl_error **err);
+/* copyup.c: copy the tree below the fd `below` into the directory `top`
+ * (a fresh tmpfs mounted over it), keeping modes, owners and times. */
+int rl_tmpcopyup(int below, int top, struct rl_error **err);
 int rl_devices_setup(const struct rl_spec *spec, int rootfd, struct rl_error **err);
 /* true when spec mounts something at /dev that is not a bind of the host's */
 bool rl_devices_needed(const struct rl_spec *spec);
@@ -98,6 +102,11 @@ int rl_process_setup_pre_pivot(const struct rl_process *p, int proc_fd, struct r
 int rl_process_set_rlimits(const struct rl_process *p, struct rl_error **err);
 /* Bounding set, user and groups, capabilities, cwd, umask. */
 int rl_process_setup(const struct rl_process *p, struct rl_error **err);
+/* The environment for execve: process.env, plus HOME from the container's
+ * /etc/passwd entry of process.user.uid ("/" without one) when env has no
+ * HOME, as runc does (Docker relies on it). Call inside the container,
+ * before the user switch. Never NULL; not to be freed (execve follows). */
+char **rl_process_envp(const struct rl_process *p);
 /* PATH lookup like execvp inside the container; malloc'd path. */
 char *rl_process_lookup(const struct rl_process *p, struct rl_error **err);
 /* Mark every fd above [3, 3+max(preserve, LISTEN_FDS)) close-on-exec. */

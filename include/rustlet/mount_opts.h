@@ -14,6 +14,7 @@ struct rl_mount_opts {
     unsigned long clear;        /* MS_* explicitly cleared (rw, suid, dev, ...) */
     unsigned long propagation;  /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE [|MS_REC] */
     bool recursive_bind;        /* rbind */
+    bool tmpcopyup;             /* tmpfs starts with a copy of what was below */
     /* the recursive forms ("rro", "rnosuid", "rnoatime", ...): MS_* flags to
      * set / clear on the mount and every mount below it (mount_setattr) */
     unsigned long rec_set, rec_clear;
@@ -31,10 +32,9 @@ void rl_mount_opts_free(struct rl_mount_opts *o);
 long rl_propagation_flags(const char *name);
 
 /* The options rustlet maps to mount(2) flags or propagation (for
- * `features`), NULL-terminated. Not listed: the recursive forms ("rro",
- * "rnosuid", ...: taken as their plain form, not applied recursively yet)
- * and tmpcopyup (refused). Anything else goes to the
- * filesystem as data. */
+ * `features`), NULL-terminated, tmpcopyup, idmap and ridmap included. Not
+ * listed: the recursive forms ("rro", "rnosuid", ...). Anything else goes
+ * to the filesystem as data. */
 const char *const *rl_mount_option_names(void);
 
 #endif

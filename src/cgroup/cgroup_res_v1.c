@@ -88,7 +88,11 @@ static int v1_kmem(const char *dir, int64_t v, struct rl_error **err)
 static int v1_memory_more(struct rl_cgroup *cg, const struct rl_resources *r, struct rl_error **err)
 {
     const __typeof__(r->memory) *m = &r->memory;
-    bool any = m->has_swappiness || m->has_kernel || m->has_kernel_tcp ||
+    /* kernel/kernelTCP 0 ask for nothing: Docker's update sends both as 0
+     * when they were never set, and runc ignores 0 as well */
+    bool kmem = m->has_kernel && m->kernel != 0;
+    bool kmem_tcp = m->has_kernel_tcp && m->kernel_tcp != 0;
+    bool any = m->has_swappiness || kmem || kmem_tcp ||
                (m->has_disable_oom_killer && m->disable_oom_killer) ||
                (m->has_use_hierarchy && m->use_hierarchy);
     if (!any)
@@ -99,9 +103,9 @@ static int v1_memory_more(struct rl_cgroup *cg, const struct rl_resources *r, st
     if (m->has_swappiness && cg_write_num(dir, "memory.swappiness", (int64_t)m->swappiness, false,
                                           R "memory.swappiness", err) < 0)
         return -1;
-    if (m->has_kernel && v1_kmem(dir, m->kernel, err) < 0)
+    if (kmem && v1_kmem(dir, m->kernel, err) < 0)
         return -1;
-    if (m->has_kernel_tcp &&
+    if (kmem_tcp &&
         (need_file(dir, "memory.kmem.tcp.limit_in_bytes", R "memory.kernelTCP",
                    "TCP kernel memory limits were removed from this kernel", err) < 0 ||
          cg_write_num(dir, "memory.kmem.tcp.limit_in_bytes", m->kernel_tcp, false,

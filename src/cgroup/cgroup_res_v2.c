@@ -42,10 +42,11 @@
 int cgv2_refusals(const struct rl_resources *r, struct rl_error **err)
 {
     const __typeof__(r->memory) *m = &r->memory;
-    if (m->has_kernel)
+    /* 0 asks for nothing (Docker's update sends it; runc ignores it) */
+    if (m->has_kernel && m->kernel != 0)
         return rl_error(err, R "memory.kernel: cgroup v2 has no kernel memory limit (kernel "
                                "memory counts against memory.max)");
-    if (m->has_kernel_tcp)
+    if (m->has_kernel_tcp && m->kernel_tcp != 0)
         return rl_error(err, R "memory.kernelTCP: cgroup v2 has no TCP kernel memory limit");
     if (m->has_disable_oom_killer && m->disable_oom_killer)
         return rl_error(err, R "memory.disableOOMKiller: cgroup v2 cannot disable the OOM "

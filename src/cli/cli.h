@@ -36,6 +36,7 @@ struct cli_global {
     const char *log_format;
     bool debug;
     bool systemd_cgroup;
+    const char *cgroup_manager;
     const char *criu;
     bool rootless_set;
 };

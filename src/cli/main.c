@@ -53,6 +53,8 @@ static void print_help(FILE *f)
                "   --log-format value  log format: text or json (default: \"text\")\n"
                "   --debug             enable debug logging (every kernel operation)\n"
                "   --systemd-cgroup    use the systemd cgroup driver (not supported yet)\n"
+               "   --cgroup-manager value  cgroupfs (default), systemd (not supported yet) or\n"
+               "                       disabled (create no cgroup; podman --cgroups=disabled)\n"
                "   --help, -h          show help\n"
                "   --version, -v       print the version\n");
 }
@@ -93,6 +95,7 @@ int main(int argc, char **argv)
         {"log-format", 0, CLI_STRING, &g.log_format},
         {"debug", 0, CLI_BOOL, &g.debug},
         {"systemd-cgroup", 0, CLI_BOOL, &g.systemd_cgroup},
+        {"cgroup-manager", 0, CLI_STRING, &g.cgroup_manager},
         {"help", 'h', CLI_BOOL, &help},
         {"version", 'v', CLI_BOOL, &version},
     };
@@ -123,6 +126,14 @@ int main(int argc, char **argv)
         print_help(stdout);
         return help ? 0 : 1;
     }
+    /* crun's --cgroup-manager: podman passes "disabled" to the runtimes it
+     * lists in runtime_supports_nocgroups */
+    const char *cgm = g.cgroup_manager ? g.cgroup_manager : "cgroupfs";
+    if (strcmp(cgm, "systemd") == 0)
+        g.systemd_cgroup = true;
+    else if (strcmp(cgm, "cgroupfs") != 0 && strcmp(cgm, "disabled") != 0)
+        return fail(NULL, (rl_error(&err, "--cgroup-manager: unknown manager \"%s\" (cgroupfs, "
+                                          "systemd or disabled)", cgm), err));
     if (g.systemd_cgroup)
         return fail(NULL, (rl_error(&err, "--systemd-cgroup: the systemd cgroup driver is not supported yet"), err));
     const char *name = argv[i];
@@ -130,7 +141,8 @@ int main(int argc, char **argv)
         if (strcmp(commands[k].name, name) != 0)
             continue;
         struct rl_context ctx = {.root = g.root ? g.root : default_root(),
-                                 .notify_socket = getenv("NOTIFY_SOCKET")};
+                                 .notify_socket = getenv("NOTIFY_SOCKET"),
+                                 .no_cgroups = strcmp(cgm, "disabled") == 0};
         if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
             printf("USAGE:\n   rustlet %s %s\n\n%s (see rustlet-%s(8))\n", name, commands[k].usage,
                    commands[k].summary, name);

@@ -336,9 +336,16 @@ static int apply_resources(struct create_ctx *c, struct rl_error **err)
     return 0;
 }
 
-static int create_steps(struct create_ctx *c, struct rl_error **err)
+/* The container's cgroup and its resources; none at all with
+ * --cgroup-manager disabled (the container stays in our cgroups and
+ * linux.resources are not applied, as crun does). */
+static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
 {
     const struct rl_linux *l = &c->spec->linux_;
+    if (c->ctx->no_cgroups) {
+        rl_debug("--cgroup-manager disabled: no cgroup for the container");
+        return rl_state_write(c->ctx, c->st, err);
+    }
     _cleanup_free_ char *self_cg = rl_read_file_at(AT_FDCWD, "/proc/self/cgroup", 0, NULL, err);
     if (self_cg == NULL)
         return -1;
@@ -348,7 +355,12 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
     c->st->cgroup = cg;
     if (rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
-    if (apply_resources(c, err) < 0)
+    return apply_resources(c, err);
+}
+
+static int create_steps(struct create_ctx *c, struct rl_error **err)
+{
+    if (setup_cgroup(c, err) < 0)
         return -1;
     _cleanup_free_ char *rdt_root = NULL;
     if (rl_rdt_prepare(c->spec, &rdt_root, err) < 0)

@@ -114,6 +114,7 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c, int fd)
             child_fail(fd, err);
         close(c->console_fd);
     }
+    char **envp = rl_process_envp(p);
     if (rl_process_set_rlimits(p, &err) < 0 || rl_process_setup(p, &err) < 0)
         child_fail(fd, err);
     if (rl_process_close_fds(c->o->preserve_fds, NULL, 0) < 0) {
@@ -134,7 +135,7 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c, int fd)
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     rl_debug("execve(%s)", exe);
-    execve(exe, p->args, p->env ? p->env : (char *[]){NULL});
+    execve(exe, p->args, envp);
     rl_error_errno(&err, "process.args[0]: exec %s", exe);
     err->status = errno == ENOENT ? 127 : 126;
     child_fail(fd, err);
@@ -200,8 +201,13 @@ static int wait_exec(struct exec_ctx *c, struct rl_error **err)
     if (n == 0)
         return 0;
     m.text[SYNC_TEXT_MAX - 1] = '\0';
-    if (m.type == SYNC_ERROR)
-        return rl_error_code(err, m.errnum, "%s", m.text);
+    if (m.type == SYNC_ERROR) {
+        /* m.text already ends with the errno text */
+        rl_error(err, "%s", m.text);
+        if (err && *err)
+            (*err)->errnum = m.errnum;
+        return -1;
+    }
     return rl_error(err, "sync: unexpected '%s'", sync_type_name((enum sync_type)m.type));
 }
 

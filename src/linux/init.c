@@ -296,6 +296,7 @@ static void setup(struct rl_init_args *a)
     CHECK(a, rl_attrs_apply(spec, &err));
     if (a->seccomp && !nnp)
         CHECK(a, load_seccomp_early(a, &err));
+    a->envp = rl_process_envp(&spec->process);
     CHECK(a, rl_process_setup(&spec->process, &err));
     /* CVE-2019-5736 / CVE-2016-9962: from READY until execve, `exec` may run
      * the container's processes next to this one. Non-dumpable, its
@@ -380,7 +381,7 @@ void rl_init_main(struct rl_init_args *a)
         if (load_seccomp_late(a, msg, &err) < 0)
             die_after_start(wfd, err);
     }
-    execve(exe, a->spec->process.args, a->spec->process.env ? a->spec->process.env : (char *[]){NULL});
+    execve(exe, a->spec->process.args, a->envp);
     rl_error_errno(&err, "process.args[0]: exec %s", exe);
     err->status = errno == ENOENT ? 127 : 126;
     die_after_start(wfd, err);

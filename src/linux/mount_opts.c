@@ -78,6 +78,10 @@ int rl_mount_opts_parse(char *const *options, size_t n, struct rl_mount_opts *ou
             *(o[0] == 'r' ? &out->ridmap : &out->idmap) = true;
             continue;
         }
+        if (strcmp(o, "tmpcopyup") == 0) {
+            out->tmpcopyup = true;
+            continue;
+        }
         const struct opt *f = find(flag_opts, ARRAY_SIZE(flag_opts), o);
         /* recursive attribute forms: "rro" -> ro on every mount below too */
         if (f == NULL && o[0] == 'r' && find(prop_opts, ARRAY_SIZE(prop_opts), o) == NULL) {
@@ -124,8 +128,9 @@ void rl_mount_opts_free(struct rl_mount_opts *o)
 const char *const *rl_mount_option_names(void)
 {
     static const char *const idmap[] = {"idmap", "ridmap"};
-    static const char *names[ARRAY_SIZE(flag_opts) + ARRAY_SIZE(prop_opts) + ARRAY_SIZE(idmap) + 1];
+    static const char *names[ARRAY_SIZE(flag_opts) + ARRAY_SIZE(prop_opts) + ARRAY_SIZE(idmap) + 2];
     size_t k = 0;
+    names[k++] = "tmpcopyup";
     for (size_t i = 0; i < ARRAY_SIZE(flag_opts); i++)
         names[k++] = flag_opts[i].name;
     for (size_t i = 0; i < ARRAY_SIZE(prop_opts); i++)

@@ -223,6 +223,13 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
         if (rl_sys_mount(src, dst, m->type, o->flags & ~MS_REMOUNT, data) < 0)
             return rl_error_errno(err, ldata ? "mount with linux.mountLabel (%s)" : "mount%s",
                                   ldata ? ldata : "");
+        if (o->tmpcopyup && m->type && strcmp(m->type, "tmpfs") == 0) {
+            /* dfd still refers to the directory below the new tmpfs */
+            char top[64];
+            _cleanup_close_ int tfd = reopen_top(rootfd, m, top, sizeof(top), err);
+            if (tfd < 0 || rl_tmpcopyup(dfd, tfd, err) < 0)
+                return -1;
+        }
     }
     if (o->propagation) {
         /* reopen: the fd points below the new mount */

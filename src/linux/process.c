@@ -8,6 +8,7 @@
 #include "rustlet/sys.h"
 #include "rustlet/utils.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -248,6 +249,46 @@ static const char *env_get(const struct rl_process *p, const char *name)
     return NULL;
 }
 
+/* The home directory of uid in the container's /etc/passwd; "/" if none. */
+static char *passwd_home(uint32_t uid)
+{
+    FILE *f = fopen("/etc/passwd", "re");
+    char *line = NULL, *home = NULL;
+    size_t cap = 0;
+    while (f && home == NULL && getline(&line, &cap, f) > 0) {
+        /* name:password:uid:gid:gecos:home:shell */
+        char *field[7] = {0};
+        size_t n = 0;
+        line[strcspn(line, "\n")] = '\0';
+        for (char *s = line, *c; n < 7; s = c + 1) {
+            field[n++] = s;
+            if ((c = strchr(s, ':')) == NULL)
+                break;
+            *c = '\0';
+        }
+        char *end = NULL;
+        if (n >= 6 && field[2][0] != '\0' && strtoul(field[2], &end, 10) == uid && *end == '\0' &&
+            field[5][0] != '\0')
+            home = xstrdup(field[5]);
+    }
+    free(line);
+    if (f)
+        fclose(f);
+    return home ? home : xstrdup("/");
+}
+
+char **rl_process_envp(const struct rl_process *p)
+{
+    if (env_get(p, "HOME") != NULL)
+        return p->env;
+    char **envp = xzalloc((p->n_env + 2) * sizeof(char *));
+    for (size_t i = 0; i < p->n_env; i++)
+        envp[i] = p->env[i];
+    _cleanup_free_ char *home = passwd_home(p->user.uid);
+    envp[p->n_env] = xasprintf("HOME=%s", home);
+    return envp;
+}
+
 static bool is_executable(const char *path)
 {
     struct stat st;
@@ -259,9 +300,18 @@ char *rl_process_lookup(const struct rl_process *p, struct rl_error **err)
     const char *arg0 = p->args[0];
     if (strchr(arg0, '/')) {
         if (!is_executable(arg0)) {
-            rl_error_errno(err, "process.args[0]: exec \"%s\"", arg0);
-            if (*err)
-                (*err)->status = errno == ENOENT ? 127 : 126;
+            /* Go's wording of the errno ("no such file or directory",
+             * "permission denied"): Docker and podman match it, case and
+             * all, to exit 127/126 as with runc */
+            int e = errno;
+            char why[128];
+            snprintf(why, sizeof(why), "%s", strerror(e));
+            why[0] = (char)tolower((unsigned char)why[0]);
+            rl_error(err, "process.args[0]: exec \"%s\": %s", arg0, why);
+            if (*err) {
+                (*err)->errnum = e;
+                (*err)->status = e == ENOENT ? 127 : 126;
+            }
             return NULL;
         }
         return xstrdup(arg0);

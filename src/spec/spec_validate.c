@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* rl_spec_validate(): a pure function (no syscalls) that refuses a config the
  * runtime cannot honour, with a message naming the config path and what is
- * wrong with it. What rustlet does not implement yet is refused in one place,
- * validate_not_yet(), so that each feature's issue deletes lines from it. */
+ * wrong with it. */
 #include "spec_internal.h"
 #include "rustlet/attrs.h"
 #include "rustlet/seccomp.h"
@@ -22,38 +21,6 @@ static bool is_abs(const char *p)
 static bool non_empty(const char *s)
 {
     return s != NULL && s[0] != '\0';
-}
-
-/* ---- what rustlet does not implement yet -------------------------------- */
-
-#define NOT_YET(path) rl_error(err, "%s: not supported by rustlet yet", path)
-
-/* Mount options rustlet recognises as flags (not passed as fs data) but
- * cannot honour yet. */
-static const char *const mount_options_not_yet[] = {"tmpcopyup"};
-
-static int not_yet_mounts(const struct rl_spec *s, struct rl_error **err)
-{
-    for (size_t i = 0; i < s->n_mounts; i++) {
-        const struct rl_mount *m = &s->mounts[i];
-        for (size_t j = 0; j < m->n_options; j++) {
-            for (size_t k = 0; k < ARRAY_SIZE(mount_options_not_yet); k++) {
-                if (strcmp(m->options[j], mount_options_not_yet[k]) == 0)
-                    return rl_error(err,
-                                    "mounts[%zu].options[%zu]: mount option \"%s\" is not "
-                                    "supported by rustlet yet",
-                                    i, j, m->options[j]);
-            }
-        }
-    }
-    return 0;
-}
-
-static int validate_not_yet(const struct rl_spec *s, struct rl_error **err)
-{
-    if (not_yet_mounts(s, err) < 0)
-        return -1;
-    return 0;
 }
 
 /* ---- version, root, process --------------------------------------------- */
@@ -440,8 +407,7 @@ static int validate_seccomp(const struct rl_seccomp *sc, struct rl_error **err)
 /* Mount destinations may be relative (old configs; taken as relative to "/",
  * as runc does). Options: names in the mount-option table of config.md are
  * flags, anything else (mode=755, size=65536k, newinstance, ...) is passed
- * to the filesystem as data, so no option is an error here; the few flags
- * rustlet cannot honour yet are refused in validate_not_yet(). */
+ * to the filesystem as data, so no option is an error here. */
 static int validate_mounts(const struct rl_spec *s, struct rl_error **err)
 {
     for (size_t i = 0; i < s->n_mounts; i++) {
@@ -497,8 +463,7 @@ int rl_spec_validate(const struct rl_spec *s, struct rl_error **err)
         validate_mounts(s, err) < 0 || validate_linux(&s->linux_, err) < 0 ||
         validate_seccomp(&s->linux_.seccomp, err) < 0 || validate_hooks(&s->hooks, err) < 0 ||
         rl_attrs_validate(s, err) < 0 || sp_validate_idmap_mounts(s, err) < 0 ||
-        sp_validate_net_devices(s, err) < 0 ||
-        validate_not_yet(s, err) < 0)
+        sp_validate_net_devices(s, err) < 0)
         return -1;
     return 0;
 }

@@ -130,3 +130,22 @@ load helpers
 	assert_success
 	jq -e -s 'any(.level == "debug")' "$log"
 }
+
+@test "--cgroup-manager disabled: no cgroup, the container stays in ours" {
+	# what podman --cgroups=disabled passes (crun's option)
+	skip_if_runc "runc has no --cgroup-manager"
+	set_args rl-payload read /proc/self/cgroup
+	run --separate-stderr rt --cgroup-manager disabled run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_equal "$output" "$(cat /proc/self/cgroup)"
+	# the default (cgroupfs) puts it in a cgroup of its own
+	run --separate-stderr rt --cgroup-manager cgroupfs run --bundle "$BUNDLE" "$CID-2" </dev/null
+	assert_success
+	[[ "$output" != "$(cat /proc/self/cgroup)" ]] || fail "no cgroup of its own"
+	run --separate-stderr rt --cgroup-manager bogus state "$CID"
+	assert_failure
+	assert_match 'unknown manager "bogus"' "$stderr"
+	run --separate-stderr rt --cgroup-manager systemd state "$CID"
+	assert_failure
+	assert_match 'systemd cgroup driver is not supported' "$stderr"
+}

@@ -118,6 +118,8 @@ run_exec() {
 	run_exec --process "$BATS_TEST_TMPDIR/process.json" "$CID"
 	assert_success
 	assert_line FROM_FILE=yes
+	# no HOME given and uid 7 has no passwd entry: "/" (as runc)
+	assert_line HOME=/
 	refute_line HOME=/root
 	run_exec -p "$BATS_TEST_TMPDIR/process.json" "$CID"
 	assert_success
@@ -163,6 +165,11 @@ run_exec() {
 	assert_failure
 	assert_match 'no-such-command' "$stderr"
 	assert_match 'not found|no such file' "$stderr"
+	# an absolute path: the cause once, in Go's wording (Docker maps it to 127)
+	run_exec "$CID" /no/such/binary
+	assert_failure
+	assert_match '/no/such/binary.*: no such file or directory' "$stderr"
+	refute_match 'directory: [Nn]o such file' "$stderr"
 }
 
 @test "exec in a paused container is refused unless --ignore-paused" {

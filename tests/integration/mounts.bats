@@ -136,6 +136,32 @@ teardown() {
 	assert_match '\bmode=1770\b' "$l"
 }
 
+@test "tmpfs with tmpcopyup starts with a copy of what was below" {
+	mkdir -p "$BUNDLE/rootfs/mnt/c/sub"
+	echo below >"$BUNDLE/rootfs/mnt/c/sub/file"
+	chown 1000:1001 "$BUNDLE/rootfs/mnt/c/sub/file"
+	chmod 0604 "$BUNDLE/rootfs/mnt/c/sub/file"
+	ln -s sub/file "$BUNDLE/rootfs/mnt/c/link"
+	add_mount '{"destination":"/mnt/c","type":"tmpfs","source":"tmpfs","options":["nosuid","tmpcopyup","mode=755"]}'
+	run_payload mounts
+	assert_success
+	assert_match '^/mnt/c tmpfs ' "$(mount_line /mnt/c)"
+	refute_match 'tmpcopyup' "$(mount_line /mnt/c)"
+	run_payload read /mnt/c/sub/file
+	assert_success
+	assert_equal "$output" below
+	run_payload stat /mnt/c/sub/file
+	assert_line mode=0604
+	assert_line uid=1000
+	assert_line gid=1001
+	run_payload stat /mnt/c/link
+	assert_line target=sub/file
+	# the copy is the tmpfs's: writing there leaves the rootfs alone
+	run_payload write /mnt/c/sub/new data
+	assert_success
+	[[ ! -e "$BUNDLE/rootfs/mnt/c/sub/new" ]] || fail "the write went to the rootfs"
+}
+
 @test "proc, sysfs, mqueue and devpts mounted at extra places" {
 	update_config '.root.readonly = false'
 	add_mount '{"destination":"/mnt/proc","type":"proc","source":"proc"}'

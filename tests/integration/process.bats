@@ -25,6 +25,23 @@ load helpers
 	[[ $status -ne 0 ]]
 }
 
+@test "args[0] missing: the error has Go's errno wording engines map to 127" {
+	# Docker and podman match "no such file or directory" (lower case, as
+	# runc writes it) to exit 127, "permission denied" to 126
+	set_args /no/such/binary
+	run --separate-stderr rt --log-format json --log "$BATS_TEST_TMPDIR/log.json" \
+		run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_failure
+	msg=$(jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log.json" | tail -n1)
+	assert_match '"/no/such/binary".*: no such file or directory$' "$msg"
+	set_args /etc/passwd
+	run --separate-stderr rt --log-format json --log "$BATS_TEST_TMPDIR/log2.json" \
+		run --bundle "$BUNDLE" "$CID-2" </dev/null
+	assert_failure
+	msg=$(jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log2.json" | tail -n1)
+	assert_match '"/etc/passwd".*: permission denied$' "$msg"
+}
+
 @test "env is passed as given" {
 	update_config '.process.env += ["FOO=bar", "EMPTY=", "WITH_EQ=a=b"]'
 	run_payload env
@@ -33,6 +50,27 @@ load helpers
 	assert_line EMPTY=
 	assert_line WITH_EQ=a=b
 	assert_line 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+}
+
+@test "env without HOME: HOME from the container's /etc/passwd, else /" {
+	# runc does this and Docker relies on it (docker run -u 1000 gets the
+	# user's home directory as HOME)
+	echo 'user:x:1000:1000::/home/user:/bin/sh' >>"$BUNDLE/rootfs/etc/passwd"
+	update_config '.process.env = ["PATH=/bin"]'
+	run_payload env
+	assert_success
+	assert_line HOME=/root
+	update_config '.process.user = {uid: 1000, gid: 1000}'
+	run_payload env
+	assert_line HOME=/home/user
+	update_config '.process.user = {uid: 4321, gid: 4321}'
+	run_payload env
+	assert_line HOME=/
+	# a HOME given is kept
+	update_config '.process.env = ["PATH=/bin", "HOME=/given"]'
+	run_payload env
+	assert_line HOME=/given
+	refute_line HOME=/
 }
 
 @test "env without PATH: args[0] with a slash still runs" {

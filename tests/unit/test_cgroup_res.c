@@ -116,6 +116,10 @@ static void test_rl_cgroup_apply_v1_kmem_removed(void **state)
     struct rl_cgroup *cg = new_cg(root, self_v1);
     struct rl_resources r = { .present = true };
     r.memory.present = true;
+    /* 0 asks for nothing: no file needed (Docker's update sends it) */
+    r.memory.has_kernel = true, r.memory.has_kernel_tcp = true;
+    apply_ok(cg, &r);
+    r.memory.has_kernel_tcp = false;
     r.memory.has_kernel = true, r.memory.kernel = 1048576;
     apply_err(cg, &r, "linux.resources.memory.kernel: ");
     apply_err(cg, &r, "/memory/c1/memory.kmem.limit_in_bytes does not exist (kernel memory "
@@ -345,9 +349,12 @@ static void test_rl_cgroup_apply_v2_refusals(void **state)
     char *root = v2_root();
     struct rl_cgroup *cg = new_cg(root, "0::/\n");
     struct rl_resources r = { .present = true };
-    r.memory.has_kernel = true;
+    /* 0 asks for nothing (what Docker's update sends) */
+    r.memory.has_kernel = true, r.memory.has_kernel_tcp = true;
+    apply_ok(cg, &r);
+    r.memory.has_kernel_tcp = false, r.memory.kernel = 1048576;
     apply_err(cg, &r, "linux.resources.memory.kernel: cgroup v2 has no kernel memory limit");
-    r.memory.has_kernel = false, r.memory.has_kernel_tcp = true;
+    r.memory.has_kernel = false, r.memory.has_kernel_tcp = true, r.memory.kernel_tcp = 1;
     apply_err(cg, &r, "linux.resources.memory.kernelTCP: cgroup v2 has no TCP kernel memory");
     r.memory.has_kernel_tcp = false;
     r.memory.has_disable_oom_killer = true, r.memory.disable_oom_killer = true;
