@@ -57,6 +57,13 @@ int rl_write_file_atomic(const char *path, const void *buf, size_t len, int mode
 /* Full write / read that retry on EINTR and short counts. */
 int rl_write_all(int fd, const void *buf, size_t len);
 ssize_t rl_read_all(int fd, void *buf, size_t len);
+/* Copy size bytes from in (at its offset) to out with sendfile; a source
+ * that ends early is not an error. -1 with errno on failure. */
+int rl_copy_fd(int out, int in, off_t size);
+/* A socket of type (SOCK_STREAM, SOCK_DGRAM) connected to the AF_UNIX path;
+ * a path longer than sun_path goes through an O_PATH fd of its directory,
+ * "@name" is an abstract address. Close-on-exec; -1 with errno. */
+int rl_unix_connect(const char *path, int type);
 /* mkdir -p with mode; existing directories are fine. */
 int rl_mkdir_p(const char *path, int mode, struct rl_error **err);
 /* rm -rf of a directory tree that does not cross mount points. */

@@ -94,54 +94,12 @@ int rl_notify_prepare(const struct rl_context *ctx, const char *id, struct rl_sp
     return 0;
 }
 
-/* An AF_UNIX address for path; a path too long for sun_path goes through
- * an O_PATH fd of its directory (/proc/self/fd/N/NAME), *dirfd then holds
- * it. "@name" is an abstract address, as sd_notify(3) allows. */
-static socklen_t unix_addr(const char *path, struct sockaddr_un *a, int *dirfd)
-{
-    memset(a, 0, sizeof(*a));
-    a->sun_family = AF_UNIX;
-    size_t len = strlen(path);
-    if (path[0] == '@') {
-        if (len > sizeof(a->sun_path))
-            return 0;
-        memcpy(a->sun_path + 1, path + 1, len - 1);
-        return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
-    }
-    if (len < sizeof(a->sun_path)) {
-        memcpy(a->sun_path, path, len);
-        return sizeof(*a);
-    }
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        return 0;
-    _cleanup_free_ char *dir = slash == path ? xstrdup("/") : strndup(path, (size_t)(slash - path));
-    if (dir == NULL)
-        xoom();
-    *dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (*dirfd < 0)
-        return 0;
-    int n = snprintf(a->sun_path, sizeof(a->sun_path), "/proc/self/fd/%d/%s", *dirfd, slash + 1);
-    if (n < 0 || (size_t)n >= sizeof(a->sun_path)) {
-        errno = ENAMETOOLONG;
-        return 0;
-    }
-    return sizeof(*a);
-}
-
 static int host_connect(const char *path, struct rl_error **err)
 {
-    struct sockaddr_un a;
-    _cleanup_close_ int dirfd = -1;
-    socklen_t alen = unix_addr(path, &a, &dirfd);
-    if (alen == 0)
-        return rl_error_errno(err, "NOTIFY_SOCKET: address %s", path);
-    _cleanup_close_ int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int s = rl_unix_connect(path, SOCK_DGRAM);
     if (s < 0)
-        return rl_error_errno(err, "NOTIFY_SOCKET: socket");
-    if (connect(s, (struct sockaddr *)&a, alen) < 0)
         return rl_error_errno(err, "NOTIFY_SOCKET: connect %s", path);
-    return steal_fd(&s);
+    return s;
 }
 
 static int container_bind(const char *dir, struct rl_error **err)

@@ -6,8 +6,12 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 
 void xoom(void)
@@ -281,4 +285,73 @@ uint64_t rl_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int rl_copy_fd(int out, int in, off_t size)
+{
+    for (off_t left = size; left > 0;) {
+        ssize_t n = sendfile(out, in, NULL, (size_t)(left > (1 << 30) ? (1 << 30) : left));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break; /* the source shrank */
+        left -= n;
+    }
+    return 0;
+}
+
+/* An AF_UNIX address for path; a path too long for sun_path goes through
+ * an O_PATH fd of its directory (/proc/self/fd/N/NAME), *dirfd then holds
+ * it. "@name" is an abstract address, as sd_notify(3) allows. */
+static socklen_t unix_addr(const char *path, struct sockaddr_un *a, int *dirfd)
+{
+    memset(a, 0, sizeof(*a));
+    a->sun_family = AF_UNIX;
+    size_t len = strlen(path);
+    if (path[0] == '@') {
+        if (len > sizeof(a->sun_path))
+            return 0;
+        memcpy(a->sun_path + 1, path + 1, len - 1);
+        return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+    }
+    if (len < sizeof(a->sun_path)) {
+        memcpy(a->sun_path, path, len);
+        return sizeof(*a);
+    }
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return 0;
+    _cleanup_free_ char *dir = slash == path ? xstrdup("/") : strndup(path, (size_t)(slash - path));
+    if (dir == NULL)
+        xoom();
+    *dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (*dirfd < 0)
+        return 0;
+    int n = snprintf(a->sun_path, sizeof(a->sun_path), "/proc/self/fd/%d/%s", *dirfd, slash + 1);
+    if (n < 0 || (size_t)n >= sizeof(a->sun_path)) {
+        errno = ENAMETOOLONG;
+        return 0;
+    }
+    return sizeof(*a);
+}
+
+int rl_unix_connect(const char *path, int type)
+{
+    struct sockaddr_un a;
+    _cleanup_close_ int dirfd = -1;
+    errno = 0;
+    socklen_t alen = unix_addr(path, &a, &dirfd);
+    if (alen == 0) {
+        if (errno == 0)
+            errno = ENAMETOOLONG;
+        return -1;
+    }
+    _cleanup_close_ int s = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+    if (s < 0 || connect(s, (struct sockaddr *)&a, alen) < 0)
+        return -1;
+    int fd = s;
+    s = -1;
+    return fd;
 }

@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -38,14 +37,8 @@ static int copy_file(int sdir, int ddir, const char *name, const struct stat *st
         openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (out < 0)
         return rl_error_errno(err, "create %s", name);
-    for (off_t left = st->st_size; left > 0;) {
-        ssize_t n = sendfile(out, in, NULL, (size_t)(left > (1 << 30) ? (1 << 30) : left));
-        if (n < 0)
-            return rl_error_errno(err, "copy %s", name);
-        if (n == 0)
-            break; /* the file shrank */
-        left -= n;
-    }
+    if (rl_copy_fd(out, in, st->st_size) < 0)
+        return rl_error_errno(err, "copy %s", name);
     return 0;
 }
 

@@ -16,7 +16,6 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define SC "linux.seccomp"
@@ -471,18 +470,9 @@ int rl_seccomp_load(struct rl_seccomp_filter *f, int *notify_fd, struct rl_error
 
 int rl_seccomp_listener_connect(const char *path, struct rl_error **err)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return rl_error(err, SC ".listenerPath \"%s\": path too long for a unix socket", path);
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = rl_unix_connect(path, SOCK_STREAM);
     if (fd < 0)
-        return rl_error_errno(err, SC ".listenerPath: socket");
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        rl_error_errno(err, SC ".listenerPath: connect %s", path);
-        close(fd);
-        return -1;
-    }
+        return rl_error_errno(err, SC ".listenerPath: connect %s", path);
     return fd;
 }
 

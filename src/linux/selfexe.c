@@ -26,7 +26,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -49,20 +48,6 @@ static bool self_sealed(void)
     int s = fcntl(fd, F_GET_SEALS);
     close(fd);
     return s >= 0 && (s & SEALS) == SEALS;
-}
-
-static int copy_all(int dst, int src, off_t size)
-{
-    off_t done = 0;
-    while (done < size) {
-        ssize_t n = sendfile(dst, src, NULL, (size_t)(size - done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        done += n;
-    }
-    return 0;
 }
 
 int rl_exec_sealed_self(char **argv, struct rl_error **err)
@@ -92,7 +77,7 @@ int rl_exec_sealed_self(char **argv, struct rl_error **err)
     if (mfd < 0)
         return rl_error_errno(err, "CVE-2019-5736 protection: memfd_create");
     _cleanup_close_ int m = mfd;
-    if (copy_all(m, src, st.st_size) < 0)
+    if (rl_copy_fd(m, src, st.st_size) < 0)
         return rl_error_errno(err, "CVE-2019-5736 protection: copy the binary into a memfd");
     if (fcntl(m, F_ADD_SEALS, SEALS) < 0)
         return rl_error_errno(err, "CVE-2019-5736 protection: seal the copy");

@@ -15,23 +15,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/un.h>
 #include <termios.h>
 
 int rl_console_connect(const char *path, struct rl_error **err)
 {
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(addr.sun_path))
-        return rl_error(err, "--console-socket %s: path too long", path);
-    strcpy(addr.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = rl_unix_connect(path, SOCK_STREAM);
     if (fd < 0)
-        return rl_error_errno(err, "--console-socket: socket");
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-        rl_error_errno(err, "--console-socket: connect %s", path);
-        close(fd);
-        return -1;
-    }
+        return rl_error_errno(err, "--console-socket: connect %s", path);
     return fd;
 }
 

@@ -65,6 +65,25 @@ finish() {
 	assert_match "rdev=136:[0-9]+"
 }
 
+@test "terminal: a console socket path longer than sun_path (108 bytes) works" {
+	skip_if_runc "connects only to paths that fit sun_path"
+	local d
+	d=$BATS_TEST_TMPDIR/$(printf 'l%.0s' {1..120})
+	mkdir -p "$d"
+	TTY_OUT=$BATS_TEST_TMPDIR/tty.out
+	set_args rl-payload tty
+	update_config '.process.terminal = true'
+	# recvtty binds the relative name from inside the long directory
+	(cd "$d" && exec "$RECVTTY" console.sock "") >"$TTY_OUT" 2>"$BATS_TEST_TMPDIR/recvtty.err" 3>&- &
+	RECV_PID=$!
+	wait_for test -S "$d/console.sock"
+	rt_bg create --console-socket "$d/console.sock" --bundle "$BUNDLE" "$CID"
+	assert_success
+	finish
+	run cat "$TTY_OUT"
+	assert_match 'isatty=1'
+}
+
 @test "terminal: create without --console-socket fails and leaves nothing" {
 	update_config '.process.terminal = true'
 	set_args rl-payload tty
