@@ -107,6 +107,9 @@ int rl_process_setup(const struct rl_process *p, struct rl_error **err);
  * HOME, as runc does (Docker relies on it). Call inside the container,
  * before the user switch. Never NULL; not to be freed (execve follows). */
 char **rl_process_envp(const struct rl_process *p);
+/* process.env: KEY=VALUE replaces an existing KEY in place, else appended
+ * (runc sets them one by one, so the last one wins). */
+void rl_process_env_set(struct rl_process *p, const char *kv);
 /* PATH lookup like execvp inside the container; malloc'd path. */
 char *rl_process_lookup(const struct rl_process *p, struct rl_error **err);
 /* Mark every fd above [3, 3+max(preserve, LISTEN_FDS)) close-on-exec. */

@@ -3,6 +3,7 @@
  * process with the command line's args and the flags' overrides (runc's
  * rules). Checked here, before anything is forked. */
 #include "rustlet/container.h"
+#include "rustlet/linux.h"
 #include "rustlet/lsm.h"
 #include "rustlet/utils.h"
 #include "exec_internal.h"
@@ -26,21 +27,6 @@ static char **strv_append(char **v, size_t *n, const char *s)
     v[(*n)++] = xstrdup(s);
     v[*n] = NULL;
     return v;
-}
-
-/* KEY=VALUE entries: a later KEY replaces an earlier one in place (runc sets
- * them one by one into the environment, so the last one wins). */
-static void env_set(struct rl_process *p, const char *kv)
-{
-    size_t klen = strcspn(kv, "=");
-    for (size_t i = 0; i < p->n_env; i++) {
-        if (strncmp(p->env[i], kv, klen) == 0 && p->env[i][klen] == '=') {
-            free(p->env[i]);
-            p->env[i] = xstrdup(kv);
-            return;
-        }
-    }
-    p->env = strv_append(p->env, &p->n_env, kv);
 }
 
 static int override_user(struct rl_process *p, const struct rl_exec_opts *o,
@@ -106,7 +92,7 @@ static int from_config(const char *bundle, const struct rl_exec_opts *o,
         p->cwd = xstrdup(o->cwd);
     }
     for (size_t i = 0; i < o->n_env; i++)
-        env_set(p, o->env[i]);
+        rl_process_env_set(p, o->env[i]);
     if (o->apparmor) {
         free(p->apparmor_profile);
         p->apparmor_profile = xstrdup(o->apparmor);

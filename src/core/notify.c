@@ -17,6 +17,7 @@
  * the sender exits (sd_notify_barrier(3)). Other datagrams (STATUS=...) are
  * dropped, as runc does. An init that exits before READY ends the wait
  * quietly. */
+#include "rustlet/linux.h"
 #include "rustlet/log.h"
 #include "rustlet/utils.h"
 #include "core_internal.h"
@@ -46,21 +47,6 @@ static bool notify_enabled(const struct rl_context *ctx)
     return ctx->notify_socket && ctx->notify_socket[0];
 }
 
-/* process.env: replace an existing NOTIFY_SOCKET= entry or append one. */
-static void set_env(struct rl_process *p, const char *entry)
-{
-    for (size_t i = 0; i < p->n_env; i++) {
-        if (strncmp(p->env[i], "NOTIFY_SOCKET=", 14) == 0) {
-            free(p->env[i]);
-            p->env[i] = xstrdup(entry);
-            return;
-        }
-    }
-    p->env = xrealloc(p->env, (p->n_env + 2) * sizeof(char *));
-    p->env[p->n_env++] = xstrdup(entry);
-    p->env[p->n_env] = NULL;
-}
-
 int rl_notify_prepare(const struct rl_context *ctx, const char *id, struct rl_spec *spec,
                       struct rl_error **err)
 {
@@ -88,7 +74,7 @@ int rl_notify_prepare(const struct rl_context *ctx, const char *id, struct rl_sp
     for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
         m->options[i] = xstrdup(opts[i]);
     m->n_options = ARRAY_SIZE(opts);
-    set_env(&spec->process, "NOTIFY_SOCKET=" NOTIFY_DIR_IN_CONTAINER "/" NOTIFY_SOCK_NAME);
+    rl_process_env_set(&spec->process, "NOTIFY_SOCKET=" NOTIFY_DIR_IN_CONTAINER "/" NOTIFY_SOCK_NAME);
     rl_debug("NOTIFY_SOCKET=%s: %s on %s in the container", ctx->notify_socket, abs,
              NOTIFY_DIR_IN_CONTAINER);
     return 0;

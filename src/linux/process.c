@@ -249,6 +249,21 @@ static const char *env_get(const struct rl_process *p, const char *name)
     return NULL;
 }
 
+void rl_process_env_set(struct rl_process *p, const char *kv)
+{
+    size_t klen = strcspn(kv, "=");
+    for (size_t i = 0; i < p->n_env; i++) {
+        if (strncmp(p->env[i], kv, klen) == 0 && p->env[i][klen] == '=') {
+            free(p->env[i]);
+            p->env[i] = xstrdup(kv);
+            return;
+        }
+    }
+    p->env = xrealloc(p->env, (p->n_env + 2) * sizeof(char *));
+    p->env[p->n_env++] = xstrdup(kv);
+    p->env[p->n_env] = NULL;
+}
+
 /* The home directory of uid in the container's /etc/passwd; "/" if none. */
 static char *passwd_home(uint32_t uid)
 {
