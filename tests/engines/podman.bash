@@ -7,6 +7,11 @@ export CONTAINERS_CONF=$P/containers.conf CONTAINERS_STORAGE_CONF=$P/storage.con
 export CONTAINERS_REGISTRIES_CONF=$P/registries.conf
 
 pm() { podman "$@"; }
+eng() { pm "$@"; }
+ENGINE_CLI=podman
+. "$(dirname "${BASH_SOURCE[0]}")/cli.bash"
+cli_scenarios podman pull echo exit_codes stdin tty env_user_workdir volume top pause \
+	update stop restart memory port network_none debian
 
 # shellcheck disable=SC2034 # read by inside.bash
 SCENARIOS=(pull echo exit-codes stdin tty env-user-workdir read-only volume
@@ -65,66 +70,10 @@ podman_reset() {
 	[[ -z $(pm ps -aq) ]]
 }
 
-sc_podman_pull() {
-	x pm pull -q "$BUSYBOX"
-	pm images
-	[[ -n $(pm images -q "$BUSYBOX") ]] || die "image not listed after pull"
-}
-
-sc_podman_echo() {
-	expect_rc 0 pm run --rm "$BUSYBOX" echo hello engines
-	expect_eq output "hello engines" "$out"
-}
-
-sc_podman_exit_codes() {
-	local c
-	for c in 0 1 42; do
-		expect_rc "$c" pm run --rm "$BUSYBOX" sh -c "exit $c"
-	done
-	# Killed from outside (SIGKILL): 128 + 9.
-	local c; c=$(cname k)
-	pm run --rm --name "$c" "$BUSYBOX" sleep 300 & local bg=$!
-	retry 20 sh -c "[ \$(podman inspect -f '{{.State.Status}}' $c) = running ]"
-	x pm kill "$c"
-	local rc=0; wait $bg || rc=$?
-	expect_eq "run's exit code after kill" 137 "$rc"
-}
-
-sc_podman_stdin() {
-	out=$(printf 'line one\nline two\n' | pm run --rm -i "$BUSYBOX" sh -c 'wc -l; echo done')
-	expect_eq "lines read from stdin" "2
-done" "$(tr -d ' ' <<<"$out")"
-}
-
-sc_podman_tty() {
-	out=$(under_pty podman run --rm -t "$BUSYBOX" sh -c 'test -t 0 && test -t 1 && tty && stty size')
-	echo "$out"
-	expect_match "tty" '/dev/pts/[0-9]+' "$out"
-	# A closed stdin without -t must not be a tty.
-	expect_rc 1 pm run --rm "$BUSYBOX" test -t 1
-}
-
-sc_podman_env_user_workdir() {
-	expect_rc 0 pm run --rm -e FOO=bar -w /tmp -u 1000:1000 --hostname rlhost "$BUSYBOX" \
-		sh -c 'echo "$FOO $(pwd) $(id -u):$(id -g) $(hostname) $HOME"'
-	expect_eq "env pwd uid:gid hostname home" "bar /tmp 1000:1000 rlhost /tmp" "$out"
-}
-
 sc_podman_read_only() {
 	expect_rc 0 pm run --rm --read-only "$BUSYBOX" sh -c 'touch /x 2>&1; echo rc=$?; touch /tmp/y && echo tmp-ok'
 	expect_match "write to / refused" 'Read-only file system' "$out"
 	expect_match "tmpfs /tmp writable" 'tmp-ok' "$out"
-}
-
-sc_podman_volume() {
-	local v=$S/vol-podman
-	mkdir -p "$v"
-	echo from-host >"$v/in"
-	expect_rc 0 pm run --rm -v "$v:/data" "$BUSYBOX" sh -c 'cat /data/in; echo from-container >/data/out'
-	expect_eq "host file seen inside" from-host "$out"
-	expect_eq "container file seen on host" from-container "$(cat "$v/out")"
-	expect_rc 0 pm run --rm -v "$v:/data:ro" "$BUSYBOX" sh -c 'echo x 2>/dev/null >/data/out2 && echo wrote || echo refused'
-	expect_eq "write to a :ro volume" refused "$out"
 }
 
 sc_podman_detached() {
@@ -153,93 +102,12 @@ sc_podman_exec() {
 	expect_rc 127 pm exec "$c" /no/such/binary
 }
 
-sc_podman_top() {
-	local c; c=$(cname t)
-	x pm run -d --name "$c" "$BUSYBOX" sh -c 'sleep 301 & exec sleep 302'
-	retry 10 sh -c "podman top $c | grep -q 'sleep 301'" || die "top lacks the children"
-	out=$(pm top "$c")
-	echo "$out" >&2
-	expect_match "top shows pid 1" 'sleep 302' "$out"
-}
-
-sc_podman_pause() {
-	local c; c=$(cname p)
-	x pm run -d --name "$c" "$BUSYBOX" sleep 300
-	x pm pause "$c"
-	expect_eq state paused "$(pm inspect -f '{{.State.Status}}' "$c")"
-	x pm unpause "$c"
-	expect_eq state running "$(pm inspect -f '{{.State.Status}}' "$c")"
-	expect_rc 0 pm exec "$c" echo alive
-}
-
-# The memory limit as the container sees it (cgroup v1 or v2).
-MEMLIMIT='cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'
-
-sc_podman_update() {
-	local c; c=$(cname u)
-	x pm run -d --name "$c" --memory 64m "$BUSYBOX" sleep 300
-	expect_rc 0 pm exec "$c" sh -c "$MEMLIMIT"
-	expect_eq "limit before" 67108864 "$out"
-	x pm update --memory 96m "$c"
-	expect_rc 0 pm exec "$c" sh -c "$MEMLIMIT"
-	expect_eq "limit after update" 100663296 "$out"
-}
-
-sc_podman_stop() {
-	local c t0; c=$(cname s)
-	x pm run -d --name "$c" "$BUSYBOX" sh -c 'trap "echo got TERM; exit 0" TERM; echo ready; while :; do sleep 0.1; done'
-	retry 10 sh -c "podman logs $c | grep -q ready"
-	t0=$SECONDS
-	x pm stop -t 20 "$c"
-	((SECONDS - t0 < 10)) || die "stop took $((SECONDS - t0))s: SIGTERM not delivered?"
-	expect_eq "exit code" 0 "$(pm inspect -f '{{.State.ExitCode}}' "$c")"
-	pm logs "$c" | grep -q 'got TERM' || die "handler did not run"
-	c=$(cname k)
-	x pm run -d --name "$c" "$BUSYBOX" sleep 300
-	x pm kill "$c"
-	retry 10 sh -c "[ \$(podman inspect -f '{{.State.Status}}' $c) = exited ]"
-	expect_eq "exit code after kill" 137 "$(pm inspect -f '{{.State.ExitCode}}' "$c")"
-	x pm rm "$c"
-}
-
-sc_podman_restart() {
-	local c pid1 pid2; c=$(cname r)
-	x pm run -d --name "$c" "$BUSYBOX" sleep 300
-	pid1=$(pm inspect -f '{{.State.Pid}}' "$c")
-	x pm restart -t 1 "$c"
-	pid2=$(pm inspect -f '{{.State.Pid}}' "$c")
-	expect_eq state running "$(pm inspect -f '{{.State.Status}}' "$c")"
-	[[ $pid1 != "$pid2" && $pid2 -gt 0 ]] || die "same pid after restart ($pid1 $pid2)"
-	x pm stop -t 1 "$c"
-	x pm rm "$c"
-}
-
-sc_podman_memory() {
-	expect_rc 0 pm run --rm --memory 48m "$BUSYBOX" sh -c "$MEMLIMIT"
-	expect_eq "memory limit inside" 50331648 "$out"
-}
-
 sc_podman_oom() {
 	local c; c=$(cname o)
 	expect_rc 137 pm run --name "$c" --memory 32m --memory-swap 32m "$BUSYBOX" sh -c 'tail /dev/zero'
 	# conmon 2.1.6 does not report OOMKilled on this cgroup v1 host, whatever
 	# the runtime (crun and runc alike): only the 137 is checked
 	echo "OOMKilled: $(pm inspect -f "{{.State.OOMKilled}}" "$c")"
-}
-
-sc_podman_port() {
-	local c port; c=$(cname h)
-	port=$(free_port)
-	x pm run -d --name "$c" -p "127.0.0.1:$port:8080" "$BUSYBOX" httpd -f -p 8080 -h /www
-	retry 20 http_get "$port" || die "nothing answers on 127.0.0.1:$port"
-	expect_eq "page" "hello from busybox httpd" "$(http_get "$port")"
-}
-
-sc_podman_network_none() {
-	expect_rc 0 pm run --rm --network none "$BUSYBOX" sh -c 'ls /sys/class/net'
-	expect_eq "interfaces" lo "$out"
-	expect_rc 0 pm run --rm "$BUSYBOX" sh -c 'ls /sys/class/net | sort | tr "\n" " "'
-	expect_match "bridge network has eth0" 'eth0' "$out"
 }
 
 sc_podman_init() {
@@ -277,11 +145,3 @@ sc_podman_parallel() {
 	expect_eq "left" 0 "$(pm ps -aq | wc -l)"
 }
 
-sc_podman_debian() {
-	[[ -f $S/debian/pushed ]] || skip "no Debian image: $(cat "$S/debian/failed" 2>/dev/null)"
-	x pm pull -q "$DEBIAN"
-	expect_rc 0 pm run --rm "$DEBIAN" cat /etc/os-release
-	expect_match "os-release" 'VERSION_CODENAME=bookworm' "$out"
-	expect_rc 0 pm run --rm "$DEBIAN" apt-get --version
-	expect_match "apt" '^apt [0-9]' "$out"
-}
