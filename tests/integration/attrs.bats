@@ -300,9 +300,19 @@ numa_nodes() { ls -d /sys/devices/system/node/node[0-9]* 2>/dev/null | wc -l; }
 
 @test "memoryPolicy: MPOL_PREFERRED_MANY and MPOL_WEIGHTED_INTERLEAVE (kernel permitting)" {
 	skip_runc_lacks linux.memoryPolicy
+	local kv since
+	kv=$(uname -r | awk -F. '{ print $1 * 100 + $2 }')
 	for m in MPOL_PREFERRED_MANY MPOL_WEIGHTED_INTERLEAVE; do
 		update_config '.linux.memoryPolicy = {mode: $m, nodes: "0"}' --arg m "$m"
 		run_payload mempolicy
+		since=515
+		[[ $m == MPOL_WEIGHTED_INTERLEAVE ]] && since=609
+		if ((kv < since)); then
+			# older kernels refuse the mode: the error says so
+			assert_failure
+			assert_match "linux.memoryPolicy \\($m.*Invalid argument" "$stderr"
+			continue
+		fi
 		assert_success
 		assert_line "mode=$m"
 		assert_line nodes=0

@@ -11,6 +11,9 @@ bats_require_minimum_version 1.5.0
 : "${RL_TEMPLATE:?RL_TEMPLATE must be set (use tests/integration/run)}"
 # Upper bound for one runtime call, on top of bats's per-test timeout.
 : "${RL_CALL_TIMEOUT:=30}"
+# Multiplies every poll bound of wait_for/wait_status (the VM tier's guest
+# runs under TCG emulation, several times slower than the host).
+: "${RL_WAIT_SCALE:=1}"
 
 RUNTIME_NAME=$(basename "$RUNTIME")
 
@@ -171,10 +174,11 @@ state_field() {
 	rt state "$1" | jq -r "$2"
 }
 
-# wait_status ID STATUS: poll `state` until status is STATUS (max ~5s).
+# wait_status ID STATUS: poll `state` until status is STATUS (max ~5s
+# times RL_WAIT_SCALE).
 wait_status() {
 	local i s
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 100 * RL_WAIT_SCALE; i++)); do
 		s=$(rt state "$1" 2>/dev/null | jq -r .status)
 		[[ "$s" == "$2" ]] && return 0
 		sleep 0.05
@@ -183,10 +187,11 @@ wait_status() {
 	return 1
 }
 
-# wait_for COMMAND...: poll until COMMAND succeeds (max ~5s).
+# wait_for COMMAND...: poll until COMMAND succeeds (max ~5s times
+# RL_WAIT_SCALE).
 wait_for() {
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 100 * RL_WAIT_SCALE; i++)); do
 		"$@" && return 0
 		sleep 0.05
 	done
@@ -201,10 +206,15 @@ cgroup_dirs() {
 }
 
 # container_cgroup_dir ID SUBSYS: host-side cgroup directory of a running
-# container in hierarchy SUBSYS (memory, pids, ... or "unified").
+# container in hierarchy SUBSYS (memory, pids, ... or "unified"); on a pure
+# cgroup v2 host the one unified directory, whatever SUBSYS.
 container_cgroup_dir() {
 	local pid p
 	pid=$(state_field "$1" .pid)
+	if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+		echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$pid/cgroup")"
+		return
+	fi
 	if [[ "$2" == unified ]]; then
 		p=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
 	else
