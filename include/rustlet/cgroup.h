@@ -83,6 +83,9 @@ int rl_cgroup_apply(struct rl_cgroup *cg, const struct rl_resources *res, struct
 int rl_cgroup_open_unified(struct rl_cgroup *cg);
 /* Move pid into the cgroup in every hierarchy (writes cgroup.procs). */
 int rl_cgroup_add_pid(struct rl_cgroup *cg, pid_t pid, struct rl_error **err);
+/* The same for a pid that clone3(CLONE_INTO_CGROUP) put into the cgroup2
+ * directory already: only the v1 hierarchies (hybrid) are left to join. */
+int rl_cgroup_add_pid_born(struct rl_cgroup *cg, pid_t pid, struct rl_error **err);
 /* exec --cgroup [CONTROLLER:]SUB: move pid into the existing sub-cgroup SUB
  * of the container's (only in CONTROLLER's hierarchy when given, "" or
  * "unified" naming the cgroup2 one), the container's cgroup elsewhere. */

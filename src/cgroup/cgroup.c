@@ -655,6 +655,16 @@ int rl_cgroup_add_pid(struct rl_cgroup *cg, pid_t pid, struct rl_error **err)
     return cg->ops->add_pid(cg, pid, err);
 }
 
+int rl_cgroup_add_pid_born(struct rl_cgroup *cg, pid_t pid, struct rl_error **err)
+{
+    struct cg_priv *p = cg_priv(cg);
+    for (size_t i = 0; i < p->n; i++) {
+        if (!p->h[i].unified && cg_add_pid_hier(&p->h[i], pid, err) < 0)
+            return rl_error_wrap(err, "add pid %d to cgroup", (int)pid);
+    }
+    return 0;
+}
+
 int rl_cgroup_pids(struct rl_cgroup *cg, pid_t **pids, size_t *n, struct rl_error **err)
 {
     *pids = NULL;

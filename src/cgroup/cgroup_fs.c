@@ -32,10 +32,13 @@ static int write_flags(const char *dir, const char *file, const char *value, int
 {
     _cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
     _cleanup_close_ int fd = open(path, flags | O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0 || rl_write_all(fd, value, strlen(value)) < 0) {
+        int saved = errno;
+        rl_debug("cgroup write %s \"%s\": %s", path, value, strerror(saved));
+        errno = saved;
         return rl_error_errno(err, "write %s", path);
-    if (rl_write_all(fd, value, strlen(value)) < 0)
-        return rl_error_errno(err, "write %s", path);
+    }
+    rl_debug("cgroup write %s \"%s\"", path, value);
     return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include "rustlet/utils.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -169,6 +170,26 @@ static bool word_in(const char *text, const char *word)
     return false;
 }
 
+/* The kernel's EBUSY/EOPNOTSUPP when a parent holds processes and also
+ * hands controllers to children (cgroup v2's no-internal-process rule, e.g.
+ * a cgroupsPath below a running container's cgroup) says nothing about
+ * why: add it, naming the parent. dir is the parent. */
+static void internal_process_hint(const char *parent, struct rl_error **err)
+{
+    if (err == NULL || *err == NULL ||
+        ((*err)->errnum != EBUSY && (*err)->errnum != EOPNOTSUPP))
+        return;
+    _cleanup_free_ char *procs = cg_read(parent, "cgroup.procs", NULL);
+    if (procs == NULL || procs[0] == '\0')
+        return;
+    struct rl_error *old = *err;
+    *err = NULL;
+    rl_error_code(err, old->errnum, "%s (cgroup v2 has no processes in a cgroup whose "
+                  "children get controllers, and %s holds pid %.*s: move its processes into "
+                  "a leaf cgroup first)", old->msg, parent, (int)strcspn(procs, "\n"), procs);
+    rl_error_free(old);
+}
+
 /* Enable the needed controllers in dir's cgroup.subtree_control (one write
  * "+cpu +memory"), after checking dir's cgroup.controllers has them. */
 static int enable_level(const char *dir, const struct v2_need *need, size_t n,
@@ -191,8 +212,10 @@ static int enable_level(const char *dir, const struct v2_need *need, size_t n,
             snprintf(cfgs + strlen(cfgs), sizeof(cfgs) - strlen(cfgs), "%s%s",
                      *cfgs ? ", " : "", need[i].cfg);
     }
-    if (*add && cg_write(dir, "cgroup.subtree_control", add, err) < 0)
+    if (*add && cg_write(dir, "cgroup.subtree_control", add, err) < 0) {
+        internal_process_hint(dir, err);
         return rl_error_wrap(err, "%s", cfgs);
+    }
     return 0;
 }
 
@@ -393,8 +416,15 @@ static int v2_open_unified(struct rl_cgroup *cg)
 
 static int v2_add_pid(struct rl_cgroup *cg, pid_t pid, struct rl_error **err)
 {
-    if (cg_add_pid_hier(cg_find_unified(cg), pid, err) < 0)
+    const struct cg_hier *h = cg_find_unified(cg);
+    if (cg_add_pid_hier(h, pid, err) < 0) {
+        _cleanup_free_ char *parent = xstrdup(h->abs);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent)
+            *slash = '\0';
+        internal_process_hint(parent, err);
         return rl_error_wrap(err, "add pid %d to cgroup", (int)pid);
+    }
     return 0;
 }
 

@@ -45,6 +45,7 @@ struct create_ctx {
     int pidfd;
     int console_fd;         /* connected console socket (process.terminal) */
     pid_t child;            /* the process we cloned (stage 1 or init) */
+    bool born_in_cgroup;    /* clone3(CLONE_INTO_CGROUP) put it in the cgroup2 dir */
     pid_t init;
 };
 
@@ -91,6 +92,7 @@ static pid_t do_clone(struct create_ctx *c, int flags, int cgfd)
         args.cgroup = 0;
         pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
     }
+    c->born_in_cgroup = pid > 0 && (args.flags & CLONE_INTO_CGROUP);
     return pid;
 }
 
@@ -180,7 +182,10 @@ static int apply_resources(struct create_ctx *c, bool create, bool apply, struct
 /* Parent steps between the clone and GO: cgroup, id maps, state. */
 static int after_clone(struct create_ctx *c, struct rl_error **err)
 {
-    if (c->st->cgroup && rl_cgroup_add_pid(c->st->cgroup, c->child, err) < 0)
+    /* born in its cgroup2 directory: no cgroup.procs write there (v2), only
+     * the v1 hierarchies of a hybrid host are left */
+    if (c->st->cgroup && (c->born_in_cgroup ? rl_cgroup_add_pid_born(c->st->cgroup, c->child, err)
+                                            : rl_cgroup_add_pid(c->st->cgroup, c->child, err)) < 0)
         return -1;
     if (c->st->cgroup && rl_cgroup_needs_pid(c->st->cgroup) &&
         apply_resources(c, false, true, err) < 0)
