@@ -42,9 +42,14 @@ requires() {
 	done
 }
 
+# RL_RUNTIME_FLAGS: global flags for every rt call, e.g. --systemd-cgroup
+# (the VM tier runs the cgroup tests once more with the systemd driver).
+read -ra RL_RUNTIME_FLAGS_A <<<"${RL_RUNTIME_FLAGS:-}"
+systemd_driver() { [[ " ${RL_RUNTIME_FLAGS:-} " == *" --systemd-cgroup "* ]]; }
+
 # rt ARGS...: run the runtime with the test's private state root.
 rt() {
-	timeout --kill-after=5 "$RL_CALL_TIMEOUT" "$RUNTIME" --root "$ROOT" "$@" 3>&-
+	timeout --kill-after=5 "$RL_CALL_TIMEOUT" "$RUNTIME" "${RL_RUNTIME_FLAGS_A[@]}" --root "$ROOT" "$@" 3>&-
 }
 
 # fail MESSAGE: end the test with a message.
