@@ -185,7 +185,7 @@ int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
     if (doc == NULL)
         return -1;
     _cleanup_free_ char *path = xasprintf("%s/%s/%s", ctx->root, st->id, STATE_FILE);
-    return rl_write_file_atomic(path, doc, len, 0600, err);
+    return rl_write_file_durable(path, doc, len, 0600, err);
 }
 
 static char *get_str(const rl_json *o, const char *key)
