@@ -14,7 +14,7 @@ RL_CALL_TIMEOUT=10
 setup() {
 	rl_setup
 	SMALL=
-	is_rustlet || skip "rustlet's state.json"
+	is_rustlet || skip "rustlet's state.json and init.json"
 }
 
 teardown() {
@@ -98,6 +98,102 @@ check_damaged() {
 assert_killed_init() {
 	assert_match "killed init pid $PID \(start time [0-9]+ as recorded\)" "$DELETE_ERR"
 	assert_match "removed cgroup" "$DELETE_ERR"
+}
+
+@test "damaged state: empty state.json" {
+	start_victim
+	: >"$STATE"
+	check_damaged "empty"
+	assert_killed_init
+}
+
+@test "damaged state: truncated state.json" {
+	start_victim
+	truncate -s 37 "$STATE"
+	check_damaged "state.json: "
+	assert_killed_init
+}
+
+@test "damaged state: garbage in state.json" {
+	start_victim
+	printf '\x89PNG\r\n\x1a\n\xff\xfe\x00garbage' >"$STATE"
+	check_damaged "state.json: "
+	assert_killed_init
+}
+
+@test "damaged state: state.json is a directory" {
+	start_victim
+	rm "$STATE"
+	mkdir -p "$STATE/sub"
+	check_damaged "is a directory"
+	assert_killed_init
+}
+
+@test "damaged state: state.json missing" {
+	start_victim
+	rm "$STATE"
+	check_damaged "missing"
+	assert_killed_init
+}
+
+@test "damaged state: state.json is null" {
+	start_victim
+	echo null >"$STATE"
+	check_damaged "not a JSON object but null"
+	assert_killed_init
+}
+
+@test "damaged state: state.json has the wrong types" {
+	start_victim
+	echo '{"id":12,"pid":"x"}' >"$STATE"
+	check_damaged '"id" is number'
+	assert_killed_init
+}
+
+@test "damaged state: state.json is a FIFO (no command hangs)" {
+	start_victim
+	rm "$STATE"
+	mkfifo "$STATE"
+	check_damaged "is a FIFO"
+	assert_killed_init
+}
+
+@test "damaged state: state.json is a symlink to /dev/zero (no unbounded read)" {
+	start_victim
+	ln -sfn /dev/zero "$STATE"
+	# an unbounded read would hit this address-space limit (ASan needs more)
+	ldd "$RUNTIME" 2>/dev/null | grep -q libasan || ulimit -v 1048576
+	check_damaged "is a symbolic link"
+	assert_killed_init
+}
+
+@test "damaged state: state.json names an unrelated process, which survives" {
+	start_victim
+	local start
+	start=$(awk '{ print $22 }' "/proc/$BYSTANDER/stat")
+	jq -c --argjson p "$BYSTANDER" --argjson s "$start" '.pid = $p | .startTime = $s' \
+		"$STATE" >"$STATE.new"
+	mv "$STATE.new" "$STATE"
+	check_damaged "pid $BYSTANDER \(start time $start\) is not the init recorded in init.json, pid $PID"
+	assert_killed_init
+}
+
+@test "damaged state: state.json and init.json missing, cgroups found by the id" {
+	start_victim
+	rm "$STATE" "$ROOT/$CID/init.json"
+	check_damaged "missing"
+	assert_match "state.json: missing; and damaged state: $ROOT/$CID/init.json: missing" "$DELETE_ERR"
+	assert_match "no init pid recorded" "$DELETE_ERR"
+	assert_match "killed [0-9]+ process\(es\) left in cgroup" "$DELETE_ERR"
+}
+
+@test "damaged state: ROOT/<id> replaced by a symlink" {
+	start_victim
+	mv "$ROOT/$CID" "$BATS_TEST_TMPDIR/moved"
+	ln -s "$BATS_TEST_TMPDIR/moved" "$ROOT/$CID"
+	check_damaged "is a symbolic link"
+	assert_match "killed [0-9]+ process\(es\) left in cgroup" "$DELETE_ERR"
+	[[ -e "$BATS_TEST_TMPDIR/moved/state.json" ]] # not followed
 }
 
 # ROOT on a small tmpfs, filled up.
