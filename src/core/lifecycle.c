@@ -43,10 +43,11 @@ static int read_checked(const struct rl_context *ctx, const char *id, struct rl_
     /* no readable record (a container of an older rustlet): state.json alone */
     if (rl_state_read_record(ctx, id, &rec, &e) == 0 &&
         (rec->pid != (*out)->pid || rec->start_time != (*out)->start_time)) {
-        ret = rl_error_damaged(err, "damaged state: %s/%s/state.json: pid %d (start time %llu) is not "
-                            "the init recorded in init.json, pid %d (start time %llu)",
-                            ctx->root, id, (int)(*out)->pid, (*out)->start_time, (int)rec->pid,
-                            rec->start_time);
+        ret = rl_error_damaged(err,
+                               "damaged state: %s/%s/state.json: pid %d (start time %llu) is not "
+                               "the init recorded in init.json, pid %d (start time %llu)",
+                               ctx->root, id, (int)(*out)->pid, (*out)->start_time, (int)rec->pid,
+                               rec->start_time);
         rl_state_free(*out);
         *out = NULL;
     }

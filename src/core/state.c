@@ -98,7 +98,7 @@ static int open_state_dir(const struct rl_context *ctx, const char *id, struct r
         struct stat sb;
         bool link = fstatat(rootfd, id, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode);
         return rl_error_damaged(err, "damaged state: %s: %s", dir,
-                             link ? "is a symbolic link" : "is not a directory");
+                                link ? "is a symbolic link" : "is not a directory");
     }
     return rl_error_errno(err, "open %s", dir);
 }
@@ -329,9 +329,14 @@ static const char *check_shape(const rl_json *root, const char *id, char *buf, s
             return buf;
         }
     }
-    static const struct { const char *key; enum rl_json_type type; } typed[] = {
-        {"annotations", RL_JSON_OBJECT}, {"cgroup", RL_JSON_OBJECT},
-        {"poststop", RL_JSON_ARRAY}, {"resources", RL_JSON_OBJECT},
+    static const struct {
+        const char *key;
+        enum rl_json_type type;
+    } typed[] = {
+        {"annotations", RL_JSON_OBJECT},
+        {"cgroup", RL_JSON_OBJECT},
+        {"poststop", RL_JSON_ARRAY},
+        {"resources", RL_JSON_OBJECT},
     };
     for (size_t i = 0; i < ARRAY_SIZE(typed); i++) {
         enum rl_json_type t = rl_json_type(rl_json_get(root, typed[i].key));
@@ -399,11 +404,16 @@ static int parse_state(const char *doc, size_t len, struct rl_state *st, struct 
 
 static const char *file_kind(mode_t m)
 {
-    if (S_ISDIR(m)) return "is a directory";
-    if (S_ISFIFO(m)) return "is a FIFO";
-    if (S_ISCHR(m)) return "is a character device";
-    if (S_ISBLK(m)) return "is a block device";
-    if (S_ISSOCK(m)) return "is a socket";
+    if (S_ISDIR(m))
+        return "is a directory";
+    if (S_ISFIFO(m))
+        return "is a FIFO";
+    if (S_ISCHR(m))
+        return "is a character device";
+    if (S_ISBLK(m))
+        return "is a block device";
+    if (S_ISSOCK(m))
+        return "is a socket";
     return "is not a regular file";
 }
 

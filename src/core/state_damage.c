@@ -21,8 +21,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-struct rl_state *rl_state_salvage(const struct rl_context *ctx, const char *id,
-                                  const char *reason, bool dir_ok)
+struct rl_state *rl_state_salvage(const struct rl_context *ctx, const char *id, const char *reason,
+                                  bool dir_ok)
 {
     struct rl_state *st = NULL;
     struct rl_error *e = NULL;
@@ -62,7 +62,8 @@ static void kill_recorded_init(const struct rl_state *st, const char *what)
     if (pidfd < 0) {
         rl_log(RL_LOG_WARN,
                "%s: init pid %d is gone or now another process (start time differs from "
-               "the record): not signalled", what, (int)st->pid);
+               "the record): not signalled",
+               what, (int)st->pid);
         return;
     }
     if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0) {
@@ -70,8 +71,8 @@ static void kill_recorded_init(const struct rl_state *st, const char *what)
         return;
     }
     wait_gone(pidfd, 10000);
-    rl_log(RL_LOG_WARN, "%s: killed init pid %d (start time %llu as recorded)", what,
-           (int)st->pid, st->start_time);
+    rl_log(RL_LOG_WARN, "%s: killed init pid %d (start time %llu as recorded)", what, (int)st->pid,
+           st->start_time);
 }
 
 int rl_delete_damaged(const struct rl_context *ctx, struct rl_state *st, struct rl_error **err)
