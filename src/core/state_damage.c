@@ -5,7 +5,7 @@
  * What is trusted, in order: init.json (the record create writes before the
  * clone and whenever the pid changes), else only the id: the cgroup the
  * default cgroupsPath would give (the caller's own cgroup + "/<id>" in every
- * hierarchy). The init is signalled only through a pidfd whose start time
+ * hierarchy; with --systemd-cgroup the scope system.slice:rustlet:<id>). The init is signalled only through a pidfd whose start time
  * matches the record, so a pid reused by an unrelated process is never
  * touched; everything else is killed through the container's cgroups. */
 #include "rustlet/cgroup.h"
@@ -34,7 +34,10 @@ struct rl_state *rl_state_salvage(const struct rl_context *ctx, const char *id, 
     st->id = xstrdup(id);
     st->damaged = e ? xasprintf("%s; and %s", reason, e->msg) : xstrdup(reason);
     rl_error_free(e);
-    if (!ctx->no_cgroups) {
+    if (ctx->systemd_cgroup) {
+        /* no record: the scope the default cgroupsPath gives, by id */
+        st->cgroup = rl_cgroup_new_systemd(NULL, NULL, id, NULL);
+    } else if (!ctx->no_cgroups) {
         /* no record: the cgroups the default cgroupsPath gives, by id */
         _cleanup_free_ char *self =
             rl_read_file_at(AT_FDCWD, "/proc/self/cgroup", 64 * 1024, NULL, NULL);
