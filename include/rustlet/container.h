@@ -6,6 +6,7 @@
 #define RUSTLET_CONTAINER_H
 
 #include <stdbool.h>
+#include <errno.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -36,8 +37,16 @@ struct rl_create_opts {
 
 enum rl_status {
     RL_STATUS_CREATING, RL_STATUS_CREATED, RL_STATUS_RUNNING, RL_STATUS_PAUSED,
-    RL_STATUS_STOPPED
+    RL_STATUS_STOPPED,
+    RL_STATUS_UNKNOWN       /* damaged state (runc's word): only delete --force */
 };
+
+/* errnum of a "damaged state" error: ROOT/<id>, state.json or init.json is
+ * not what the runtime wrote (missing, not a regular file, too large, not
+ * JSON, wrong shape, or state.json and init.json disagree on the init). */
+#define RL_EDAMAGED EUCLEAN
+/* Set *err to the message with errnum RL_EDAMAGED (no errno text added). */
+int rl_error_damaged(struct rl_error **err, const char *fmt, ...) RL_PRINTF(2, 3);
 
 /* What state.json keeps about a container. */
 struct rl_state {
@@ -54,6 +63,10 @@ struct rl_state {
     bool started;               /* `start` has released the process */
     struct rl_resources *resources; /* the cgroup limits in force (create, then
                                        update); NULL if none were set */
+    char *damaged;              /* NULL, or why the state is damaged: then
+                                   only id, pid, start_time, bundle, rootfs
+                                   and cgroup are set, from init.json or
+                                   (cgroup only) found by the id */
 };
 
 const char *rl_status_name(enum rl_status s);
@@ -130,19 +143,33 @@ int rl_list(const struct rl_context *ctx, struct rl_list_entry **entries, size_t
 void rl_list_free(struct rl_list_entry *entries, size_t n);
 
 /* --- state module (state.c) --- */
-/* Open and lock ROOT/ID (flock, exclusive). Fails with ENOENT "container
- * <id> does not exist" when missing or deleted while we waited. */
+/* Open and lock ROOT/ID (flock, exclusive; ID not followed if a symlink).
+ * Fails with ENOENT "container <id> does not exist" when missing or deleted
+ * while we waited, RL_EDAMAGED when ROOT/ID is not a directory. */
 int rl_state_lock(const struct rl_context *ctx, const char *id, struct rl_error **err);
+/* state.json, read from a regular file only (no symlink, FIFO, device or
+ * directory, at most 1 MiB, never blocking) with the shape rl_state_write
+ * gives it; anything else fails with errnum RL_EDAMAGED and "damaged state:
+ * PATH: what is wrong". */
 int rl_state_read(const struct rl_context *ctx, const char *id, struct rl_state **st,
                   struct rl_error **err);
 int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
                    struct rl_error **err);
+/* init.json, the record: id, pid, startTime, bundle, rootfs, cgroup. create
+ * writes it before the clone (the cgroup) and before state.json whenever the
+ * pid changes; it is what delete --force trusts when state.json is damaged.
+ * read: RL_EDAMAGED on any damage, like rl_state_read. */
+int rl_state_write_record(const struct rl_context *ctx, const struct rl_state *st,
+                          struct rl_error **err);
+int rl_state_read_record(const struct rl_context *ctx, const char *id, struct rl_state **st,
+                         struct rl_error **err);
 void rl_state_free(struct rl_state *st);
 /* Work out the status from the process, the exec fifo and the freezer. */
 enum rl_status rl_state_status(const struct rl_context *ctx, const struct rl_state *st);
 /* The OCI state document (runc's field order: ociVersion, id, pid, status,
  * bundle, rootfs, created, annotations if any, owner). Used for `state` and
- * for hooks' stdin. pid is reported as 0 once stopped, as runc does. */
+ * for hooks' stdin. pid is reported as 0 once stopped, as runc does.
+ * A damaged state (list) gets a last key "damaged" with the reason. */
 char *rl_state_oci_json(const struct rl_state *st, enum rl_status status, bool pretty);
 char *rl_state_dir(const struct rl_context *ctx, const char *id);
 /* Check an id: [A-Za-z0-9_+.-]+, not "." or "..". */

@@ -41,6 +41,12 @@ int cmd_list(const struct rl_context *ctx, int argc, char **argv, struct rl_erro
     size_t n;
     if (rl_list(ctx, &e, &n, err) < 0)
         return -1;
+    /* a damaged container is listed (status unknown); why goes to stderr
+     * (and into the JSON as "damaged") */
+    for (size_t k = 0; k < n; k++)
+        if (e[k].state->damaged)
+            fprintf(stderr, "rustlet: list: container %s: %s\n", e[k].state->id,
+                    e[k].state->damaged);
     if (quiet) {
         for (size_t k = 0; k < n; k++)
             printf("%s\n", e[k].state->id);

@@ -12,8 +12,14 @@ struct rl_locked {
     struct rl_state *st;
     enum rl_status status;
 };
+/* A damaged state fails with RL_EDAMAGED ("container ID: damaged state:
+ * PATH: what is wrong"). */
 int rl_lock_read(const struct rl_context *ctx, const char *id, struct rl_locked *l,
                  struct rl_error **err);
+/* The same; with allow_damaged a damaged state gives status
+ * RL_STATUS_UNKNOWN and what rl_state_salvage finds (delete, list). */
+int rl_lock_read_any(const struct rl_context *ctx, const char *id, struct rl_locked *l,
+                     bool allow_damaged, struct rl_error **err);
 void rl_unlock(struct rl_locked *l);
 
 /* create.c: shared by create and run. */
@@ -52,6 +58,16 @@ int rl_rdt_prepare(const struct rl_spec *spec, char **root, struct rl_error **er
 int rl_rdt_join(const struct rl_context *ctx, const char *id, const struct rl_spec *spec,
                 const char *root, pid_t pid, struct rl_error **err);
 int rl_rdt_remove(const struct rl_context *ctx, const char *id, struct rl_error **err);
+
+/* state_damage.c: a damaged container (st->damaged = reason) as init.json
+ * records it, else only its id and the cgroups the default cgroupsPath
+ * gives (dir_ok false: ROOT/<id> is not a directory, read nothing there). */
+struct rl_state *rl_state_salvage(const struct rl_context *ctx, const char *id,
+                                  const char *reason, bool dir_ok);
+/* delete --force of a damaged container: SIGKILL the init only if its start
+ * time matches the record, kill what is left in its cgroups, remove them,
+ * the resctrl group and ROOT/<id>; each step is logged (stderr or --log). */
+int rl_delete_damaged(const struct rl_context *ctx, struct rl_state *st, struct rl_error **err);
 
 /* stats_json.c: one "stats" event line in runc's JSON shape. */
 char *rl_stats_event_json(const char *id, const struct rl_cgroup_stats *s);

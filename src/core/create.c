@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* `create`, the runtime's side (the container's side is linux/init.c; the
  * messages between them are in sync.h). The state directory is made first
- * and state.json is rewritten as soon as there is something to clean up
- * (the cgroup, then the pid), so that after a kill -9 of this process at
- * any point `delete --force` finds everything. On any error here the
+ * and init.json (the record) and state.json are rewritten as soon as there
+ * is something to clean up (the cgroup, then the pid), so that after a
+ * kill -9 of this process at any point `delete --force` finds everything. On any error here the
  * partial container is torn down before returning. */
 #include "rustlet/attrs.h"
 #include "rustlet/cgroup.h"
@@ -174,6 +174,10 @@ static int record_pid(struct create_ctx *c, pid_t pid, struct rl_error **err)
 {
     c->st->pid = pid;
     c->st->start_time = rl_proc_start_time(pid);
+    /* the record first: if we die between the two, state.json and
+     * init.json disagree and delete --force trusts the record */
+    if (rl_state_write_record(c->ctx, c->st, err) < 0)
+        return -1;
     return rl_state_write(c->ctx, c->st, err);
 }
 
@@ -358,6 +362,8 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
     const struct rl_linux *l = &c->spec->linux_;
     if (c->ctx->no_cgroups) {
         rl_debug("--cgroup-manager disabled: no cgroup for the container");
+        if (rl_state_write_record(c->ctx, c->st, err) < 0)
+            return -1;
         return rl_state_write(c->ctx, c->st, err);
     }
     if (!c->ctx->systemd_cgroup && l->cgroups_path && strchr(l->cgroups_path, ':'))
@@ -372,9 +378,10 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
     if (cg == NULL)
         return rl_error_wrap(err, "linux.cgroupsPath");
     c->st->cgroup = cg;
-    /* the unit name is in the state before systemd hears of it, so that
-     * delete --force after a kill -9 from here on finds and stops it */
-    if (rl_state_write(c->ctx, c->st, err) < 0)
+    /* the record and the state (with the unit name for systemd) before
+     * any directory exists or systemd hears of it, so that delete --force
+     * after a kill -9 from here on finds and stops everything */
+    if (rl_state_write_record(c->ctx, c->st, err) < 0 || rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
     return apply_resources(c, true, !rl_cgroup_needs_pid(cg), err);
 }

@@ -31,19 +31,60 @@ void rl_unlock(struct rl_locked *l)
     l->st = NULL;
 }
 
-int rl_lock_read(const struct rl_context *ctx, const char *id, struct rl_locked *l,
-                 struct rl_error **err)
+/* state.json, checked against the record: they must agree on the init. */
+static int read_checked(const struct rl_context *ctx, const char *id, struct rl_state **out,
+                        struct rl_error **err)
+{
+    if (rl_state_read(ctx, id, out, err) < 0)
+        return -1;
+    struct rl_state *rec = NULL;
+    struct rl_error *e = NULL;
+    int ret = 0;
+    /* no readable record (a container of an older rustlet): state.json alone */
+    if (rl_state_read_record(ctx, id, &rec, &e) == 0 &&
+        (rec->pid != (*out)->pid || rec->start_time != (*out)->start_time)) {
+        ret = rl_error_damaged(err,
+                               "damaged state: %s/%s/state.json: pid %d (start time %llu) is not "
+                               "the init recorded in init.json, pid %d (start time %llu)",
+                               ctx->root, id, (int)(*out)->pid, (*out)->start_time, (int)rec->pid,
+                               rec->start_time);
+        rl_state_free(*out);
+        *out = NULL;
+    }
+    rl_state_free(rec);
+    rl_error_free(e);
+    return ret;
+}
+
+int rl_lock_read_any(const struct rl_context *ctx, const char *id, struct rl_locked *l,
+                     bool allow_damaged, struct rl_error **err)
 {
     l->st = NULL;
     l->fd = rl_state_lock(ctx, id, err);
-    if (l->fd < 0)
-        return -1;
-    if (rl_state_read(ctx, id, &l->st, err) < 0) {
+    if (l->fd >= 0 && read_checked(ctx, id, &l->st, err) == 0) {
+        l->status = rl_state_status(ctx, l->st);
+        return 0;
+    }
+    bool damaged = err && *err && (*err)->errnum == RL_EDAMAGED;
+    if (l->fd < 0 || !allow_damaged || !damaged) {
+        if (damaged && !allow_damaged) {
+            _cleanup_free_ char *m = steal_pointer(&(*err)->msg);
+            rl_error_damaged(err, "%s (only delete --force can remove the container)", m);
+        }
         rl_unlock(l);
         return -1;
     }
-    l->status = rl_state_status(ctx, l->st);
+    l->st = rl_state_salvage(ctx, id, (*err)->msg, true);
+    rl_error_free(*err);
+    *err = NULL;
+    l->status = RL_STATUS_UNKNOWN;
     return 0;
+}
+
+int rl_lock_read(const struct rl_context *ctx, const char *id, struct rl_locked *l,
+                 struct rl_error **err)
+{
+    return rl_lock_read_any(ctx, id, l, false, err);
 }
 
 /* Wait until the pidfd's process has exited, at most timeout_ms. */
@@ -290,19 +331,46 @@ static int delete_locked(const struct rl_context *ctx, struct rl_locked *l, bool
 int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct rl_error **err)
 {
     struct rl_locked l;
-    if (rl_lock_read(ctx, id, &l, err) < 0) {
+    if (rl_lock_read_any(ctx, id, &l, true, err) < 0) {
         if (force && err && *err && (*err)->errnum == ENOENT) {
             rl_error_free(*err);
             *err = NULL;
             return 0;
         }
-        return -1;
+        if (err == NULL || *err == NULL || (*err)->errnum != RL_EDAMAGED)
+            return -1;
+        if (!force)
+            return rl_error_wrap(err, "cannot delete container %s", id);
+        /* ROOT/<id> itself is not a directory: nothing to lock or read */
+        struct rl_state *st = rl_state_salvage(ctx, id, (*err)->msg, false);
+        rl_error_free(*err);
+        *err = NULL;
+        int ret = rl_delete_damaged(ctx, st, err);
+        rl_state_free(st);
+        return ret;
     }
-    int ret = delete_locked(ctx, &l, force, err);
+    int ret;
+    if (l.status == RL_STATUS_UNKNOWN && !force)
+        ret = rl_error(err, "cannot delete container %s: %s (delete --force kills the init "
+                       "recorded in init.json and removes the container)", id, l.st->damaged);
+    else if (l.status == RL_STATUS_UNKNOWN)
+        ret = rl_delete_damaged(ctx, l.st, err);
+    else
+        ret = delete_locked(ctx, &l, force, err);
     rl_unlock(&l);
     return ret;
 }
 
+/* An entry for a container whose directory cannot even be locked. */
+static struct rl_state *unreadable(const char *id, const struct rl_error *e)
+{
+    struct rl_state *st = xzalloc(sizeof(*st));
+    st->id = xstrdup(id);
+    st->damaged = xstrdup(e && e->msg ? e->msg : "unreadable");
+    return st;
+}
+
+/* Every container, damaged ones too (status unknown, never hidden). */
 int rl_list(const struct rl_context *ctx, struct rl_list_entry **entries, size_t *n,
             struct rl_error **err)
 {
@@ -314,23 +382,35 @@ int rl_list(const struct rl_context *ctx, struct rl_list_entry **entries, size_t
     struct dirent *de;
     size_t cap = 0;
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
+        if (de->d_name[0] == '.' || rl_validate_id(de->d_name, NULL) < 0)
             continue;
         struct rl_locked l;
         struct rl_error *e = NULL;
-        if (rl_lock_read(ctx, de->d_name, &l, &e) < 0) {
-            rl_error_free(e);
+        struct rl_state *st;
+        enum rl_status status;
+        if (rl_lock_read_any(ctx, de->d_name, &l, true, &e) == 0) {
+            st = steal_pointer(&l.st);
+            status = l.status;
+            rl_unlock(&l);
+        } else if (e && e->errnum == ENOENT) {
+            rl_error_free(e); /* deleted meanwhile */
             continue;
+        } else {
+            st = unreadable(de->d_name, e);
+            status = RL_STATUS_UNKNOWN;
         }
+        rl_error_free(e);
+        /* a damaged container's recorded pid is shown only while it is
+         * still that process */
+        if (status == RL_STATUS_UNKNOWN && rl_proc_start_time(st->pid) != st->start_time)
+            st->pid = 0;
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             *entries = xrealloc(*entries, cap * sizeof(**entries));
         }
-        (*entries)[*n].state = l.st;
-        (*entries)[*n].status = l.status;
+        (*entries)[*n].state = st;
+        (*entries)[*n].status = status;
         (*n)++;
-        l.st = NULL;
-        rl_unlock(&l);
     }
     closedir(d);
     return 0;

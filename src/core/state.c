@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The state directory ROOT/<id>/: state.json (what the runtime must remember
- * about a container between commands), exec.fifo (present while the
- * container is "created") and the per-container lock (flock on the
- * directory itself). */
+ * about a container between commands), init.json (the record: just enough
+ * to find and stop the container when state.json is damaged), exec.fifo
+ * (present while the container is "created") and the per-container lock
+ * (flock on the directory itself).
+ *
+ * Both files are read only from a regular file of at most STATE_MAX bytes,
+ * opened O_NOFOLLOW|O_NONBLOCK in a directory opened O_NOFOLLOW, so a FIFO
+ * cannot hang a command and a symlink to /dev/zero cannot make it read
+ * without bound; anything else, and any document that is not what
+ * rl_state_write writes, is "damaged state" (RL_EDAMAGED) with the path and
+ * what is wrong. Writes are durable (temp file, fsync, rename, fsync of the
+ * directory). */
 #include "rustlet/container.h"
 #include "rustlet/json.h"
 #include "rustlet/utils.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -16,6 +27,8 @@
 #include <sys/syscall.h>
 
 #define STATE_FILE "state.json"
+#define RECORD_FILE "init.json"
+#define STATE_MAX (1024 * 1024)
 
 const char *rl_status_name(enum rl_status s)
 {
@@ -25,6 +38,7 @@ const char *rl_status_name(enum rl_status s)
     case RL_STATUS_RUNNING: return "running";
     case RL_STATUS_PAUSED: return "paused";
     case RL_STATUS_STOPPED: return "stopped";
+    case RL_STATUS_UNKNOWN: return "unknown";
     }
     return "unknown";
 }
@@ -44,24 +58,61 @@ int rl_validate_id(const char *id, struct rl_error **err)
     return 0;
 }
 
+int rl_error_damaged(struct rl_error **err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        xoom();
+    va_end(ap);
+    rl_error(err, "%s", msg);
+    (*err)->errnum = RL_EDAMAGED;
+    free(msg);
+    return -1;
+}
+
 char *rl_state_dir(const struct rl_context *ctx, const char *id)
 {
     return xasprintf("%s/%s", ctx->root, id);
+}
+
+/* ROOT/<id> as an O_DIRECTORY fd, not following a symlink at <id>. */
+static int open_state_dir(const struct rl_context *ctx, const char *id, struct rl_error **err)
+{
+    _cleanup_free_ char *dir = rl_state_dir(ctx, id);
+    _cleanup_close_ int rootfd = open(ctx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) {
+        if (errno == ENOENT)
+            return rl_error_code(err, ENOENT, "container \"%s\" does not exist", id);
+        return rl_error_errno(err, "open %s", ctx->root);
+    }
+    int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0)
+        return fd;
+    if (errno == ENOENT)
+        return rl_error_code(err, ENOENT, "container \"%s\" does not exist", id);
+    if (errno == ELOOP || errno == ENOTDIR) {
+        struct stat sb;
+        bool link = fstatat(rootfd, id, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode);
+        return rl_error_damaged(err, "damaged state: %s: %s", dir,
+                                link ? "is a symbolic link" : "is not a directory");
+    }
+    return rl_error_errno(err, "open %s", dir);
 }
 
 int rl_state_lock(const struct rl_context *ctx, const char *id, struct rl_error **err)
 {
     if (rl_validate_id(id, err) < 0)
         return -1;
-    _cleanup_free_ char *dir = rl_state_dir(ctx, id);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return rl_error_code(err, ENOENT, "container \"%s\" does not exist", id);
-        return rl_error_errno(err, "open %s", dir);
-    }
+    int fd = open_state_dir(ctx, id, err);
+    if (fd < 0)
+        return -1;
     while (flock(fd, LOCK_EX) < 0) {
         if (errno != EINTR) {
+            _cleanup_free_ char *dir = rl_state_dir(ctx, id);
             rl_error_errno(err, "lock %s", dir);
             close(fd);
             return -1;
@@ -150,17 +201,33 @@ static void write_hooks(struct rl_jsonw *w, const struct rl_hook *h, size_t n)
     rl_jsonw_array_close(w);
 }
 
-int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
-                   struct rl_error **err)
+static void write_common(struct rl_jsonw *w, const struct rl_state *st)
 {
-    struct rl_jsonw *w = rl_jsonw_new(false);
-    rl_jsonw_object_open(w);
     rl_jsonw_kv_string(w, "id", st->id);
     rl_jsonw_kv_int(w, "pid", st->pid);
     rl_jsonw_key(w, "startTime");
     rl_jsonw_uint(w, st->start_time);
     rl_jsonw_kv_string(w, "bundle", st->bundle);
     rl_jsonw_kv_string(w, "rootfs", st->rootfs);
+}
+
+static int write_doc(const struct rl_context *ctx, const char *id, const char *name,
+                     struct rl_jsonw *w, struct rl_error **err)
+{
+    size_t len;
+    _cleanup_free_ char *doc = rl_jsonw_finish(w, &len, err);
+    if (doc == NULL)
+        return -1;
+    _cleanup_free_ char *path = xasprintf("%s/%s/%s", ctx->root, id, name);
+    return rl_write_file_durable(path, doc, len, 0600, err);
+}
+
+int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
+                   struct rl_error **err)
+{
+    struct rl_jsonw *w = rl_jsonw_new(false);
+    rl_jsonw_object_open(w);
+    write_common(w, st);
     rl_jsonw_kv_string(w, "created", st->created);
     rl_jsonw_kv_string(w, "owner", st->owner ? st->owner : "");
     rl_jsonw_kv_bool(w, "started", st->started);
@@ -180,12 +247,21 @@ int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
         rl_spec_resources_write(st->resources, w);
     }
     rl_jsonw_object_close(w);
-    size_t len;
-    _cleanup_free_ char *doc = rl_jsonw_finish(w, &len, err);
-    if (doc == NULL)
-        return -1;
-    _cleanup_free_ char *path = xasprintf("%s/%s/%s", ctx->root, st->id, STATE_FILE);
-    return rl_write_file_atomic(path, doc, len, 0600, err);
+    return write_doc(ctx, st->id, STATE_FILE, w, err);
+}
+
+int rl_state_write_record(const struct rl_context *ctx, const struct rl_state *st,
+                          struct rl_error **err)
+{
+    struct rl_jsonw *w = rl_jsonw_new(false);
+    rl_jsonw_object_open(w);
+    write_common(w, st);
+    if (st->cgroup) {
+        rl_jsonw_key(w, "cgroup");
+        rl_cgroup_to_json(st->cgroup, w);
+    }
+    rl_jsonw_object_close(w);
+    return write_doc(ctx, st->id, RECORD_FILE, w, err);
 }
 
 static char *get_str(const rl_json *o, const char *key)
@@ -223,11 +299,70 @@ static void read_hooks(const rl_json *arr, struct rl_state *st)
     }
 }
 
+/* What is wrong with the document's shape, or NULL if it is one that
+ * rl_state_write (or rl_state_write_record) could have written. */
+static const char *check_shape(const rl_json *root, const char *id, char *buf, size_t size)
+{
+    if (rl_json_type(root) != RL_JSON_OBJECT) {
+        snprintf(buf, size, "not a JSON object but %s", rl_json_type_name(rl_json_type(root)));
+        return buf;
+    }
+    const rl_json *v = rl_json_get(root, "id");
+    if (rl_json_type(v) != RL_JSON_STRING || strcmp(rl_json_string(v), id) != 0) {
+        snprintf(buf, size, "\"id\" is %s, not the string \"%s\"",
+                 v ? rl_json_type_name(rl_json_type(v)) : "missing", id);
+        if (rl_json_type(v) == RL_JSON_STRING)
+            snprintf(buf, size, "\"id\" is \"%.64s\", not \"%s\"", rl_json_string(v), id);
+        return buf;
+    }
+    int64_t pid;
+    uint64_t start;
+    if (rl_json_i64(rl_json_get(root, "pid"), &pid) < 0 || pid < 0 || pid > INT32_MAX)
+        return "\"pid\" is missing or not a pid";
+    if (rl_json_u64(rl_json_get(root, "startTime"), &start) < 0)
+        return "\"startTime\" is missing or not a number";
+    static const char *const strings[] = {"bundle", "rootfs", "created", "owner"};
+    for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
+        enum rl_json_type t = rl_json_type(rl_json_get(root, strings[i]));
+        if (t != RL_JSON_STRING && t != RL_JSON_NULL) {
+            snprintf(buf, size, "\"%s\" is %s, not a string", strings[i], rl_json_type_name(t));
+            return buf;
+        }
+    }
+    static const struct {
+        const char *key;
+        enum rl_json_type type;
+    } typed[] = {
+        {"annotations", RL_JSON_OBJECT},
+        {"cgroup", RL_JSON_OBJECT},
+        {"poststop", RL_JSON_ARRAY},
+        {"resources", RL_JSON_OBJECT},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(typed); i++) {
+        enum rl_json_type t = rl_json_type(rl_json_get(root, typed[i].key));
+        if (t != RL_JSON_NULL && t != typed[i].type) {
+            snprintf(buf, size, "\"%s\" is %s, not %s", typed[i].key, rl_json_type_name(t),
+                     rl_json_type_name(typed[i].type));
+            return buf;
+        }
+    }
+    enum rl_json_type t = rl_json_type(rl_json_get(root, "started"));
+    if (t != RL_JSON_NULL && t != RL_JSON_TRUE && t != RL_JSON_FALSE)
+        return "\"started\" is not a boolean";
+    return NULL;
+}
+
 static int parse_state(const char *doc, size_t len, struct rl_state *st, struct rl_error **err)
 {
     rl_json *root = rl_json_parse(doc, len, err);
     if (root == NULL)
         return -1;
+    char why[256];
+    const char *bad = check_shape(root, st->id, why, sizeof(why));
+    if (bad) {
+        rl_json_free(root);
+        return rl_error(err, "%s", bad);
+    }
     int64_t pid = 0;
     uint64_t start = 0;
     rl_json_i64(rl_json_get(root, "pid"), &pid);
@@ -254,42 +389,106 @@ static int parse_state(const char *doc, size_t len, struct rl_state *st, struct 
     if (cg) {
         st->cgroup = rl_cgroup_from_json(cg, err);
         if (st->cgroup == NULL)
-            ret = -1;
+            ret = rl_error_wrap(err, "\"cgroup\"");
     }
     read_hooks(rl_json_get(root, "poststop"), st);
     const rl_json *res = rl_json_get(root, "resources");
     if (ret == 0 && res) {
         st->resources = rl_spec_resources_from_json(res, err);
         if (st->resources == NULL)
-            ret = -1;
+            ret = rl_error_wrap(err, "\"resources\"");
     }
     rl_json_free(root);
     return ret;
 }
 
-int rl_state_read(const struct rl_context *ctx, const char *id, struct rl_state **out,
-                  struct rl_error **err)
+static const char *file_kind(mode_t m)
 {
-    _cleanup_free_ char *path = xasprintf("%s/%s/%s", ctx->root, id, STATE_FILE);
+    if (S_ISDIR(m))
+        return "is a directory";
+    if (S_ISFIFO(m))
+        return "is a FIFO";
+    if (S_ISCHR(m))
+        return "is a character device";
+    if (S_ISBLK(m))
+        return "is a block device";
+    if (S_ISSOCK(m))
+        return "is a socket";
+    return "is not a regular file";
+}
+
+/* The document in dirfd/name: a regular file, not a symlink, at most
+ * STATE_MAX bytes. Fails with RL_EDAMAGED (except for errors reading the
+ * directory itself). */
+static char *read_state_doc(int dirfd, const char *name, const char *path, size_t *len,
+                            struct rl_error **err)
+{
+    _cleanup_close_ int fd =
+        openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            rl_error_damaged(err, "damaged state: %s: missing", path);
+        else if (errno == ELOOP)
+            rl_error_damaged(err, "damaged state: %s: is a symbolic link", path);
+        else
+            rl_error_damaged(err, "damaged state: %s: open: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) < 0) {
+        rl_error_errno(err, "fstat %s", path);
+        return NULL;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        rl_error_damaged(err, "damaged state: %s: %s", path, file_kind(sb.st_mode));
+        return NULL;
+    }
+    if (sb.st_size == 0) {
+        rl_error_damaged(err, "damaged state: %s: empty", path);
+        return NULL;
+    }
+    if (sb.st_size > STATE_MAX) {
+        rl_error_damaged(err, "damaged state: %s: larger than %d bytes (%lld)", path,
+                      STATE_MAX, (long long)sb.st_size);
+        return NULL;
+    }
+    char *buf = xmalloc(STATE_MAX + 2);
+    ssize_t n = rl_read_all(fd, buf, STATE_MAX + 1);
+    if (n < 0 || n > STATE_MAX) {
+        if (n < 0)
+            rl_error_damaged(err, "damaged state: %s: read: %s", path, strerror(errno));
+        else
+            rl_error_damaged(err, "damaged state: %s: larger than %d bytes", path,
+                          STATE_MAX);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = (size_t)n;
+    return buf;
+}
+
+static int read_doc(const struct rl_context *ctx, const char *id, const char *name,
+                    struct rl_state **out, struct rl_error **err)
+{
+    *out = NULL;
+    if (rl_validate_id(id, err) < 0)
+        return -1;
+    _cleanup_close_ int dirfd = open_state_dir(ctx, id, err);
+    if (dirfd < 0)
+        return -1;
+    _cleanup_free_ char *path = xasprintf("%s/%s/%s", ctx->root, id, name);
+    size_t len;
+    _cleanup_free_ char *doc = read_state_doc(dirfd, name, path, &len, err);
+    if (doc == NULL)
+        return -1;
     struct rl_state *st = xzalloc(sizeof(*st));
     st->id = xstrdup(id);
-    size_t len;
-    _cleanup_free_ char *doc = rl_read_file_at(AT_FDCWD, path, 0, &len, err);
-    if (doc == NULL) {
-        if (errno == ENOENT) {
-            /* killed between mkdir and the first state write: an empty
-             * "creating" container that delete --force can remove */
-            rl_error_free(err ? *err : NULL);
-            if (err)
-                *err = NULL;
-            *out = st;
-            return 0;
-        }
-        rl_state_free(st);
-        return -1;
-    }
-    if (parse_state(doc, len, st, err) < 0) {
-        rl_error_wrap(err, "read %s", path);
+    struct rl_error *perr = NULL;
+    if (parse_state(doc, len, st, &perr) < 0) {
+        rl_error_damaged(err, "damaged state: %s: %s", path,
+                      perr ? perr->msg : "invalid");
+        rl_error_free(perr);
         rl_state_free(st);
         return -1;
     }
@@ -297,11 +496,24 @@ int rl_state_read(const struct rl_context *ctx, const char *id, struct rl_state 
     return 0;
 }
 
+int rl_state_read(const struct rl_context *ctx, const char *id, struct rl_state **out,
+                  struct rl_error **err)
+{
+    return read_doc(ctx, id, STATE_FILE, out, err);
+}
+
+int rl_state_read_record(const struct rl_context *ctx, const char *id, struct rl_state **out,
+                         struct rl_error **err)
+{
+    return read_doc(ctx, id, RECORD_FILE, out, err);
+}
+
 void rl_state_free(struct rl_state *st)
 {
     if (st == NULL)
         return;
     free(st->id);
+    free(st->damaged);
     free(st->bundle);
     free(st->rootfs);
     free(st->created);
@@ -365,6 +577,8 @@ char *rl_state_oci_json(const struct rl_state *st, enum rl_status status, bool p
         rl_jsonw_object_close(w);
     }
     rl_jsonw_kv_string(w, "owner", st->owner ? st->owner : "");
+    if (st->damaged)
+        rl_jsonw_kv_string(w, "damaged", st->damaged);
     rl_jsonw_object_close(w);
     char *doc = rl_jsonw_finish(w, NULL, NULL);
     return doc ? doc : xstrdup("{}");

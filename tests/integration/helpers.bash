@@ -270,9 +270,9 @@ rl_teardown() {
 	local id errs=() i left pids=() pid
 	[[ -n "${ROOT:-}" ]] || return 0
 	for id in $(ls "$ROOT" 2>/dev/null) "$CID"; do
-		pid=$("$RUNTIME" --root "$ROOT" state "$id" 2>/dev/null | jq -r '.pid // empty')
+		pid=$(rt state "$id" 2>/dev/null | jq -r '.pid // empty')
 		[[ -n "$pid" && "$pid" != 0 ]] && pids+=("$pid")
-		"$RUNTIME" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 3>&- || true
+		rt delete --force "$id" >/dev/null 2>&1 || true
 	done
 	for p in "${KEEP_PIDS[@]}"; do
 		kill -9 "$p" 2>/dev/null || true

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -215,37 +216,138 @@ static void test_rl_state_read_minimal(void **state)
     rl_state_free(got);
 }
 
-static void test_rl_state_read_no_file_is_creating(void **state)
+/* state.json written by hand into ROOT/<id>; read must fail as damaged
+ * with the path and `why` in the message. */
+static void expect_damaged(struct fixture *f, const char *id, const char *why)
+{
+    struct rl_state *got = NULL;
+    struct rl_error *err = NULL;
+    assert_int_equal(rl_state_read(&f->ctx, id, &got, &err), -1);
+    assert_null(got);
+    assert_non_null(err);
+    assert_int_equal(err->errnum, RL_EDAMAGED);
+    _cleanup_free_ char *path = xasprintf("damaged state: %s/%s/state.json: ", f->root, id);
+    if (strncmp(err->msg, path, strlen(path)) != 0 || strstr(err->msg, why) == NULL)
+        fail_msg("\"%s\": expected \"%s...%s\"", err->msg, path, why);
+    rl_error_free(err);
+}
+
+static void write_state_text(struct fixture *f, const char *id, const char *text)
+{
+    make_container_dir(f, id);
+    _cleanup_free_ char *path = xasprintf("%s/%s/state.json", f->root, id);
+    struct rl_error *err = NULL;
+    assert_int_equal(rl_write_file_at(AT_FDCWD, path, text, strlen(text), 0600, &err), 0);
+}
+
+static void test_rl_state_read_no_file_is_damaged(void **state)
 {
     struct fixture *f = *state;
     make_container_dir(f, "half");
+    expect_damaged(f, "half", "missing");
     struct rl_state *got = NULL;
-    struct rl_error *err = NULL;
-    assert_int_equal(rl_state_read(&f->ctx, "half", &got, &err), 0);
-    assert_null(err);
-    assert_string_equal(got->id, "half");
-    assert_int_equal(got->pid, 0);
-    assert_int_equal(rl_state_status(&f->ctx, got), RL_STATUS_CREATING);
-    rl_state_free(got);
-    /* the same with a NULL err pointer */
-    got = NULL;
-    assert_int_equal(rl_state_read(&f->ctx, "half", &got, NULL), 0);
-    rl_state_free(got);
+    assert_int_equal(rl_state_read(&f->ctx, "half", &got, NULL), -1);
 }
 
 static void test_rl_state_read_corrupt(void **state)
 {
     struct fixture *f = *state;
-    make_container_dir(f, "bad");
-    _cleanup_free_ char *path = xasprintf("%s/bad/state.json", f->root);
+    static const struct { const char *text, *why; } cases[] = {
+        {"{\"pid\":", ""},
+        {"\x01\x02garbage", ""},
+        {"null", "not a JSON object but null"},
+        {"[1]", "not a JSON object but array"},
+        {"{\"id\":12,\"pid\":\"x\"}", "\"id\" is number"},
+        {"{\"id\":\"other\",\"pid\":1,\"startTime\":1}", "\"id\" is \"other\""},
+        {"{\"id\":\"@\",\"pid\":\"x\",\"startTime\":1}", "\"pid\""},
+        {"{\"id\":\"@\",\"pid\":-1,\"startTime\":1}", "\"pid\""},
+        {"{\"id\":\"@\",\"pid\":1}", "\"startTime\""},
+        {"{\"id\":\"@\",\"pid\":1,\"startTime\":1,\"bundle\":[]}", "\"bundle\" is array"},
+        {"{\"id\":\"@\",\"pid\":1,\"startTime\":1,\"cgroup\":7}", "\"cgroup\" is number"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        _cleanup_free_ char *id = xasprintf("c%zu", i);
+        /* "@" stands for this case's id */
+        char text[256] = "";
+        for (const char *c = cases[i].text; *c; c++) {
+            if (*c == '@')
+                strcat(text, id);
+            else
+                strncat(text, c, 1);
+        }
+        write_state_text(f, id, text);
+        expect_damaged(f, id, cases[i].why);
+    }
+}
+
+static void test_rl_state_read_not_regular(void **state)
+{
+    struct fixture *f = *state;
+    make_container_dir(f, "fifo");
+    _cleanup_free_ char *fifo = xasprintf("%s/fifo/state.json", f->root);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    expect_damaged(f, "fifo", "is a FIFO"); /* and did not block */
+    make_container_dir(f, "dir");
+    _cleanup_free_ char *dir = xasprintf("%s/dir/state.json", f->root);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    expect_damaged(f, "dir", "is a directory");
+    make_container_dir(f, "link");
+    _cleanup_free_ char *link = xasprintf("%s/link/state.json", f->root);
+    assert_int_equal(symlink("/dev/zero", link), 0);
+    expect_damaged(f, "link", "is a symbolic link");
+    write_state_text(f, "empty", "");
+    expect_damaged(f, "empty", "empty");
+}
+
+static void test_rl_state_read_too_large(void **state)
+{
+    struct fixture *f = *state;
+    size_t n = 1024 * 1024 + 1;
+    char *big = xmalloc(n + 1);
+    memset(big, ' ', n);
+    big[n] = '\0';
+    write_state_text(f, "big", big);
+    free(big);
+    expect_damaged(f, "big", "larger than 1048576 bytes");
+}
+
+static void test_rl_state_dir_symlink_is_damaged(void **state)
+{
+    struct fixture *f = *state;
+    _cleanup_free_ char *link = xasprintf("%s/ln", f->root);
+    assert_int_equal(symlink("/tmp", link), 0);
     struct rl_error *err = NULL;
-    assert_int_equal(rl_write_file_at(AT_FDCWD, path, "{\"pid\":", 7, 0600, &err), 0);
-    struct rl_state *got = NULL;
-    assert_int_equal(rl_state_read(&f->ctx, "bad", &got, &err), -1);
-    assert_null(got);
-    assert_non_null(strstr(err->msg, "read "));
-    assert_non_null(strstr(err->msg, "bad/state.json: "));
+    assert_int_equal(rl_state_lock(&f->ctx, "ln", &err), -1);
+    assert_int_equal(err->errnum, RL_EDAMAGED);
+    assert_non_null(strstr(err->msg, "is a symbolic link"));
     rl_error_free(err);
+}
+
+static void test_rl_state_record_round_trip(void **state)
+{
+    struct fixture *f = *state;
+    make_container_dir(f, "r1");
+    struct rl_state *st = sample_state("r1");
+    struct rl_error *err = NULL;
+    assert_int_equal(rl_state_write_record(&f->ctx, st, &err), 0);
+    rl_state_free(st);
+    struct rl_state *got = NULL;
+    assert_int_equal(rl_state_read_record(&f->ctx, "r1", &got, &err), 0);
+    assert_int_equal(got->pid, 4242);
+    assert_true(got->start_time == 18446744073709551615ull);
+    assert_string_equal(got->bundle, "/bundles/c1");
+    assert_null(got->created);
+    assert_int_equal(got->n_poststop, 0);
+    rl_state_free(got);
+    /* no temp file left beside it */
+    _cleanup_free_ char *dir = xasprintf("%s/r1", f->root);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int files = 0;
+    while ((de = readdir(d)) != NULL)
+        files += de->d_name[0] != '.';
+    closedir(d);
+    assert_int_equal(files, 1);
 }
 
 /* ---- the OCI state document ---- */
@@ -421,7 +523,11 @@ int main(void)
         T(test_rl_validate_id_bad),
         T(test_rl_state_write_read_round_trip),
         T(test_rl_state_read_minimal),
-        T(test_rl_state_read_no_file_is_creating),
+        T(test_rl_state_read_no_file_is_damaged),
+        T(test_rl_state_read_not_regular),
+        T(test_rl_state_read_too_large),
+        T(test_rl_state_dir_symlink_is_damaged),
+        T(test_rl_state_record_round_trip),
         T(test_rl_state_read_corrupt),
         T(test_rl_state_oci_json_field_order),
         T(test_rl_state_oci_json_no_annotations),
