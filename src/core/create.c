@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -46,6 +47,7 @@ struct create_ctx {
     int console_fd;         /* connected console socket (process.terminal) */
     pid_t child;            /* the process we cloned (stage 1 or init) */
     pid_t init;
+    char *seccomp_step;     /* shared with the init (RL_SECCOMP_STEP_MAX) */
 };
 
 static char *abs_path(const char *base, const char *p)
@@ -138,6 +140,7 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
         .clone_flags = flags,
         .seccomp_listener = -1,
         .idmap_fds = idmap_fds,
+        .seccomp_step = c->seccomp_step,
     };
     c->pidfd = -1;
     pid_t pid = do_clone(c, flags, cgfd);
@@ -358,6 +361,30 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
     return apply_resources(c, err);
 }
 
+/* The init died without a word (sync EOF) after loading linux.seccomp
+ * early: the step it was at (from the shared page) and, when it is our
+ * child, the signal that killed it. */
+static void explain_seccomp_death(struct create_ctx *c, struct rl_error **err)
+{
+    if (c->seccomp_step == NULL || !c->seccomp_step[0] ||
+        err == NULL || *err == NULL || (*err)->errnum != 0)
+        return;
+    char how[96] = "";
+    siginfo_t si = {0};
+    if (c->child == c->init && c->pidfd >= 0 &&
+        waitid((idtype_t)3 /* P_PIDFD */, (id_t)c->pidfd, &si, WEXITED | WNOWAIT) == 0 &&
+        (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED))
+        snprintf(how, sizeof(how), ", killed by %s%s", sigabbrev_np(si.si_status) ? "SIG" : "",
+                 sigabbrev_np(si.si_status) ? sigabbrev_np(si.si_status) : "a signal");
+    char step[RL_SECCOMP_STEP_MAX];
+    snprintf(step, sizeof(step), "%s", c->seccomp_step);
+    rl_error_wrap(err,
+                  "linux.seccomp: the container init died at step \"%s\"%s: the filter, loaded "
+                  "before that step because process.noNewPrivileges is false, refuses a syscall "
+                  "made there (defaultAction %s)",
+                  step, how, c->spec->linux_.seccomp.default_action);
+}
+
 static int create_steps(struct create_ctx *c, struct rl_error **err)
 {
     if (setup_cgroup(c, err) < 0)
@@ -368,10 +395,12 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
     if (open_console(c, err) < 0 || spawn(c, err) < 0 || after_clone(c, err) < 0 ||
         move_net_devices(c, err) < 0 ||
         rl_rdt_join(c->ctx, c->st->id, c->spec, rdt_root, c->init, err) < 0 ||
-        run_runtime_hooks(c, err) < 0 || pass_seccomp_listener(c, err) < 0)
+        run_runtime_hooks(c, err) < 0)
         return -1;
-    if (sync_expect(c->sync_fd, SYNC_READY, NULL, err) < 0)
+    if (pass_seccomp_listener(c, err) < 0 || sync_expect(c->sync_fd, SYNC_READY, NULL, err) < 0) {
+        explain_seccomp_death(c, err);
         return -1;
+    }
     c->st->created = rl_now_rfc3339();
     if (rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
@@ -507,6 +536,12 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
     int ret = make_state_dir(&c, id, err);
     if (ret == 0) {
         c.st = new_state(id, bundle, c.spec);
+        /* only needed when the filter is loaded before the end of set-up */
+        if (c.spec->linux_.seccomp.present && !c.spec->process.no_new_privileges)
+            c.seccomp_step = mmap(NULL, RL_SECCOMP_STEP_MAX, PROT_READ | PROT_WRITE,
+                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (c.seccomp_step == MAP_FAILED)
+            c.seccomp_step = NULL;
         ret = rl_notify_prepare(ctx, id, c.spec, err);
         if (ret == 0)
             ret = create_steps(&c, err);
@@ -527,6 +562,8 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
         close(c.console_fd);
     if (c.lock_fd >= 0)
         close(c.lock_fd);
+    if (c.seccomp_step)
+        munmap(c.seccomp_step, RL_SECCOMP_STEP_MAX);
     rl_state_free(c.st);
     rl_spec_free(c.spec);
     free(c.dir);
