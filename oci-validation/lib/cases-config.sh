@@ -323,6 +323,19 @@ case_seccomp() {
 }
 register seccomp case_seccomp "seccomp: errno rules with errnoRet and an argument filter" "config-linux.md#90 config-linux.md#98 config-linux.md#102 config-linux.md#104"
 
+# The profile opencontainers runtime-tools' generator puts in its default
+# config: Docker's from before faccessat2, clone3, openat2 and close_range
+# (default SCMP_ACT_ERRNO), with noNewPrivileges false as generated. The
+# container must start and run unchanged: nothing the runtime does before
+# execve may depend on a syscall the profile does not list.
+case_seccomp_legacy() {
+	new_bundle
+	write_config '.process.noNewPrivileges = false | .linux.seccomp = $p[0]' \
+		--slurpfile p "$HERE/lib/seccomp-2019.json"
+	run_checker_case
+}
+register seccomp-legacy case_seccomp_legacy "seccomp: a generator-style 2019 profile (default SCMP_ACT_ERRNO, no syscalls newer than 2019)" "config-linux.md#90"
+
 case_memory_policy() {
 	new_bundle
 	write_config '.linux.memoryPolicy = {mode: "MPOL_INTERLEAVE", nodes: "0"}'
