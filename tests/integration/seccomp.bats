@@ -321,3 +321,20 @@ old_profile() { # [EXTRA_RULES_JSON]
 	assert_match 'died at step "process.user and process.capabilities' "$stderr"
 	assert_match 'SIGSYS' "$stderr"
 }
+
+@test "noNewPrivileges false with a filter: the early executable lookup checks the process's user" {
+	[[ -x "$BUNDLE/rootfs/bin/rl-newsys" ]] || skip "no rl-newsys (tests/tools/newsys.c)"
+	update_config '.process.noNewPrivileges = false | .process.user = {uid: 1000, gid: 1000}'
+	old_profile
+	cp "$BUNDLE/rootfs/bin/rl-newsys" "$BUNDLE/rootfs/bin/rootonly"
+	chmod 0700 "$BUNDLE/rootfs/bin/rootonly"
+	set_args rootonly true
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_failure
+	assert_match 'exec "rootonly": executable file not found in \$PATH|permission denied' "$stderr"
+	chmod 0755 "$BUNDLE/rootfs/bin/rootonly"
+	set_args rootonly raw
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_line faccessat2=ENOSYS
+}
