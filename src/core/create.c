@@ -366,8 +366,8 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
  * child, the signal that killed it. */
 static void explain_seccomp_death(struct create_ctx *c, struct rl_error **err)
 {
-    if (c->seccomp_step == NULL || !c->seccomp_step[0] ||
-        err == NULL || *err == NULL || (*err)->errnum != 0)
+    if (c->seccomp_step == NULL || !c->seccomp_step[0] || err == NULL || *err == NULL ||
+        (*err)->errnum != 0)
         return;
     char how[96] = "";
     siginfo_t si = {0};
@@ -378,6 +378,11 @@ static void explain_seccomp_death(struct create_ctx *c, struct rl_error **err)
                  sigabbrev_np(si.si_status) ? sigabbrev_np(si.si_status) : "a signal");
     char step[RL_SECCOMP_STEP_MAX];
     snprintf(step, sizeof(step), "%s", c->seccomp_step);
+    if (how[0] && si.si_status != SIGSYS) {
+        /* killed by something else than a seccomp KILL action */
+        rl_error_wrap(err, "the container init died at step \"%s\"%s", step, how);
+        return;
+    }
     rl_error_wrap(err,
                   "linux.seccomp: the container init died at step \"%s\"%s: the filter, loaded "
                   "before that step because process.noNewPrivileges is false, refuses a syscall "

@@ -424,8 +424,10 @@ void rl_init_main(struct rl_init_args *a)
     execve(exe, a->spec->process.args, a->envp);
     int e = errno;
     if (a->seccomp && e == EPERM)
-        rl_error_errno(&err, "process.args[0]: exec %s (the linux.seccomp profile may refuse "
-                             "execve, or a syscall made before it)", exe);
+        rl_error_errno(&err,
+                       "process.args[0]: exec %s (the linux.seccomp profile may refuse "
+                       "execve, or a syscall made before it)",
+                       exe);
     else
         rl_error_errno(&err, "process.args[0]: exec %s", exe);
     err->status = e == ENOENT ? 127 : 126;

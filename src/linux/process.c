@@ -370,7 +370,7 @@ static bool is_executable(const struct rl_process *p, const char *path, bool as_
  * before the chdir). */
 static char *from_cwd(const struct rl_process *p, char *cand, bool as_target)
 {
-    if (!as_target || cand[0] == '/' || p->cwd == NULL) 
+    if (!as_target || cand[0] == '/' || p->cwd == NULL)
         return cand;
     char *abs = xasprintf("%s/%s", p->cwd, cand);
     free(cand);

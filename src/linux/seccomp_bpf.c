@@ -72,8 +72,8 @@ int rl_seccomp_enosys_stub(const struct rl_seccomp_stub_arch *archs, size_t n,
         return -1;
     size_t enosys = len - 1, filter = len;
     size_t pc = 0, sec = 1 + k + 1;
-    out[pc++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-                                             offsetof(struct seccomp_data, arch));
+    out[pc++] =
+        (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
     for (size_t i = 0; i < n; i++) {
         const struct rl_seccomp_stub_arch *a = &archs[i];
         if (!usable(a))
@@ -103,12 +103,12 @@ int rl_seccomp_enosys_stub(const struct rl_seccomp_stub_arch *archs, size_t n,
                 return -1;
             s++;
         }
-        out[s] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA | BPF_K,
-                                              (uint32_t)(filter - s - 1), 0, 0);
+        out[s] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA | BPF_K, (uint32_t)(filter - s - 1),
+                                              0, 0);
         sec = s + 1;
     }
-    out[pc] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA | BPF_K, (uint32_t)(filter - pc - 1),
-                                           0, 0);
+    out[pc] =
+        (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA | BPF_K, (uint32_t)(filter - pc - 1), 0, 0);
     out[enosys] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
     return (int)len;
 }
@@ -217,7 +217,8 @@ int rl_seccomp_program(void *ctx, const struct rl_seccomp *sc, const uint32_t *t
         return -1;
     size_t n_bpf = len / sizeof(struct sock_filter);
     struct rl_seccomp_stub_arch archs[32];
-    size_t n_archs = default_refuses(def) ? stub_archs(sc, tokens, n_tokens, archs, ARRAY_SIZE(archs)) : 0;
+    size_t n_archs =
+        default_refuses(def) ? stub_archs(sc, tokens, n_tokens, archs, ARRAY_SIZE(archs)) : 0;
     struct sock_filter stub[512];
     int n_stub = rl_seccomp_enosys_stub(archs, n_archs, stub, ARRAY_SIZE(stub));
     if (n_stub < 0)

@@ -50,13 +50,26 @@ static uint32_t run(const struct sock_filter *p, size_t n, uint32_t arch, uint32
             break;
         case BPF_ALU:
             switch (BPF_OP(i->code)) {
-            case BPF_AND: a &= src; break;
-            case BPF_OR: a |= src; break;
-            case BPF_ADD: a += src; break;
-            case BPF_SUB: a -= src; break;
-            case BPF_RSH: a >>= src; break;
-            case BPF_LSH: a <<= src; break;
-            default: fail_msg("ALU op %#x", i->code);
+            case BPF_AND:
+                a &= src;
+                break;
+            case BPF_OR:
+                a |= src;
+                break;
+            case BPF_ADD:
+                a += src;
+                break;
+            case BPF_SUB:
+                a -= src;
+                break;
+            case BPF_RSH:
+                a >>= src;
+                break;
+            case BPF_LSH:
+                a <<= src;
+                break;
+            default:
+                fail_msg("ALU op %#x", i->code);
             }
             break;
         case BPF_MISC:
@@ -68,12 +81,23 @@ static uint32_t run(const struct sock_filter *p, size_t n, uint32_t arch, uint32
         case BPF_JMP: {
             bool c = false;
             switch (BPF_OP(i->code)) {
-            case BPF_JA: pc += i->k; continue;
-            case BPF_JEQ: c = a == src; break;
-            case BPF_JGT: c = a > src; break;
-            case BPF_JGE: c = a >= src; break;
-            case BPF_JSET: c = (a & src) != 0; break;
-            default: fail_msg("JMP op %#x", i->code);
+            case BPF_JA:
+                pc += i->k;
+                continue;
+            case BPF_JEQ:
+                c = a == src;
+                break;
+            case BPF_JGT:
+                c = a > src;
+                break;
+            case BPF_JGE:
+                c = a >= src;
+                break;
+            case BPF_JSET:
+                c = (a & src) != 0;
+                break;
+            default:
+                fail_msg("JMP op %#x", i->code);
             }
             pc += c ? i->jt : i->jf;
             break;
@@ -160,8 +184,8 @@ static uint32_t *answers(const char *seccomp, const uint32_t (*q)[2], size_t nq)
 }
 
 #define OLD_PROFILE(extra)                                                                         \
-    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\","             \
-    "\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"read\",\"write\","         \
+    "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\","               \
+    "\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"read\",\"write\","           \
     "\"io_pgetevents\"],\"action\":\"SCMP_ACT_ALLOW\"}" extra "]}"
 
 static void test_rl_seccomp_program_old_profile(void **state)
@@ -186,8 +210,9 @@ static void test_rl_seccomp_program_old_profile(void **state)
     assert_int_equal(r[6], ENOSYS_RET);
     free(r);
     /* an explicit rule for clone3 wins; newer ones still get ENOSYS */
-    r = answers(OLD_PROFILE(",{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}"),
-                q, ARRAY_SIZE(q));
+    r = answers(
+        OLD_PROFILE(",{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}"), q,
+        ARRAY_SIZE(q));
     assert_int_equal(r[1], SECCOMP_RET_ERRNO | EPERM);
     assert_int_equal(r[2], SECCOMP_RET_ERRNO | EPERM);
     assert_int_equal(r[3], ENOSYS_RET);
