@@ -234,7 +234,10 @@ static int run_runtime_hooks(struct create_ctx *c, struct rl_error **err)
         return 0;
     if (sync_expect(c->sync_fd, SYNC_HOOKS, NULL, err) < 0)
         return -1;
-    _cleanup_free_ char *st = rl_state_oci_json(c->st, RL_STATUS_CREATING, false);
+    /* runtime.md's lifecycle: these hooks are steps 3-5, after the
+     * environment was created (step 2), so the state they get is
+     * "created" (as crun gives; runc says "creating") */
+    _cleanup_free_ char *st = rl_state_oci_json(c->st, RL_STATUS_CREATED, false);
     if (rl_hooks_run(h->prestart, h->n_prestart, "prestart", st, err) < 0 ||
         rl_hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", st, err) < 0)
         return -1;

@@ -286,7 +286,8 @@ static void setup(struct rl_init_args *a)
         CHECK(a, sync_expect(a->sync_fd, SYNC_HOOKS_DONE, &hostpid, &err));
     }
     if (spec->hooks.n_create_container) {
-        _cleanup_free_ char *st = hook_state(a, hostpid, RL_STATUS_CREATING);
+        /* lifecycle step 5, after step 2: "created" (see create.c) */
+        _cleanup_free_ char *st = hook_state(a, hostpid, RL_STATUS_CREATED);
         CHECK(a, rl_hooks_run(spec->hooks.create_container, spec->hooks.n_create_container,
                               "createContainer", st, &err));
     }

@@ -72,8 +72,12 @@ add_all_hooks() {
 		# runc 1.1.5 gives createContainer hooks the pid as seen inside the
 		# container's pid namespace (1); the spec says the host's.
 		if is_runc && [[ $k == createContainer ]]; then p=1; fi
-		jq -e --arg id "$CID" --argjson pid "$p" --arg b "$BUNDLE" \
-			'.id == $id and .pid == $pid and .status == "creating" and .bundle == $b and (.ociVersion | type == "string")' \
+		# runtime.md's lifecycle: steps 3-5 come after the environment was
+		# created (step 2): "created", as crun says; runc 1.1.5 "creating"
+		st=created
+		if is_runc; then st=creating; fi
+		jq -e --arg id "$CID" --argjson pid "$p" --arg b "$BUNDLE" --arg st "$st" \
+			'.id == $id and .pid == $pid and .status == $st and .bundle == $b and (.ociVersion | type == "string")' \
 			"$H/$k.state" || fail "$k state: $(cat "$H/$k.state")"
 	done
 	rt start "$CID"
