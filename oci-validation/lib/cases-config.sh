@@ -193,6 +193,11 @@ case_rootfs_slave() { case_rootfs_propagation rslave; }
 case_rootfs_shared() { case_rootfs_propagation rshared; }
 register rootfs-rslave case_rootfs_slave "linux.rootfsPropagation rslave"
 register rootfs-rshared case_rootfs_shared "linux.rootfsPropagation rshared"
+# the four values config-linux.md names (the r- forms above are runc's)
+case_rootfs_unbindable() { case_rootfs_propagation unbindable; }
+case_rootfs_private() { case_rootfs_propagation private; }
+register rootfs-unbindable case_rootfs_unbindable "linux.rootfsPropagation unbindable (the rootfs is still bind-mounted before the pivot)"
+register rootfs-private case_rootfs_private "linux.rootfsPropagation private"
 
 # a bind source with a submount, for recursive options
 make_rsrc() {

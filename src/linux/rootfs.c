@@ -72,6 +72,11 @@ int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char
                             spec->linux_.rootfs_propagation);
         prop = (unsigned long)f;
     }
+    /* an unbindable "/" cannot give the rootfs bind below: private until
+     * the pivot, unbindable after it (rl_rootfs_finish), as the spec's
+     * "a private mount that cannot be bind-mounted" reads */
+    if (prop & MS_UNBINDABLE)
+        prop = (prop & ~(unsigned long)MS_UNBINDABLE) | MS_PRIVATE;
     if (rl_sys_mount(NULL, "/", NULL, prop, NULL) < 0)
         return rl_error_errno(err, "linux.rootfsPropagation: set propagation of /");
     /* pivot_root refuses a new root whose parent mount is shared: make that
