@@ -129,6 +129,18 @@ case_ns_path() {
 }
 register ns-path case_ns_path "join existing network/uts/ipc namespaces by path"
 
+# runtime-tools' validation: a uts namespace made with unshare, joined by
+# path, with the generator's hostname: the name is set in that namespace
+case_ns_path_hostname() {
+	make_ns_files || { t_fail config-linux.md#5 "driver could not create namespace files"; return; }
+	new_bundle
+	write_config '.hostname = "ociv-joined" | .linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "uts", path: ($d + "/uts")}]' --arg d "$CASEDIR/ns"
+	run_checker_case "$(jq -n --argjson u "$(stat -L -c %i "$CASEDIR/ns/uts")" '{nsPath: {uts: $u}}')"
+	rt delete --force "$ID" >/dev/null 2>&1
+	t '[ "$(nsenter --uts=$CASEDIR/ns/uts hostname)" = ociv-joined ]' config-linux.md#5 "hostname set in the joined uts namespace"
+}
+register ns-path-hostname case_ns_path_hostname "join a uts namespace by path, with hostname" "config-linux.md#5"
+
 case_ns_user() {
 	if [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" = 0 ]; then case_skip "user namespaces disabled on this host"; return; fi
 	new_bundle copy

@@ -167,7 +167,9 @@ static int validate_namespaces(const struct rl_spec *s, struct rl_error **err)
     const char *which = non_empty(s->hostname)     ? "hostname"
                         : non_empty(s->domainname) ? "domainname"
                                                    : NULL;
-    if (which != NULL && (uts == NULL || non_empty(uts->path)))
+    /* a uts namespace joined by path counts (runc and crun set the name
+     * there too; config.md: the container's UTS namespace may be shared) */
+    if (which != NULL && uts == NULL)
         return rl_error(err,
                         "%s: unable to set %s without a private UTS namespace (add a new "
                         "\"uts\" namespace to linux.namespaces)",
