@@ -85,6 +85,8 @@ bool rl_idmap_supported(void);
 /* netdev.c: linux.netDevices, moved by the runtime into the init's network
  * namespace (rtnetlink), renamed, addresses kept, brought up. */
 int rl_netdev_move(const struct rl_spec *spec, pid_t init, struct rl_error **err);
+/* In the init, in its new network namespace: set lo up. */
+int rl_netdev_loopback_up(struct rl_error **err);
 /* Resolve path inside the root (symlinks stay inside), creating missing
  * directories (and the last component as a file when as_file). Returns an
  * O_PATH fd. */

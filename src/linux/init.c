@@ -271,6 +271,8 @@ static void setup(struct rl_init_args *a)
         rl_error_errno(&err, "domainname: setdomainname \"%s\"", spec->domainname);
         die(a, err);
     }
+    if (newflags & CLONE_NEWNET)
+        CHECK(a, rl_netdev_loopback_up(&err));
     /* every namespace exists now (the mount namespace too: the private
      * procfs of the sysctl writes lives in it, attached nowhere) */
     if (spec->linux_.n_net_devices) {
