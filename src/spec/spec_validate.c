@@ -167,6 +167,20 @@ static int validate_namespaces(const struct rl_spec *s, struct rl_error **err)
     const char *which = non_empty(s->hostname)     ? "hostname"
                         : non_empty(s->domainname) ? "domainname"
                                                    : NULL;
+    /* runc and crun refuse a sysctl that would set the name a second way */
+    for (size_t i = 0; i < s->linux_.n_sysctl; i++) {
+        const char *k = s->linux_.sysctl[i].key;
+        const char *field = k && (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel/hostname") == 0)
+                                ? "hostname"
+                            : k && (strcmp(k, "kernel.domainname") == 0 ||
+                                    strcmp(k, "kernel/domainname") == 0)
+                                ? "domainname"
+                                : NULL;
+        const char *v = field == NULL ? NULL : field[0] == 'h' ? s->hostname : s->domainname;
+        if (non_empty(v))
+            return rl_error(err, "linux.sysctl[\"%s\"]: conflicts with %s \"%s\" (set one of them)",
+                            k, field, v);
+    }
     /* a uts namespace joined by path counts (runc and crun set the name
      * there too; config.md: the container's UTS namespace may be shared) */
     if (which != NULL && uts == NULL)
