@@ -494,8 +494,9 @@ static struct rl_state *new_state(const char *id, const char *bundle, const stru
             for (size_t j = 0; j < s->n_args; j++)
                 d->args[j] = xstrdup(s->args[j]);
             d->n_env = s->n_env;
-            d->env = xzalloc((s->n_env + 1) * sizeof(char *));
-            for (size_t j = 0; j < s->n_env; j++)
+            /* NULL stays NULL: a hook without "env" gets delete's environment */
+            d->env = s->env ? xzalloc((s->n_env + 1) * sizeof(char *)) : NULL;
+            for (size_t j = 0; s->env && j < s->n_env; j++)
                 d->env[j] = xstrdup(s->env[j]);
             d->has_timeout = s->has_timeout;
             d->timeout = s->timeout;

@@ -115,6 +115,20 @@ add_all_hooks() {
 	assert_equal "$(cat "$H/out")" "a0 a1 hv"
 }
 
+@test "a hook without env gets the runtime's environment; env [] an empty one" {
+	add_hook prestart '{"path": "/bin/sh", "args": ["sh", "-c", "echo \"$RL_HOOK_PROBE\" > '"$H"'/inherited"]}'
+	add_hook poststop '{"path": "/bin/sh", "args": ["sh", "-c", "echo \"$RL_HOOK_PROBE\" > '"$H"'/poststop"]}'
+	add_hook createRuntime '{"path": "/bin/sh", "args": ["sh", "-c", "echo \"[$RL_HOOK_PROBE]\" > '"$H"'/empty"], "env": []}'
+	set_args rl-payload exit 0
+	RL_HOOK_PROBE=from-runtime rt_bg create --bundle "$BUNDLE" "$CID"
+	assert_success
+	assert_equal "$(cat "$H/inherited")" from-runtime
+	assert_equal "$(cat "$H/empty")" "[]"
+	RL_HOOK_PROBE=from-delete run rt delete --force "$CID"
+	assert_success
+	assert_equal "$(cat "$H/poststop")" from-delete
+}
+
 @test "a hook that exceeds its timeout fails create and leaves nothing" {
 	add_hook createRuntime '{"path": "/bin/sleep", "args": ["sleep", "10"], "timeout": 1}'
 	set_args rl-payload exit 0
