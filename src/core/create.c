@@ -457,6 +457,15 @@ static int load_spec(struct create_ctx *c, const char *bundle, struct rl_error *
     /* needs the runtime's own namespaces, so here rather than in the init */
     if (rl_sysctl_check_joined(c->spec, err) < 0)
         return -1;
+    /* socket activation meant for us (LISTEN_PID is our pid): the fds go on
+     * to the container (rl_process_close_fds keeps them), and so must the
+     * variables, rewritten for the container's process, as runc does */
+    const char *fds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
+    if (fds && *fds && lpid && atol(lpid) == (long)getpid()) {
+        _cleanup_free_ char *kv = xasprintf("LISTEN_FDS=%s", fds);
+        rl_process_env_set(&c->spec->process, kv);
+        rl_process_env_set(&c->spec->process, "LISTEN_PID=1");
+    }
     return 0;
 }
 
