@@ -308,6 +308,11 @@ int rl_rootfs_finish(const struct rl_spec *spec, struct rl_error **err)
     for (size_t i = 0; i < l->n_readonly_paths; i++)
         if (readonly_path(l->readonly_paths[i], i, err) < 0)
             return -1;
+    /* runc creates a missing process.cwd while setting up the rootfs, so
+     * before / goes read-only (rl_process_setup() would be too late) */
+    const char *cwd = spec->process.cwd;
+    if (cwd && access(cwd, F_OK) < 0 && errno == ENOENT)
+        (void)rl_mkdir_p(cwd, 0755, NULL);
     if (spec->root.readonly) {
         unsigned long f = locked_flags("/") | MS_BIND | MS_REMOUNT | MS_RDONLY;
         if (rl_sys_mount(NULL, "/", NULL, f, NULL) < 0)
