@@ -86,6 +86,17 @@ teardown() {
 	done
 }
 
+@test "paths are cleaned as runc does: mount destination /test//test, device path with a trailing /" {
+	update_config '.root.readonly = false | .mounts += [{destination: "/test//test", type: "tmpfs", source: "tmpfs"}]
+		| .linux.devices = [{path: "/dev/mynull/", type: "c", major: 1, minor: 3, fileMode: 438}]'
+	run_payload mounts
+	assert_success
+	assert_match '^/test/test tmpfs ' "$(mount_line /test/test)"
+	run_payload stat /dev/mynull
+	assert_success
+	assert_line type=char
+}
+
 @test "default mounts: proc, sysfs, tmpfs /dev, devpts, shm, mqueue, cgroup" {
 	run_payload mounts
 	assert_success
