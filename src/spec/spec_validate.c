@@ -177,7 +177,10 @@ static int validate_namespaces(const struct rl_spec *s, struct rl_error **err)
                                 ? "domainname"
                                 : NULL;
         const char *v = field == NULL ? NULL : field[0] == 'h' ? s->hostname : s->domainname;
-        if (non_empty(v))
+        /* runc refuses any kernel.hostname next to hostname; a domainname
+         * given twice with one value is no conflict */
+        const char *sv = s->linux_.sysctl[i].value;
+        if (non_empty(v) && (field[0] == 'h' || sv == NULL || strcmp(sv, v) != 0))
             return rl_error(err, "linux.sysctl[\"%s\"]: conflicts with %s \"%s\" (set one of them)",
                             k, field, v);
     }

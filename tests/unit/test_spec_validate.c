@@ -212,6 +212,9 @@ static void test_rl_spec_validate_hostname(void **state)
     GOOD(NULL, NULL,
          ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}],\"sysctl\":"
          "{\"kernel.hostname\":\"other\"}");
+    GOOD(",\"domainname\":\"d\"", NULL,
+         ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}],\"sysctl\":"
+         "{\"kernel.domainname\":\"d\"}");
     GOOD(",\"hostname\":\"box\",\"domainname\":\"example.org\"", NULL,
          ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}]");
 }
