@@ -32,9 +32,19 @@ struct rl_init_args {
     struct rl_seccomp_filter *seccomp; /* built early in the init, loaded late */
     int seccomp_listener;       /* noNewPrivileges + SCMP_ACT_NOTIFY: socket
                                    connected to listenerPath before the pivot */
+    char *exe;                  /* the executable, once looked up */
+    bool fds_swept;             /* rl_process_close_fds() done */
+    bool seccomp_loaded;        /* the container's filter applies to us now */
+    char *seccomp_step;         /* RL_SECCOMP_STEP_MAX bytes shared with the
+                                   parent (MAP_SHARED) or NULL: once the filter
+                                   is loaded early (no noNewPrivileges), the
+                                   step running under it; written without a
+                                   syscall, read by `create` if the init dies */
     const int *idmap_fds;       /* per spec mount: detached idmapped tree made
                                    by the parent (idmap.c), or -1; NULL: none */
 };
+
+#define RL_SECCOMP_STEP_MAX 256
 
 /* Runs in the child; never returns. */
 __attribute__((noreturn)) void rl_init_main(struct rl_init_args *a);
@@ -75,6 +85,8 @@ bool rl_idmap_supported(void);
 /* netdev.c: linux.netDevices, moved by the runtime into the init's network
  * namespace (rtnetlink), renamed, addresses kept, brought up. */
 int rl_netdev_move(const struct rl_spec *spec, pid_t init, struct rl_error **err);
+/* In the init, in its new network namespace: set lo up. */
+int rl_netdev_loopback_up(struct rl_error **err);
 /* Resolve path inside the root (symlinks stay inside), creating missing
  * directories (and the last component as a file when as_file). Returns an
  * O_PATH fd. */
@@ -112,6 +124,12 @@ char **rl_process_envp(const struct rl_process *p);
 void rl_process_env_set(struct rl_process *p, const char *kv);
 /* PATH lookup like execvp inside the container; malloc'd path. */
 char *rl_process_lookup(const struct rl_process *p, struct rl_error **err);
+/* as_target: the same lookup made before rl_process_setup() (still root,
+ * cwd not yet process.cwd), checking execute permission for the uid, gids
+ * and effective capabilities the process will have, from the file's mode
+ * (no faccessat, whose AT_EACCESS form is faccessat2). Relative results
+ * are made absolute against process.cwd. */
+char *rl_process_lookup_as(const struct rl_process *p, bool as_target, struct rl_error **err);
 /* Mark every fd above [3, 3+max(preserve, LISTEN_FDS)) close-on-exec. */
 int rl_process_close_fds(int preserve, const int *keep, size_t n_keep);
 

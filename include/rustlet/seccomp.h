@@ -49,15 +49,19 @@ struct rl_seccomp_filter; /* libseccomp context + what load needs to know */
  * path: "linux.seccomp.syscalls[3].action: unknown action ...". */
 struct rl_seccomp_filter *rl_seccomp_build(const struct rl_seccomp *sc, struct rl_error **err);
 void rl_seccomp_filter_free(struct rl_seccomp_filter *f);
+/* The errno of an SCMP_ACT_ERRNO defaultAction, else -1 (also for NULL). */
+int rl_seccomp_default_errno(const struct rl_seccomp_filter *f);
 /* Does the config use SCMP_ACT_NOTIFY (so a listener fd will exist)? */
 bool rl_seccomp_uses_notify(const struct rl_seccomp *sc);
-/* The filter as libseccomp's PFC text (malloc'd) or BPF bytes, for tests
- * and --debug; nothing is loaded. */
+/* The filter as libseccomp's PFC text (malloc'd), or the BPF program that
+ * rl_seccomp_load() installs (the ENOSYS stub of seccomp_bpf.h, then
+ * libseccomp's program; a malloc'd copy), for tests and --debug. */
 char *rl_seccomp_export_pfc(const struct rl_seccomp_filter *f, struct rl_error **err);
 void *rl_seccomp_export_bpf(const struct rl_seccomp_filter *f, size_t *len, struct rl_error **err);
-/* Install the filter in the calling process (it applies from the next
- * syscall on). *notify_fd gets the listener fd when the filter uses
- * SCMP_ACT_NOTIFY, else -1. */
+/* Install the filter in the calling process with one seccomp(2) call (it
+ * applies from the next syscall on), with linux.seccomp.flags and, for
+ * SCMP_ACT_NOTIFY, SECCOMP_FILTER_FLAG_NEW_LISTENER: *notify_fd gets the
+ * listener fd, else -1. */
 int rl_seccomp_load(struct rl_seccomp_filter *f, int *notify_fd, struct rl_error **err);
 
 /* ---- SCMP_ACT_NOTIFY: the container process state for the agent ---- */

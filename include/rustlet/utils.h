@@ -69,6 +69,11 @@ int rl_copy_fd(int out, int in, off_t size);
  * a path longer than sun_path goes through an O_PATH fd of its directory,
  * "@name" is an abstract address. Close-on-exec; -1 with errno. */
 int rl_unix_connect(const char *path, int type);
+/* Lexical clean-up in place, as runc's filepath.Clean for what the kernel
+ * would not mind but rustlet's own path walks do: repeated '/' collapsed,
+ * "." components dropped, no trailing '/' ("/" stays "/"). ".." is kept
+ * (the walks inside the rootfs handle it). Pure. */
+void rl_path_clean(char *path);
 /* mkdir -p with mode; existing directories are fine. */
 int rl_mkdir_p(const char *path, int mode, struct rl_error **err);
 /* rm -rf of a directory tree that does not cross mount points. */

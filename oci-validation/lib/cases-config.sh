@@ -129,6 +129,18 @@ case_ns_path() {
 }
 register ns-path case_ns_path "join existing network/uts/ipc namespaces by path"
 
+# runtime-tools' validation: a uts namespace made with unshare, joined by
+# path, with the generator's hostname: the name is set in that namespace
+case_ns_path_hostname() {
+	make_ns_files || { t_fail config-linux.md#5 "driver could not create namespace files"; return; }
+	new_bundle
+	write_config '.hostname = "ociv-joined" | .linux.namespaces = [{type: "pid"}, {type: "mount"}, {type: "uts", path: ($d + "/uts")}]' --arg d "$CASEDIR/ns"
+	run_checker_case "$(jq -n --argjson u "$(stat -L -c %i "$CASEDIR/ns/uts")" '{nsPath: {uts: $u}}')"
+	rt delete --force "$ID" >/dev/null 2>&1
+	t '[ "$(nsenter --uts=$CASEDIR/ns/uts hostname)" = ociv-joined ]' config-linux.md#5 "hostname set in the joined uts namespace"
+}
+register ns-path-hostname case_ns_path_hostname "join a uts namespace by path, with hostname" "config-linux.md#5"
+
 case_ns_user() {
 	if [ "$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 0)" = 0 ]; then case_skip "user namespaces disabled on this host"; return; fi
 	new_bundle copy
@@ -193,6 +205,11 @@ case_rootfs_slave() { case_rootfs_propagation rslave; }
 case_rootfs_shared() { case_rootfs_propagation rshared; }
 register rootfs-rslave case_rootfs_slave "linux.rootfsPropagation rslave"
 register rootfs-rshared case_rootfs_shared "linux.rootfsPropagation rshared"
+# the four values config-linux.md names (the r- forms above are runc's)
+case_rootfs_unbindable() { case_rootfs_propagation unbindable; }
+case_rootfs_private() { case_rootfs_propagation private; }
+register rootfs-unbindable case_rootfs_unbindable "linux.rootfsPropagation unbindable (the rootfs is still bind-mounted before the pivot)"
+register rootfs-private case_rootfs_private "linux.rootfsPropagation private"
 
 # a bind source with a submount, for recursive options
 make_rsrc() {
@@ -322,6 +339,19 @@ case_seccomp() {
 	run_checker_case
 }
 register seccomp case_seccomp "seccomp: errno rules with errnoRet and an argument filter" "config-linux.md#90 config-linux.md#98 config-linux.md#102 config-linux.md#104"
+
+# The profile opencontainers runtime-tools' generator puts in its default
+# config: Docker's from before faccessat2, clone3, openat2 and close_range
+# (default SCMP_ACT_ERRNO), with noNewPrivileges false as generated. The
+# container must start and run unchanged: nothing the runtime does before
+# execve may depend on a syscall the profile does not list.
+case_seccomp_legacy() {
+	new_bundle
+	write_config '.process.noNewPrivileges = false | .linux.seccomp = $p[0]' \
+		--slurpfile p "$HERE/lib/seccomp-2019.json"
+	run_checker_case
+}
+register seccomp-legacy case_seccomp_legacy "seccomp: a generator-style 2019 profile (default SCMP_ACT_ERRNO, no syscalls newer than 2019)" "config-linux.md#90"
 
 case_memory_policy() {
 	new_bundle

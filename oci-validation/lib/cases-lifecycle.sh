@@ -170,6 +170,12 @@ case_hooks() {
 	t 'jq -e ".id == \"$ID\" and .bundle == \"$B\" and (.pid > 0) and (.ociVersion|type==\"string\")" $HK/prestart1.state' config.md#144 "prestart got the state on stdin"
 	t 'jq -e ".id == \"$ID\" and .pid == $pid" $HK/createRuntime.state' config.md#144 "createRuntime got the state on stdin (pid as seen by the runtime)"
 	t 'jq -e ".id == \"$ID\" and .bundle == \"$B\"" $HK/createContainer.state' config.md#144 "createContainer got the state on stdin"
+	# lifecycle steps 3-5 come after step 2 (the environment created):
+	# state "created" ("creating" is step 2 itself)
+	local k
+	for k in prestart1 createRuntime createContainer; do
+		t 'jq -e ".status == \"created\"" $HK/'$k'.state' runtime.md#5 "$k got status created (lifecycle: after step 2; got $(jq -c .status $HK/$k.state 2>/dev/null))"
+	done
 	if ! rt start "$ID" >"$CASEDIR/start.out" 2>"$CASEDIR/start.err"; then
 		t_fail runtime.md#42 "start failed: $(tail -c 300 "$CASEDIR/start.err")"
 	fi

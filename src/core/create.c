@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -47,6 +48,7 @@ struct create_ctx {
     pid_t child;            /* the process we cloned (stage 1 or init) */
     bool born_in_cgroup;    /* clone3(CLONE_INTO_CGROUP) put it in the cgroup2 dir */
     pid_t init;
+    char *seccomp_step;     /* shared with the init (RL_SECCOMP_STEP_MAX) */
 };
 
 static char *abs_path(const char *base, const char *p)
@@ -140,6 +142,7 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
         .clone_flags = flags,
         .seccomp_listener = -1,
         .idmap_fds = idmap_fds,
+        .seccomp_step = c->seccomp_step,
     };
     c->pidfd = -1;
     pid_t pid = do_clone(c, flags, cgfd);
@@ -245,7 +248,10 @@ static int run_runtime_hooks(struct create_ctx *c, struct rl_error **err)
         return 0;
     if (sync_expect(c->sync_fd, SYNC_HOOKS, NULL, err) < 0)
         return -1;
-    _cleanup_free_ char *st = rl_state_oci_json(c->st, RL_STATUS_CREATING, false);
+    /* runtime.md's lifecycle: these hooks are steps 3-5, after the
+     * environment was created (step 2), so the state they get is
+     * "created" (as crun gives; runc says "creating") */
+    _cleanup_free_ char *st = rl_state_oci_json(c->st, RL_STATUS_CREATED, false);
     if (rl_hooks_run(h->prestart, h->n_prestart, "prestart", st, err) < 0 ||
         rl_hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", st, err) < 0)
         return -1;
@@ -386,6 +392,35 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
     return apply_resources(c, true, !rl_cgroup_needs_pid(cg), err);
 }
 
+/* The init died without a word (sync EOF) after loading linux.seccomp
+ * early: the step it was at (from the shared page) and, when it is our
+ * child, the signal that killed it. */
+static void explain_seccomp_death(struct create_ctx *c, struct rl_error **err)
+{
+    if (c->seccomp_step == NULL || !c->seccomp_step[0] || err == NULL || *err == NULL ||
+        (*err)->errnum != 0)
+        return;
+    char how[96] = "";
+    siginfo_t si = {0};
+    if (c->child == c->init && c->pidfd >= 0 &&
+        waitid((idtype_t)3 /* P_PIDFD */, (id_t)c->pidfd, &si, WEXITED | WNOWAIT) == 0 &&
+        (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED))
+        snprintf(how, sizeof(how), ", killed by %s%s", sigabbrev_np(si.si_status) ? "SIG" : "",
+                 sigabbrev_np(si.si_status) ? sigabbrev_np(si.si_status) : "a signal");
+    char step[RL_SECCOMP_STEP_MAX];
+    snprintf(step, sizeof(step), "%s", c->seccomp_step);
+    if (how[0] && si.si_status != SIGSYS) {
+        /* killed by something else than a seccomp KILL action */
+        rl_error_wrap(err, "the container init died at step \"%s\"%s", step, how);
+        return;
+    }
+    rl_error_wrap(err,
+                  "linux.seccomp: the container init died at step \"%s\"%s: the filter, loaded "
+                  "before that step because process.noNewPrivileges is false, refuses a syscall "
+                  "made there (defaultAction %s)",
+                  step, how, c->spec->linux_.seccomp.default_action);
+}
+
 static int create_steps(struct create_ctx *c, struct rl_error **err)
 {
     if (setup_cgroup(c, err) < 0)
@@ -396,10 +431,12 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
     if (open_console(c, err) < 0 || spawn(c, err) < 0 || after_clone(c, err) < 0 ||
         move_net_devices(c, err) < 0 ||
         rl_rdt_join(c->ctx, c->st->id, c->spec, rdt_root, c->init, err) < 0 ||
-        run_runtime_hooks(c, err) < 0 || pass_seccomp_listener(c, err) < 0)
+        run_runtime_hooks(c, err) < 0)
         return -1;
-    if (sync_expect(c->sync_fd, SYNC_READY, NULL, err) < 0)
+    if (pass_seccomp_listener(c, err) < 0 || sync_expect(c->sync_fd, SYNC_READY, NULL, err) < 0) {
+        explain_seccomp_death(c, err);
         return -1;
+    }
     c->st->created = rl_now_rfc3339();
     if (rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
@@ -448,6 +485,15 @@ static int load_spec(struct create_ctx *c, const char *bundle, struct rl_error *
     /* needs the runtime's own namespaces, so here rather than in the init */
     if (rl_sysctl_check_joined(c->spec, err) < 0)
         return -1;
+    /* socket activation meant for us (LISTEN_PID is our pid): the fds go on
+     * to the container (rl_process_close_fds keeps them), and so must the
+     * variables, rewritten for the container's process, as runc does */
+    const char *fds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
+    if (fds && *fds && lpid && atol(lpid) == (long)getpid()) {
+        _cleanup_free_ char *kv = xasprintf("LISTEN_FDS=%s", fds);
+        rl_process_env_set(&c->spec->process, kv);
+        rl_process_env_set(&c->spec->process, "LISTEN_PID=1");
+    }
     return 0;
 }
 
@@ -485,8 +531,9 @@ static struct rl_state *new_state(const char *id, const char *bundle, const stru
             for (size_t j = 0; j < s->n_args; j++)
                 d->args[j] = xstrdup(s->args[j]);
             d->n_env = s->n_env;
-            d->env = xzalloc((s->n_env + 1) * sizeof(char *));
-            for (size_t j = 0; j < s->n_env; j++)
+            /* NULL stays NULL: a hook without "env" gets delete's environment */
+            d->env = s->env ? xzalloc((s->n_env + 1) * sizeof(char *)) : NULL;
+            for (size_t j = 0; s->env && j < s->n_env; j++)
                 d->env[j] = xstrdup(s->env[j]);
             d->has_timeout = s->has_timeout;
             d->timeout = s->timeout;
@@ -535,6 +582,12 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
     int ret = make_state_dir(&c, id, err);
     if (ret == 0) {
         c.st = new_state(id, bundle, c.spec);
+        /* only needed when the filter is loaded before the end of set-up */
+        if (c.spec->linux_.seccomp.present && !c.spec->process.no_new_privileges)
+            c.seccomp_step = mmap(NULL, RL_SECCOMP_STEP_MAX, PROT_READ | PROT_WRITE,
+                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (c.seccomp_step == MAP_FAILED)
+            c.seccomp_step = NULL;
         ret = rl_notify_prepare(ctx, id, c.spec, err);
         if (ret == 0)
             ret = create_steps(&c, err);
@@ -555,6 +608,8 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
         close(c.console_fd);
     if (c.lock_fd >= 0)
         close(c.lock_fd);
+    if (c.seccomp_step)
+        munmap(c.seccomp_step, RL_SECCOMP_STEP_MAX);
     rl_state_free(c.st);
     rl_spec_free(c.spec);
     free(c.dir);

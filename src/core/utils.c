@@ -205,6 +205,37 @@ int rl_write_file_durable(const char *path, const void *buf, size_t len, int mod
     return write_file_replace(path, buf, len, mode, true, err);
 }
 
+void rl_path_clean(char *path)
+{
+    if (path == NULL || *path == '\0')
+        return;
+    bool abs = path[0] == '/';
+    char *w = path;
+    const char *r = path;
+    if (abs)
+        *w++ = '/';
+    while (*r) {
+        while (*r == '/')
+            r++;
+        const char *end = r;
+        while (*end && *end != '/')
+            end++;
+        size_t len = (size_t)(end - r);
+        if (len == 0 || (len == 1 && r[0] == '.')) {
+            r = end;
+            continue;
+        }
+        if (w > path && w[-1] != '/')
+            *w++ = '/';
+        memmove(w, r, len);
+        w += len;
+        r = end;
+    }
+    if (w == path) /* "." or "./" */
+        *w++ = '.';
+    *w = '\0';
+}
+
 int rl_mkdir_p(const char *path, int mode, struct rl_error **err)
 {
     _cleanup_free_ char *p = xstrdup(path);

@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-static char *const empty_env[] = {NULL};
+extern char **environ;
 
 /* Child: stdin from the pipe, stdout/stderr inherited, exec the hook. */
 static __attribute__((noreturn)) void hook_exec(const struct rl_hook *h, int in_fd)
@@ -19,7 +19,9 @@ static __attribute__((noreturn)) void hook_exec(const struct rl_hook *h, int in_
         _exit(127);
     char *argv0[] = {h->path, NULL};
     char *const *argv = h->n_args ? h->args : argv0;
-    execve(h->path, argv, h->n_env ? h->env : empty_env);
+    /* no "env" at all: the runtime's own environment, as runc (Go's nil
+     * Cmd.Env) and crun give; "env": [] is an empty one */
+    execve(h->path, argv, h->env ? h->env : environ);
     rl_log(RL_LOG_ERROR, "exec hook %s: %s", h->path, strerror(errno));
     _exit(127);
 }

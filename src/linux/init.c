@@ -44,8 +44,29 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
+/* Once the filter is loaded early: name the step for `create`, in memory
+ * shared with it (no syscall: the profile may refuse any). */
+static void seccomp_step(struct rl_init_args *a, const char *step)
+{
+    if (a->seccomp_step != NULL)
+        snprintf(a->seccomp_step, RL_SECCOMP_STEP_MAX, "%s", step);
+}
+
+/* An error under the container's filter: say so, the profile may be why. */
+static void seccomp_hint(struct rl_init_args *a, struct rl_error *e)
+{
+    int def = rl_seccomp_default_errno(a->seccomp);
+    if (e == NULL || !a->seccomp_loaded ||
+        !(e->errnum == EPERM || e->errnum == EACCES || e->errnum == ENOSYS ||
+          (def > 0 && e->errnum == def)))
+        return;
+    rl_error_wrap(&e, "under linux.seccomp (loaded before this step because "
+                      "process.noNewPrivileges is false), whose profile may refuse the syscall");
+}
+
 static __attribute__((noreturn)) void die(struct rl_init_args *a, struct rl_error *e)
 {
+    seccomp_hint(a, e);
     if (a->sync_fd >= 0)
         sync_send_error(a->sync_fd, e);
     else
@@ -54,8 +75,10 @@ static __attribute__((noreturn)) void die(struct rl_init_args *a, struct rl_erro
 }
 
 /* After `start` released us: the error goes back through the exec fifo. */
-static __attribute__((noreturn)) void die_after_start(int wfd, struct rl_error *e)
+static __attribute__((noreturn)) void die_after_start(struct rl_init_args *a, int wfd,
+                                                      struct rl_error *e)
 {
+    seccomp_hint(a, e);
     const char *msg = e ? e->msg : "container init failed";
     (void)rl_write_all(wfd, msg, strlen(msg));
     rl_log(RL_LOG_ERROR, "%s", msg);
@@ -152,8 +175,10 @@ static int load_seccomp_early(struct rl_init_args *a, struct rl_error **err)
     rl_debug("seccomp: load the filter (before dropping capabilities)");
     if (rl_seccomp_load(a->seccomp, &nfd, err) < 0)
         return -1;
+    a->seccomp_loaded = true;
     if (nfd < 0)
         return 0;
+    seccomp_step(a, "sync: hand the SCMP_ACT_NOTIFY listener fd over (sendmsg, recvmsg)");
     /* sync.h step 3b: the parent hands the fd to the agent */
     int r = sync_send_fd(a->sync_fd, SYNC_SECCOMP, nfd);
     close(nfd);
@@ -170,6 +195,7 @@ static int load_seccomp_late(struct rl_init_args *a, const char *msg, struct rl_
     int nfd = -1;
     if (rl_seccomp_load(a->seccomp, &nfd, err) < 0)
         return -1;
+    a->seccomp_loaded = true;
     if (nfd < 0)
         return 0;
     int r = a->seccomp_listener >= 0 && msg != NULL
@@ -245,6 +271,8 @@ static void setup(struct rl_init_args *a)
         rl_error_errno(&err, "domainname: setdomainname \"%s\"", spec->domainname);
         die(a, err);
     }
+    if (newflags & CLONE_NEWNET)
+        CHECK(a, rl_netdev_loopback_up(&err));
     /* every namespace exists now (the mount namespace too: the private
      * procfs of the sysctl writes lives in it, attached nowhere) */
     if (spec->linux_.n_net_devices) {
@@ -260,7 +288,8 @@ static void setup(struct rl_init_args *a)
         CHECK(a, sync_expect(a->sync_fd, SYNC_HOOKS_DONE, &hostpid, &err));
     }
     if (spec->hooks.n_create_container) {
-        _cleanup_free_ char *st = hook_state(a, hostpid, RL_STATUS_CREATING);
+        /* lifecycle step 5, after step 2: "created" (see create.c) */
+        _cleanup_free_ char *st = hook_state(a, hostpid, RL_STATUS_CREATED);
         CHECK(a, rl_hooks_run(spec->hooks.create_container, spec->hooks.n_create_container,
                               "createContainer", st, &err));
     }
@@ -294,15 +323,27 @@ static void setup(struct rl_init_args *a)
     /* while the init still holds every capability (CAP_SYS_NICE for
      * real-time policies, CAP_SYS_ADMIN for IOPRIO_CLASS_RT) */
     CHECK(a, rl_attrs_apply(spec, &err));
-    if (a->seccomp && !nnp)
-        CHECK(a, load_seccomp_early(a, &err));
     a->envp = rl_process_envp(&spec->process);
+    if (a->seccomp && !nnp) {
+        /* Nothing the runtime can do before may run under the container's
+         * filter: the executable lookup (as the process's identity, without
+         * faccessat2) and the fd sweep (close_range) come first. */
+        a->exe = rl_process_lookup_as(&spec->process, true, &err);
+        if (a->exe == NULL)
+            die(a, err);
+        rl_process_close_fds(a->opts->preserve_fds, NULL, 0);
+        a->fds_swept = true;
+        CHECK(a, load_seccomp_early(a, &err));
+        seccomp_step(a, "process.user and process.capabilities (setgroups, setresgid, "
+                        "setresuid, capset, prctl), process.cwd (chdir, getcwd)");
+    }
     CHECK(a, rl_process_setup(&spec->process, &err));
     /* CVE-2019-5736 / CVE-2016-9962: from READY until execve, `exec` may run
      * the container's processes next to this one. Non-dumpable, its
      * /proc/1/exe, /proc/1/fd and /proc/1/mem are refused to them. (Not
      * earlier with a user namespace: the /proc/self files of a non-dumpable
      * process belong to the host's root, which the namespace cannot write.) */
+    seccomp_step(a, "prctl(PR_SET_DUMPABLE)");
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
         rl_error_errno(&err, "prctl(PR_SET_DUMPABLE, 0)");
         die(a, err);
@@ -328,15 +369,17 @@ void rl_init_main(struct rl_init_args *a)
     if (a->slow_path)
         stage1(a);
     setup(a);
-    _cleanup_free_ char *exe = rl_process_lookup(&a->spec->process, &err);
+    const char *exe = a->exe ? a->exe : (a->exe = rl_process_lookup(&a->spec->process, &err));
     if (exe == NULL)
         die(a, err);
+    seccomp_step(a, "sync: send 'ready', wait for 'ready-ack' (send, recv)");
     CHECK(a, sync_send(a->sync_fd, SYNC_READY, 0) < 0 ? rl_error_errno(&err, "sync") : 0);
     pid_t hostpid = 0;
     CHECK(a, sync_expect(a->sync_fd, SYNC_READY_ACK, &hostpid, &err));
     close(a->sync_fd);
     a->sync_fd = -1;
-    rl_process_close_fds(a->opts->preserve_fds, NULL, 0);
+    if (!a->fds_swept)
+        rl_process_close_fds(a->opts->preserve_fds, NULL, 0);
 
     /* Block until `start` opens the fifo for reading, then write "0". The
      * fd stays open (close-on-exec) until execve: `start` reads to EOF, so
@@ -360,14 +403,14 @@ void rl_init_main(struct rl_init_args *a)
         _cleanup_free_ char *st = hook_state(a, hostpid, RL_STATUS_CREATED);
         if (rl_hooks_run(a->spec->hooks.start_container, a->spec->hooks.n_start_container,
                          "startContainer", st, &err) < 0)
-            die_after_start(wfd, err);
+            die_after_start(a, wfd, err);
     }
     if (rl_attrs_affinity_final(a->spec, &err) < 0 ||
         rl_lsm_apply_exec(a->spec, a->proc_fd, &err) < 0)
-        die_after_start(wfd, err);
+        die_after_start(a, wfd, err);
     if (a->spec->process.no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
         rl_error_errno(&err, "process.noNewPrivileges: prctl");
-        die_after_start(wfd, err);
+        die_after_start(a, wfd, err);
     }
     rl_debug("execve(%s)", exe);
     if (a->seccomp && a->spec->process.no_new_privileges) {
@@ -379,10 +422,17 @@ void rl_init_main(struct rl_init_args *a)
                                            hook_state(a, hostpid, RL_STATUS_CREATED));
         rl_debug("seccomp: load the filter (noNewPrivileges: right before execve)");
         if (load_seccomp_late(a, msg, &err) < 0)
-            die_after_start(wfd, err);
+            die_after_start(a, wfd, err);
     }
     execve(exe, a->spec->process.args, a->envp);
-    rl_error_errno(&err, "process.args[0]: exec %s", exe);
-    err->status = errno == ENOENT ? 127 : 126;
-    die_after_start(wfd, err);
+    int e = errno;
+    if (a->seccomp && e == EPERM)
+        rl_error_errno(&err,
+                       "process.args[0]: exec %s (the linux.seccomp profile may refuse "
+                       "execve, or a syscall made before it)",
+                       exe);
+    else
+        rl_error_errno(&err, "process.args[0]: exec %s", exe);
+    err->status = e == ENOENT ? 127 : 126;
+    die_after_start(a, wfd, err);
 }

@@ -27,6 +27,7 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -346,5 +347,25 @@ int rl_netdev_move(const struct rl_spec *spec, pid_t init, struct rl_error **err
     for (size_t i = 0; i < lx->n_net_devices; i++)
         if (move_one(&lx->net_devices[i], host, ctr, nsfd, err) < 0)
             return rl_error_wrap(err, "linux.netDevices[\"%s\"]", lx->net_devices[i].host);
+    return 0;
+}
+
+/* A new network namespace starts with lo down; runc and crun bring it up
+ * (runc's "loopback" network), so 127.0.0.1 works in the container. */
+int rl_netdev_loopback_up(struct rl_error **err)
+{
+    _cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return rl_error_errno(err, "linux.namespaces (network): bring up lo: socket");
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+        return rl_error_errno(err, "linux.namespaces (network): bring up lo: SIOCGIFFLAGS");
+    if (ifr.ifr_flags & IFF_UP)
+        return 0;
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+        return rl_error_errno(err, "linux.namespaces (network): bring up lo: SIOCSIFFLAGS");
     return 0;
 }

@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <linux/close_range.h>
 
@@ -304,21 +305,89 @@ char **rl_process_envp(const struct rl_process *p)
     return envp;
 }
 
-static bool is_executable(const char *path)
+static bool in_groups(const struct rl_user *u, gid_t gid)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
+    if (gid == u->gid)
+        return true;
+    for (size_t i = 0; i < u->n_additional_gids; i++)
+        if (u->additional_gids[i] == gid)
+            return true;
+    return false;
 }
 
-char *rl_process_lookup(const struct rl_process *p, struct rl_error **err)
+/* Will the process that rl_process_setup() leaves hold CAP_DAC_OVERRIDE? */
+static bool has_dac_override(const struct rl_process *p)
+{
+    if (!p->capabilities.present)
+        return p->user.uid == 0; /* setuid away from 0 clears the effective set */
+    for (size_t i = 0; i < p->capabilities.n_effective; i++)
+        if (strcmp(p->capabilities.effective[i], "CAP_DAC_OVERRIDE") == 0)
+            return true;
+    return false;
+}
+
+/* The kernel's exec permission check for the identity rl_process_setup()
+ * will give the process (uid, gid, additionalGids, effective caps), from
+ * the inode's mode and the mount's noexec (not ACLs or LSMs): for a lookup
+ * made while the init is still root, before a seccomp filter is loaded. */
+static bool exec_allowed_as(const struct rl_process *p, const char *path, const struct stat *st)
+{
+    struct statvfs vfs;
+    if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC))
+        return false;
+    mode_t m = st->st_mode;
+    if (!(m & 0111))
+        return false;
+    if (has_dac_override(p))
+        return true;
+    if (st->st_uid == p->user.uid)
+        return m & S_IXUSR;
+    if (in_groups(&p->user, st->st_gid))
+        return m & S_IXGRP;
+    return m & S_IXOTH;
+}
+
+/* as_target: check for the identity the process will have (see above)
+ * instead of asking the kernel with the caller's own. errno says why not. */
+static bool is_executable(const struct rl_process *p, const char *path, bool as_target)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return false;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EACCES;
+        return false;
+    }
+    if (!as_target)
+        return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0;
+    if (exec_allowed_as(p, path, &st))
+        return true;
+    errno = EACCES;
+    return false;
+}
+
+/* A relative candidate, seen from process.cwd (the lookup as_target runs
+ * before the chdir). */
+static char *from_cwd(const struct rl_process *p, char *cand, bool as_target)
+{
+    if (!as_target || cand[0] == '/' || p->cwd == NULL)
+        return cand;
+    char *abs = xasprintf("%s/%s", p->cwd, cand);
+    free(cand);
+    return abs;
+}
+
+char *rl_process_lookup_as(const struct rl_process *p, bool as_target, struct rl_error **err)
 {
     const char *arg0 = p->args[0];
     if (strchr(arg0, '/')) {
-        if (!is_executable(arg0)) {
+        char *cand = from_cwd(p, xstrdup(arg0), as_target);
+        if (!is_executable(p, cand, as_target)) {
             /* Go's wording of the errno ("no such file or directory",
              * "permission denied"): Docker and podman match it, case and
              * all, to exit 127/126 as with runc */
             int e = errno;
+            free(cand);
             char why[128];
             snprintf(why, sizeof(why), "%s", strerror(e));
             why[0] = (char)tolower((unsigned char)why[0]);
@@ -329,7 +398,7 @@ char *rl_process_lookup(const struct rl_process *p, struct rl_error **err)
             }
             return NULL;
         }
-        return xstrdup(arg0);
+        return cand;
     }
     const char *path = env_get(p, "PATH");
     if (path == NULL)
@@ -337,8 +406,8 @@ char *rl_process_lookup(const struct rl_process *p, struct rl_error **err)
     _cleanup_free_ char *copy = xstrdup(path);
     char *save = NULL;
     for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-        char *cand = xasprintf("%s/%s", *dir ? dir : ".", arg0);
-        if (is_executable(cand))
+        char *cand = from_cwd(p, xasprintf("%s/%s", *dir ? dir : ".", arg0), as_target);
+        if (is_executable(p, cand, as_target))
             return cand;
         free(cand);
     }
@@ -346,6 +415,11 @@ char *rl_process_lookup(const struct rl_process *p, struct rl_error **err)
     if (*err)
         (*err)->status = 127;
     return NULL;
+}
+
+char *rl_process_lookup(const struct rl_process *p, struct rl_error **err)
+{
+    return rl_process_lookup_as(p, false, err);
 }
 
 /* Every fd above the preserved ones becomes close-on-exec: the runtime's
@@ -365,5 +439,18 @@ int rl_process_close_fds(int preserve, const int *keep, size_t n_keep)
         if (fl >= 0)
             (void)fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
     }
-    return (int)syscall(SYS_close_range, (unsigned)top, ~0u, CLOSE_RANGE_CLOEXEC);
+    if (syscall(SYS_close_range, (unsigned)top, ~0u, CLOSE_RANGE_CLOEXEC) == 0)
+        return 0;
+    /* no CLOSE_RANGE_CLOEXEC (kernel < 5.11) or a seccomp profile that
+     * refuses close_range: one fcntl per possible fd */
+    struct rlimit nofile = {0, 0};
+    int max = getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < (1u << 20)
+                  ? (int)nofile.rlim_cur
+                  : 1 << 20;
+    for (int fd = top; fd < max; fd++) {
+        int fl = fcntl(fd, F_GETFD);
+        if (fl >= 0 && !(fl & FD_CLOEXEC))
+            (void)fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+    }
+    return 0;
 }

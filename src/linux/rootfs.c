@@ -72,6 +72,11 @@ int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char
                             spec->linux_.rootfs_propagation);
         prop = (unsigned long)f;
     }
+    /* an unbindable "/" cannot give the rootfs bind below: private until
+     * the pivot, unbindable after it (rl_rootfs_finish), as the spec's
+     * "a private mount that cannot be bind-mounted" reads */
+    if (prop & MS_UNBINDABLE)
+        prop = (prop & ~(unsigned long)MS_UNBINDABLE) | MS_PRIVATE;
     if (rl_sys_mount(NULL, "/", NULL, prop, NULL) < 0)
         return rl_error_errno(err, "linux.rootfsPropagation: set propagation of /");
     /* pivot_root refuses a new root whose parent mount is shared: make that
@@ -303,6 +308,11 @@ int rl_rootfs_finish(const struct rl_spec *spec, struct rl_error **err)
     for (size_t i = 0; i < l->n_readonly_paths; i++)
         if (readonly_path(l->readonly_paths[i], i, err) < 0)
             return -1;
+    /* runc creates a missing process.cwd while setting up the rootfs, so
+     * before / goes read-only (rl_process_setup() would be too late) */
+    const char *cwd = spec->process.cwd;
+    if (cwd && access(cwd, F_OK) < 0 && errno == ENOENT)
+        (void)rl_mkdir_p(cwd, 0755, NULL);
     if (spec->root.readonly) {
         unsigned long f = locked_flags("/") | MS_BIND | MS_REMOUNT | MS_RDONLY;
         if (rl_sys_mount(NULL, "/", NULL, f, NULL) < 0)

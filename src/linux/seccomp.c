@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* linux.seccomp through libseccomp: name tables, filter construction,
- * loading, and the SCMP_ACT_NOTIFY hand-over to a listener. See seccomp.h. */
+ * loading, and the SCMP_ACT_NOTIFY hand-over to a listener. See seccomp.h.
+ * libseccomp builds the program; rustlet exports it, puts the ENOSYS stub
+ * in front (seccomp_bpf.c) and makes the seccomp(2) call itself. */
 #include "rustlet/seccomp.h"
+#include "rustlet/seccomp_bpf.h"
 #include "rustlet/json.h"
 #include "rustlet/log.h"
 #include "rustlet/utils.h"
@@ -246,6 +249,9 @@ bool rl_seccomp_flag_supported(const char *name)
 struct rl_seccomp_filter {
     scmp_filter_ctx ctx;
     bool notify;
+    unsigned long kflags;   /* SECCOMP_FILTER_FLAG_* from linux.seccomp.flags */
+    struct sock_fprog prog; /* stub + libseccomp's program: what is loaded */
+    int default_errno;      /* SCMP_ACT_ERRNO default: its errno, else 0 */
 };
 
 bool rl_seccomp_uses_notify(const struct rl_seccomp *sc)
@@ -316,6 +322,7 @@ static int set_flags(struct rl_seccomp_filter *f, const struct rl_seccomp *sc,
         int r = seccomp_attr_set(f->ctx, (enum scmp_filter_attr)fl->attr, 1);
         if (r < 0)
             return rl_error_code(err, -r, SC ".flags[%zu]: set %s", i, fl->name);
+        f->kflags |= fl->kflag;
     }
     return 0;
 }
@@ -394,6 +401,8 @@ struct rl_seccomp_filter *rl_seccomp_build(const struct rl_seccomp *sc, struct r
         return NULL;
     struct rl_seccomp_filter *f = xzalloc(sizeof(*f));
     f->notify = rl_seccomp_uses_notify(sc);
+    if ((def & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO)
+        f->default_errno = (int)(def & SECCOMP_RET_DATA);
     f->ctx = seccomp_init(def);
     if (f->ctx == NULL) {
         free(f);
@@ -411,10 +420,21 @@ struct rl_seccomp_filter *rl_seccomp_build(const struct rl_seccomp *sc, struct r
     }
     if (add_archs(f, sc, err) < 0 || set_flags(f, sc, err) < 0 || add_syscalls(f, sc, def, err) < 0)
         goto fail;
+    uint32_t tokens[ARRAY_SIZE(archs)];
+    size_t n_tokens = 0;
+    for (size_t i = 0; i < sc->n_architectures && n_tokens < ARRAY_SIZE(tokens); i++)
+        tokens[n_tokens++] = archs[find_arch(sc->architectures[i])].token;
+    if (rl_seccomp_program(f->ctx, sc, tokens, n_tokens, def, &f->prog, err) < 0)
+        goto fail;
     return f;
 fail:
     rl_seccomp_filter_free(f);
     return NULL;
+}
+
+int rl_seccomp_default_errno(const struct rl_seccomp_filter *f)
+{
+    return f != NULL && f->default_errno > 0 ? f->default_errno : -1;
 }
 
 void rl_seccomp_filter_free(struct rl_seccomp_filter *f)
@@ -422,47 +442,65 @@ void rl_seccomp_filter_free(struct rl_seccomp_filter *f)
     if (f == NULL)
         return;
     seccomp_release(f->ctx);
+    free(f->prog.filter);
     free(f);
 }
 
-static void *export(const struct rl_seccomp_filter *f, bool pfc, size_t *len, struct rl_error **err)
+static void *export_pfc(const struct rl_seccomp_filter *f, struct rl_error **err)
 {
     _cleanup_close_ int fd = (int)syscall(SYS_memfd_create, "rustlet-seccomp", MFD_CLOEXEC);
     if (fd < 0) {
         rl_error_errno(err, "seccomp: memfd_create");
         return NULL;
     }
-    int r = pfc ? seccomp_export_pfc(f->ctx, fd) : seccomp_export_bpf(f->ctx, fd);
+    int r = seccomp_export_pfc(f->ctx, fd);
     if (r < 0) {
         rl_error_code(err, -r, "seccomp: export the filter");
         return NULL;
     }
     char path[64];
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    return rl_read_file_at(AT_FDCWD, path, 0, len, err);
+    return rl_read_file_at(AT_FDCWD, path, 0, NULL, err);
 }
 
 char *rl_seccomp_export_pfc(const struct rl_seccomp_filter *f, struct rl_error **err)
 {
-    return export(f, true, NULL, err);
+    return export_pfc(f, err);
 }
 
 void *rl_seccomp_export_bpf(const struct rl_seccomp_filter *f, size_t *len, struct rl_error **err)
 {
-    return export(f, false, len, err);
+    (void)err;
+    *len = f->prog.len * sizeof(struct sock_filter);
+    void *copy = xzalloc(*len);
+    memcpy(copy, f->prog.filter, *len);
+    return copy;
 }
 
+#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
+#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
+#endif
+
+/* One seccomp(2) call: from here on the filter applies, so nothing else is
+ * done after it (the caller's next call is already filtered). */
 int rl_seccomp_load(struct rl_seccomp_filter *f, int *notify_fd, struct rl_error **err)
 {
     *notify_fd = -1;
-    int r = seccomp_load(f->ctx);
+    unsigned long fl = f->kflags;
+    if (f->notify)
+        fl |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    else
+        fl &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV; /* only valid with a listener */
+    if ((fl & SECCOMP_FILTER_FLAG_TSYNC) && (fl & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+        fl |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH; /* else the return value is ambiguous */
+    long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl, &f->prog);
     if (r < 0)
-        return rl_error_code(err, -r, SC ": load the filter");
-    if (f->notify) {
-        *notify_fd = seccomp_notify_fd(f->ctx);
-        if (*notify_fd < 0)
-            return rl_error_code(err, -*notify_fd, SC ": get the SCMP_ACT_NOTIFY listener fd");
-    }
+        return rl_error_errno(err, SC ": load the filter (seccomp(SECCOMP_SET_MODE_FILTER, %#lx))",
+                              fl);
+    if (f->notify)
+        *notify_fd = (int)r;
+    else if (r > 0)
+        return rl_error(err, SC ": load the filter: thread %ld could not be synchronised", r);
     return 0;
 }
 

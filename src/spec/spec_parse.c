@@ -196,6 +196,7 @@ static int parse_mounts(const rl_json *root, struct rl_spec *s, struct rl_error 
             sp_id_mappings(e, b, "uidMappings", &m->uid_mappings, &m->n_uid_mappings, err) < 0 ||
             sp_id_mappings(e, b, "gidMappings", &m->gid_mappings, &m->n_gid_mappings, err) < 0)
             return -1;
+        rl_path_clean(m->destination); /* "/test//test", "/a/" (runc cleans too) */
     }
     return 0;
 }

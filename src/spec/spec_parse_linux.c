@@ -55,6 +55,7 @@ static int parse_devices(const rl_json *o, struct rl_linux *lx, struct rl_error 
             sp_u32(e, b, "uid", false, &d->uid, &d->has_uid, err) < 0 ||
             sp_u32(e, b, "gid", false, &d->gid, &d->has_gid, err) < 0)
             return -1;
+        rl_path_clean(d->path); /* "/dev/x/" is /dev/x, as for runc */
     }
     return 0;
 }

@@ -167,7 +167,26 @@ static int validate_namespaces(const struct rl_spec *s, struct rl_error **err)
     const char *which = non_empty(s->hostname)     ? "hostname"
                         : non_empty(s->domainname) ? "domainname"
                                                    : NULL;
-    if (which != NULL && (uts == NULL || non_empty(uts->path)))
+    /* runc and crun refuse a sysctl that would set the name a second way */
+    for (size_t i = 0; i < s->linux_.n_sysctl; i++) {
+        const char *k = s->linux_.sysctl[i].key;
+        const char *field = k && (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel/hostname") == 0)
+                                ? "hostname"
+                            : k && (strcmp(k, "kernel.domainname") == 0 ||
+                                    strcmp(k, "kernel/domainname") == 0)
+                                ? "domainname"
+                                : NULL;
+        const char *v = field == NULL ? NULL : field[0] == 'h' ? s->hostname : s->domainname;
+        /* runc refuses any kernel.hostname next to hostname; a domainname
+         * given twice with one value is no conflict */
+        const char *sv = s->linux_.sysctl[i].value;
+        if (non_empty(v) && (field[0] == 'h' || sv == NULL || strcmp(sv, v) != 0))
+            return rl_error(err, "linux.sysctl[\"%s\"]: conflicts with %s \"%s\" (set one of them)",
+                            k, field, v);
+    }
+    /* a uts namespace joined by path counts (runc and crun set the name
+     * there too; config.md: the container's UTS namespace may be shared) */
+    if (which != NULL && uts == NULL)
         return rl_error(err,
                         "%s: unable to set %s without a private UTS namespace (add a new "
                         "\"uts\" namespace to linux.namespaces)",

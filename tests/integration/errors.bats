@@ -37,6 +37,12 @@ create_fails() {
 	if is_rustlet; then assert_match 'process.cwd' "$(cat "$CTR_ERR")"; fi
 }
 
+@test "sysctl kernel.hostname together with hostname (as runc and crun, refused)" {
+	update_config '.hostname = "box" | .linux.namespaces |= (map(select(.type != "uts")) + [{type: "uts"}]) | .linux.sysctl = {"kernel.hostname": "other"}'
+	create_fails
+	assert_match 'kernel.hostname' "$(cat "$CTR_ERR")"
+}
+
 @test "missing process" {
 	update_config 'del(.process)'
 	create_fails

@@ -72,8 +72,12 @@ add_all_hooks() {
 		# runc 1.1.5 gives createContainer hooks the pid as seen inside the
 		# container's pid namespace (1); the spec says the host's.
 		if is_runc && [[ $k == createContainer ]]; then p=1; fi
-		jq -e --arg id "$CID" --argjson pid "$p" --arg b "$BUNDLE" \
-			'.id == $id and .pid == $pid and .status == "creating" and .bundle == $b and (.ociVersion | type == "string")' \
+		# runtime.md's lifecycle: steps 3-5 come after the environment was
+		# created (step 2): "created", as crun says; runc 1.1.5 "creating"
+		st=created
+		if is_runc; then st=creating; fi
+		jq -e --arg id "$CID" --argjson pid "$p" --arg b "$BUNDLE" --arg st "$st" \
+			'.id == $id and .pid == $pid and .status == $st and .bundle == $b and (.ociVersion | type == "string")' \
 			"$H/$k.state" || fail "$k state: $(cat "$H/$k.state")"
 	done
 	rt start "$CID"
@@ -109,6 +113,20 @@ add_all_hooks() {
 	add_hook createRuntime '{"path": "/bin/sh", "args": ["sh", "-c", "echo \"$0 $1 $HOOKVAR\" > '"$H"'/out", "a0", "a1"], "env": ["HOOKVAR=hv"]}'
 	create_payload exit 0
 	assert_equal "$(cat "$H/out")" "a0 a1 hv"
+}
+
+@test "a hook without env gets the runtime's environment; env [] an empty one" {
+	add_hook prestart '{"path": "/bin/sh", "args": ["sh", "-c", "echo \"$RL_HOOK_PROBE\" > '"$H"'/inherited"]}'
+	add_hook poststop '{"path": "/bin/sh", "args": ["sh", "-c", "echo \"$RL_HOOK_PROBE\" > '"$H"'/poststop"]}'
+	add_hook createRuntime '{"path": "/bin/sh", "args": ["sh", "-c", "echo \"[$RL_HOOK_PROBE]\" > '"$H"'/empty"], "env": []}'
+	set_args rl-payload exit 0
+	RL_HOOK_PROBE=from-runtime rt_bg create --bundle "$BUNDLE" "$CID"
+	assert_success
+	assert_equal "$(cat "$H/inherited")" from-runtime
+	assert_equal "$(cat "$H/empty")" "[]"
+	RL_HOOK_PROBE=from-delete run rt delete --force "$CID"
+	assert_success
+	assert_equal "$(cat "$H/poststop")" from-delete
 }
 
 @test "a hook that exceeds its timeout fails create and leaves nothing" {

@@ -339,3 +339,12 @@ load helpers
 	assert_match '^4=/'
 	refute_match '^5='
 }
+
+@test "socket activation for the runtime: the container gets LISTEN_FDS and LISTEN_PID=1" {
+	set_args rl-payload env
+	LISTEN_FDS=1 bash -c 'LISTEN_PID=$$ exec "$@"' rl "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$CID" \
+		3</dev/null </dev/null >"$BATS_TEST_TMPDIR/o"
+	run cat "$BATS_TEST_TMPDIR/o"
+	assert_line "LISTEN_FDS=1"
+	assert_line "LISTEN_PID=1"
+}

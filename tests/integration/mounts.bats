@@ -67,6 +67,36 @@ teardown() {
 	assert_match "^/ [^ ]+ [^ ]+ shared\$" "$(mount_line /)"
 }
 
+@test "rootfsPropagation unbindable and runbindable: the rootfs is still bind-mounted, / is unbindable" {
+	skip_if_runc "runc 1.1.5 leaves / private with rootfsPropagation unbindable (observed here)"
+	# the bundle lives on a mount of its own here (the runner's tmpdir may
+	# be anywhere); a shared parent is what runtime-tools' bundles see
+	mkdir -p "$BATS_TEST_TMPDIR/host"
+	mount -t tmpfs tmpfs "$BATS_TEST_TMPDIR/host"
+	HOST_SUBMOUNT=$BATS_TEST_TMPDIR/host # teardown unmounts it
+	mount --make-shared "$BATS_TEST_TMPDIR/host"
+	cp -a "$BUNDLE" "$BATS_TEST_TMPDIR/host/bundle"
+	local b=$BATS_TEST_TMPDIR/host/bundle p
+	for p in unbindable runbindable; do
+		jq '.linux.rootfsPropagation = $p | .process.args = ["rl-payload", "mounts"]' --arg p "$p" \
+			"$BUNDLE/config.json" >"$b/config.json"
+		run --separate-stderr rt run --bundle "$b" "$CID" </dev/null
+		assert_success
+		assert_match "^/ [^ ]+ [^ ]+ unbindable\$" "$(mount_line /)"
+	done
+}
+
+@test "paths are cleaned as runc does: mount destination /test//test, device path with a trailing /" {
+	update_config '.root.readonly = false | .mounts += [{destination: "/test//test", type: "tmpfs", source: "tmpfs"}]
+		| .linux.devices = [{path: "/dev/mynull/", type: "c", major: 1, minor: 3, fileMode: 438}]'
+	run_payload mounts
+	assert_success
+	assert_match '^/test/test tmpfs ' "$(mount_line /test/test)"
+	run_payload stat /dev/mynull
+	assert_success
+	assert_line type=char
+}
+
 @test "default mounts: proc, sysfs, tmpfs /dev, devpts, shm, mqueue, cgroup" {
 	run_payload mounts
 	assert_success

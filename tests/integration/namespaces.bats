@@ -186,3 +186,11 @@ hold_ns() {
 	assert_failure 1
 	if is_rustlet; then assert_match 'linux.namespaces' "$stderr"; fi
 }
+
+@test "a new network namespace has lo up, as with runc and crun" {
+	update_config '.linux.namespaces |= (map(select(.type != "network")) + [{type: "network"}])'
+	set_args sh -c 'read f </sys/class/net/lo/flags; echo lo_flags=$f'
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_line lo_flags=0x9 # IFF_UP | IFF_LOOPBACK
+}

@@ -96,6 +96,14 @@ load helpers
 	[[ -d "$BUNDLE/rootfs/new/dir" ]]
 }
 
+@test "a missing cwd is created on a read-only root too (as runc), for a non-root user" {
+	update_config '.root.readonly = true | .process.cwd = "/new/dir" | .process.user = {uid: 1000, gid: 1000}'
+	run_payload cwd
+	assert_success
+	assert_line cwd=/new/dir
+	[[ -d "$BUNDLE/rootfs/new/dir" ]]
+}
+
 @test "user uid, gid, umask and additionalGids" {
 	update_config '.process.user = {uid: 1000, gid: 1001, umask: 63, additionalGids: [10, 20]}'
 	run_payload ids

@@ -227,3 +227,114 @@ notify_test() { # NNP
 	refute_line mkdir=ok
 	if is_rustlet; then assert_match 'linux.seccomp.listenerPath: connect' "$stderr"; fi
 }
+
+# A Docker-style profile from 2019 (default SCMP_ACT_ERRNO, an allow list
+# that ends at io_pgetevents: no rseq, clone3, close_range, openat2,
+# faccessat2), as opencontainers runtime-tools' generator still writes.
+old_profile() { # [EXTRA_RULES_JSON]
+	update_config ".linux.seccomp = \$p[0] | .linux.seccomp.syscalls += ${1:-[]}" \
+		--slurpfile p "$RL_TESTS_DIR/seccomp-2019.json"
+}
+
+@test "2019-era profile, noNewPrivileges false: the container starts; newer syscalls get ENOSYS" {
+	[[ -x "$BUNDLE/rootfs/bin/rl-newsys" ]] || skip "no rl-newsys (tests/tools/newsys.c)"
+	update_config '.process.noNewPrivileges = false'
+	old_profile
+	set_args rl-newsys raw
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_line faccessat2=ENOSYS
+	assert_line clone3=ENOSYS
+	assert_line openat2=ENOSYS
+	assert_line close_range=ENOSYS
+}
+
+@test "2019-era profile, noNewPrivileges true: newer syscalls get ENOSYS" {
+	[[ -x "$BUNDLE/rootfs/bin/rl-newsys" ]] || skip "no rl-newsys (tests/tools/newsys.c)"
+	update_config '.process.noNewPrivileges = true'
+	old_profile
+	set_args rl-newsys raw
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_line faccessat2=ENOSYS
+	assert_line clone3=ENOSYS
+	assert_line openat2=ENOSYS
+	assert_line close_range=ENOSYS
+}
+
+@test "2019-era profile: glibc's fallbacks work (faccessat AT_EACCESS, threads, posix_spawn, fork, busybox)" {
+	[[ -x "$BUNDLE/rootfs/bin/rl-newsys" ]] || skip "no rl-newsys (tests/tools/newsys.c)"
+	update_config '.process.noNewPrivileges = false'
+	old_profile
+	set_args rl-newsys libc
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_line libc_faccessat=ok
+	assert_line libc_thread=ok
+	assert_line libc_spawn=ok
+	assert_line libc_fork=ok
+	set_args sh -c 'test -x /bin/busybox && echo test-x=ok; (echo forked=ok)'
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_line test-x=ok
+	assert_line forked=ok
+}
+
+@test "2019-era profile plus clone3 with errnoRet: the explicit rule wins over the ENOSYS stub" {
+	[[ -x "$BUNDLE/rootfs/bin/rl-newsys" ]] || skip "no rl-newsys (tests/tools/newsys.c)"
+	update_config '.process.noNewPrivileges = false'
+	old_profile '[{names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]'
+	set_args rl-newsys raw
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_line clone3=EPERM
+	assert_line openat2=ENOSYS # still newer than the newest syscall named
+	old_profile '[{names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38}]'
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_line clone3=ENOSYS
+}
+
+@test "a syscall newer than the profile keeps a permissive default action (no ENOSYS stub)" {
+	[[ -x "$BUNDLE/rootfs/bin/rl-newsys" ]] || skip "no rl-newsys (tests/tools/newsys.c)"
+	seccomp '{defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir"], action: "SCMP_ACT_ERRNO"}]}'
+	set_args rl-newsys raw
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_line faccessat2=ok
+	assert_line close_range=ok
+}
+
+@test "a profile that refuses a syscall of the runtime's last steps: create names the step" {
+	skip_if_runc "runc only reports the errno"
+	update_config '.process.noNewPrivileges = false'
+	update_config '.linux.seccomp = $p[0] | .linux.seccomp.syscalls[0].names -= ["capset"]' \
+		--slurpfile p "$RL_TESTS_DIR/seccomp-2019.json"
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_failure
+	assert_match 'capset' "$stderr"
+	assert_match 'under linux.seccomp' "$stderr"
+	# a KILL default: the init dies without a word; create says where
+	update_config '.linux.seccomp.defaultAction = "SCMP_ACT_KILL_PROCESS"'
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_failure
+	assert_match 'died at step "process.user and process.capabilities' "$stderr"
+	assert_match 'SIGSYS' "$stderr"
+}
+
+@test "noNewPrivileges false with a filter: the early executable lookup checks the process's user" {
+	[[ -x "$BUNDLE/rootfs/bin/rl-newsys" ]] || skip "no rl-newsys (tests/tools/newsys.c)"
+	update_config '.process.noNewPrivileges = false | .process.user = {uid: 1000, gid: 1000}'
+	old_profile
+	cp "$BUNDLE/rootfs/bin/rl-newsys" "$BUNDLE/rootfs/bin/rootonly"
+	chmod 0700 "$BUNDLE/rootfs/bin/rootonly"
+	set_args rootonly true
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_failure
+	assert_match 'exec "rootonly": executable file not found in \$PATH|permission denied' "$stderr"
+	chmod 0755 "$BUNDLE/rootfs/bin/rootonly"
+	set_args rootonly raw
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_line faccessat2=ENOSYS
+}

@@ -198,11 +198,23 @@ static void test_rl_spec_validate_hostname(void **state)
     BAD(",\"domainname\":\"example.org\"", NULL, NULL,
         "domainname: unable to set domainname without a private UTS namespace (add a new \"uts\" "
         "namespace to linux.namespaces)");
-    BAD(",\"hostname\":\"box\"", NULL,
-        ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\",\"path\":\"/proc/1/ns/uts\"}]",
-        "hostname: unable to set hostname without a private UTS namespace (add a new \"uts\" "
-        "namespace to linux.namespaces)");
+    GOOD(",\"hostname\":\"box\"", NULL,
+         ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\",\"path\":\"/proc/1/ns/uts\"}]");
     GOOD(",\"hostname\":\"\"", NULL, NULL);
+    BAD(",\"hostname\":\"box\"", NULL,
+        ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}],\"sysctl\":"
+        "{\"kernel.hostname\":\"other\"}",
+        "linux.sysctl[\"kernel.hostname\"]: conflicts with hostname \"box\" (set one of them)");
+    BAD(",\"domainname\":\"d\"", NULL,
+        ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}],\"sysctl\":"
+        "{\"kernel.domainname\":\"e\"}",
+        "linux.sysctl[\"kernel.domainname\"]: conflicts with domainname \"d\" (set one of them)");
+    GOOD(NULL, NULL,
+         ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}],\"sysctl\":"
+         "{\"kernel.hostname\":\"other\"}");
+    GOOD(",\"domainname\":\"d\"", NULL,
+         ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}],\"sysctl\":"
+         "{\"kernel.domainname\":\"d\"}");
     GOOD(",\"hostname\":\"box\",\"domainname\":\"example.org\"", NULL,
          ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}]");
 }

@@ -252,6 +252,25 @@ static void test_rl_now_ns_monotonic(void **state)
     assert_true(b >= a);
 }
 
+static void test_rl_path_clean_cases(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"/test//test", "/test/test"}, {"/dev/mynull/", "/dev/mynull"}, {"/", "/"},
+        {"//", "/"},                   {"/a/./b/.", "/a/b"},            {"a//b/", "a/b"},
+        {"./a", "a"},                  {".", "."},                      {"/a/../b", "/a/../b"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[64];
+        snprintf(buf, sizeof(buf), "%s", cases[i][0]);
+        rl_path_clean(buf);
+        if (strcmp(buf, cases[i][1]) != 0)
+            fail_msg("rl_path_clean(\"%s\") = \"%s\", want \"%s\"", cases[i][0], buf, cases[i][1]);
+    }
+    rl_path_clean(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_rl_rm_rf_single_file),
         cmocka_unit_test(test_rl_now_rfc3339_format),
         cmocka_unit_test(test_rl_now_ns_monotonic),
+        cmocka_unit_test(test_rl_path_clean_cases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
