@@ -60,6 +60,8 @@ int rl_ns_write_id_maps(pid_t pid, const struct rl_spec *spec, struct rl_error *
 int rl_ns_write_map(pid_t pid, const char *file, const struct rl_id_mapping *m, size_t n,
                     const char *cfg, struct rl_error **err);
 int rl_ns_set_time_offsets(const struct rl_spec *spec, struct rl_error **err);
+/* Enter the time namespace that unshare(CLONE_NEWTIME) made for our children. */
+int rl_ns_enter_time_for_children(struct rl_error **err);
 
 /* rootfs.c / mounts.c / devices.c */
 int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char *bundle,

@@ -262,6 +262,7 @@ static void setup(struct rl_init_args *a)
             die(a, err);
         }
         CHECK(a, rl_ns_set_time_offsets(spec, &err));
+        CHECK(a, rl_ns_enter_time_for_children(&err));
     }
     if (spec->hostname && rl_sys_sethostname(spec->hostname) < 0) {
         rl_error_errno(&err, "hostname: sethostname \"%s\"", spec->hostname);

@@ -115,3 +115,21 @@ int rl_ns_set_time_offsets(const struct rl_spec *spec, struct rl_error **err)
         return rl_error_errno(err, "linux.timeOffsets: write /proc/self/timens_offsets");
     return 0;
 }
+
+/* unshare(CLONE_NEWTIME) puts only the children in the new namespace, and
+ * only kernels >= 6.4 move the caller there at execve: enter it now
+ * (setns of our own time_for_children), so the container's process runs in
+ * it on every kernel with time namespaces (5.6+; 6.1 is Debian 12's). */
+int rl_ns_enter_time_for_children(struct rl_error **err)
+{
+    int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rl_error_errno(err, "linux.namespaces (time): open /proc/self/ns/time_for_children");
+    int r = rl_sys_setns(fd, CLONE_NEWTIME, "time_for_children");
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    if (r < 0)
+        return rl_error_errno(err, "linux.namespaces (time): setns(time_for_children)");
+    return 0;
+}
