@@ -19,6 +19,7 @@
 #include "core_internal.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -382,6 +383,33 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
     return 0;
 }
 
+/* The init died before 'ready' and the cgroup counted an OOM kill: the
+ * memory limit is below what the runtime's own steps in the container
+ * need (an empty cgroup takes any limit, so the write itself succeeded).
+ * Say so, naming the field, instead of the sync error. */
+static void explain_oom(struct create_ctx *c, struct rl_error **err)
+{
+    const struct rl_resources *r = &c->spec->linux_.resources;
+    uint64_t kills = 0;
+    if (err == NULL || *err == NULL || c->st->cgroup == NULL ||
+        strstr((*err)->msg, "sync: ") == NULL ||
+        rl_cgroup_oom_kill_count(c->st->cgroup, &kills, NULL) < 0 || kills == 0)
+        return;
+    struct rl_error *e = NULL;
+    if (r->memory.has_limit)
+        rl_error(&e,
+                 "linux.resources.memory.limit (%" PRId64 " bytes): the kernel's OOM killer "
+                 "killed the container's process before it was ready (oom_kill %" PRIu64
+                 " in the memory cgroup): the limit is too low",
+                 r->memory.limit, kills);
+    else
+        rl_error(&e,
+                 "linux.resources.memory: the kernel's OOM killer killed the container's "
+                 "process before it was ready (oom_kill %" PRIu64 " in the memory cgroup)",
+                 kills);
+    rl_error_move(err, &e);
+}
+
 /* Undo a failed create: the process, the cgroup, the state directory; after
  * a failed prestart/createRuntime/createContainer hook the lifecycle goes on
  * at step 12 (runtime.md): destroy, then the poststop hooks. */
@@ -510,8 +538,10 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
         ret = rl_notify_prepare(ctx, id, c.spec, err);
         if (ret == 0)
             ret = create_steps(&c, err);
-        if (ret < 0)
+        if (ret < 0) {
+            explain_oom(&c, err);
             teardown(&c, err ? *err : NULL);
+        }
     }
     if (c.sync_fd >= 0)
         close(c.sync_fd);
