@@ -25,6 +25,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -176,6 +177,25 @@ static int record_pid(struct create_ctx *c, pid_t pid, struct rl_error **err)
     return rl_state_write(c->ctx, c->st, err);
 }
 
+/* Fault injection for tests/integration/kill_steps.bats (builds configured
+ * with -DRUSTLET_TEST_HOOKS=ON only): RUSTLET_TEST_KILL_AT=N makes create
+ * SIGKILL itself at its N-th step, by step rather than by time, so that
+ * `delete --force` can be checked after a crash at every point. */
+#ifdef RUSTLET_TEST_HOOKS
+static void test_step(const char *name)
+{
+    static int n;
+    const char *at = getenv("RUSTLET_TEST_KILL_AT");
+    n++;
+    if (at != NULL && atoi(at) == n) {
+        rl_debug("RUSTLET_TEST_KILL_AT=%d: killed at \"%s\"", n, name);
+        raise(SIGKILL);
+    }
+}
+#else
+#define test_step(name) ((void)0)
+#endif
+
 /* Parent steps between the clone and GO: cgroup, id maps, state. */
 static int after_clone(struct create_ctx *c, struct rl_error **err)
 {
@@ -187,8 +207,10 @@ static int after_clone(struct create_ctx *c, struct rl_error **err)
         return -1;
     if (record_pid(c, c->child, err) < 0)
         return -1;
+    test_step("child in its cgroup, pid recorded, before go");
     if (sync_send(c->sync_fd, SYNC_GO, 0) < 0)
         return rl_error_errno(err, "sync: send go");
+    test_step("go sent");
     if (c->init)
         return 0;
     /* slow path: stage 1 may ask for id maps, then reports the init */
@@ -356,30 +378,43 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
     c->st->cgroup = cg;
     if (rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
+    test_step("state with the cgroup written, cgroup not made");
     return apply_resources(c, err);
 }
 
 static int create_steps(struct create_ctx *c, struct rl_error **err)
 {
+    test_step("state dir made and locked");
     if (setup_cgroup(c, err) < 0)
         return -1;
+    test_step("cgroup made, resources applied");
     _cleanup_free_ char *rdt_root = NULL;
     if (rl_rdt_prepare(c->spec, &rdt_root, err) < 0)
         return -1;
-    if (open_console(c, err) < 0 || spawn(c, err) < 0 || after_clone(c, err) < 0 ||
-        move_net_devices(c, err) < 0 ||
+    if (open_console(c, err) < 0 || spawn(c, err) < 0)
+        return -1;
+    test_step("child cloned");
+    if (after_clone(c, err) < 0)
+        return -1;
+    test_step("init pid recorded");
+    if (move_net_devices(c, err) < 0 ||
         rl_rdt_join(c->ctx, c->st->id, c->spec, rdt_root, c->init, err) < 0 ||
         run_runtime_hooks(c, err) < 0 || pass_seccomp_listener(c, err) < 0)
         return -1;
+    test_step("before ready");
     if (sync_expect(c->sync_fd, SYNC_READY, NULL, err) < 0)
         return -1;
+    test_step("ready received");
     c->st->created = rl_now_rfc3339();
     if (rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
+    test_step("state created written");
     if (c->opts->pid_file && rl_write_pid_file(c->opts->pid_file, c->init, err) < 0)
         return rl_error_wrap(err, "--pid-file");
+    test_step("pid file written, before ready-ack");
     if (sync_send(c->sync_fd, SYNC_READY_ACK, c->init) < 0)
         return rl_error_errno(err, "sync: send ready-ack");
+    test_step("ready-ack sent");
     return 0;
 }
 
