@@ -163,6 +163,10 @@ int rl_state_write_record(const struct rl_context *ctx, const struct rl_state *s
                           struct rl_error **err);
 int rl_state_read_record(const struct rl_context *ctx, const char *id, struct rl_state **st,
                          struct rl_error **err);
+/* Parse a state.json document (what rl_state_read does after reading the
+ * file; also the fuzz_state target). *st gets id. */
+int rl_state_parse(const char *doc, size_t len, const char *id, struct rl_state **st,
+                   struct rl_error **err);
 void rl_state_free(struct rl_state *st);
 /* Work out the status from the process, the exec fifo and the freezer. */
 enum rl_status rl_state_status(const struct rl_context *ctx, const struct rl_state *st);

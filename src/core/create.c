@@ -19,11 +19,13 @@
 #include "core_internal.h"
 
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -185,6 +187,24 @@ static int record_pid(struct create_ctx *c, pid_t pid, struct rl_error **err)
 }
 
 static int apply_resources(struct create_ctx *c, bool create, bool apply, struct rl_error **err);
+/* Fault injection for tests/integration/kill_steps.bats (builds configured
+ * with -DRUSTLET_TEST_HOOKS=ON only): RUSTLET_TEST_KILL_AT=N makes create
+ * SIGKILL itself at its N-th step, by step rather than by time, so that
+ * `delete --force` can be checked after a crash at every point. */
+#ifdef RUSTLET_TEST_HOOKS
+static void test_step(const char *name)
+{
+    static int n;
+    const char *at = getenv("RUSTLET_TEST_KILL_AT");
+    n++;
+    if (at != NULL && atoi(at) == n) {
+        rl_debug("RUSTLET_TEST_KILL_AT=%d: killed at \"%s\"", n, name);
+        raise(SIGKILL);
+    }
+}
+#else
+#define test_step(name) ((void)0)
+#endif
 
 /* Parent steps between the clone and GO: cgroup, id maps, state. */
 static int after_clone(struct create_ctx *c, struct rl_error **err)
@@ -203,8 +223,10 @@ static int after_clone(struct create_ctx *c, struct rl_error **err)
         return -1;
     if (record_pid(c, c->child, err) < 0)
         return -1;
+    test_step("child in its cgroup, pid recorded, before go");
     if (sync_send(c->sync_fd, SYNC_GO, 0) < 0)
         return rl_error_errno(err, "sync: send go");
+    test_step("go sent");
     if (c->init)
         return 0;
     /* slow path: stage 1 may ask for id maps, then reports the init */
@@ -389,6 +411,7 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
      * after a kill -9 from here on finds and stops everything */
     if (rl_state_write_record(c->ctx, c->st, err) < 0 || rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
+    test_step("state with the cgroup written, cgroup not made");
     return apply_resources(c, true, !rl_cgroup_needs_pid(cg), err);
 }
 
@@ -423,28 +446,67 @@ static void explain_seccomp_death(struct create_ctx *c, struct rl_error **err)
 
 static int create_steps(struct create_ctx *c, struct rl_error **err)
 {
+    test_step("state dir made and locked");
     if (setup_cgroup(c, err) < 0)
         return -1;
+    test_step("cgroup made, resources applied");
     _cleanup_free_ char *rdt_root = NULL;
     if (rl_rdt_prepare(c->spec, &rdt_root, err) < 0)
         return -1;
-    if (open_console(c, err) < 0 || spawn(c, err) < 0 || after_clone(c, err) < 0 ||
-        move_net_devices(c, err) < 0 ||
+    if (open_console(c, err) < 0 || spawn(c, err) < 0)
+        return -1;
+    test_step("child cloned");
+    if (after_clone(c, err) < 0)
+        return -1;
+    test_step("init pid recorded");
+    if (move_net_devices(c, err) < 0 ||
         rl_rdt_join(c->ctx, c->st->id, c->spec, rdt_root, c->init, err) < 0 ||
         run_runtime_hooks(c, err) < 0)
         return -1;
+    test_step("before ready");
     if (pass_seccomp_listener(c, err) < 0 || sync_expect(c->sync_fd, SYNC_READY, NULL, err) < 0) {
         explain_seccomp_death(c, err);
         return -1;
     }
+    test_step("ready received");
     c->st->created = rl_now_rfc3339();
     if (rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
+    test_step("state created written");
     if (c->opts->pid_file && rl_write_pid_file(c->opts->pid_file, c->init, err) < 0)
         return rl_error_wrap(err, "--pid-file");
+    test_step("pid file written, before ready-ack");
     if (sync_send(c->sync_fd, SYNC_READY_ACK, c->init) < 0)
         return rl_error_errno(err, "sync: send ready-ack");
+    test_step("ready-ack sent");
     return 0;
+}
+
+/* The init died before 'ready' and the cgroup counted an OOM kill: the
+ * memory limit is below what the runtime's own steps in the container
+ * need (an empty cgroup takes any limit, so the write itself succeeded).
+ * Say so, naming the field, instead of the sync error. */
+static void explain_oom(struct create_ctx *c, struct rl_error **err)
+{
+    const struct rl_resources *r = &c->spec->linux_.resources;
+    uint64_t kills = 0;
+    if (err == NULL || *err == NULL || c->st->cgroup == NULL ||
+        strstr((*err)->msg, "sync: ") == NULL ||
+        rl_cgroup_oom_kill_count(c->st->cgroup, &kills, NULL) < 0 || kills == 0)
+        return;
+    struct rl_error *e = NULL;
+    if (r->memory.has_limit)
+        rl_error(&e,
+                 "linux.resources.memory.limit (%" PRId64 " bytes): the kernel's OOM killer "
+                 "killed the container's process before it was ready (oom_kill %" PRIu64
+                 " in the memory cgroup): the limit is too low",
+                 r->memory.limit, kills);
+    else
+        rl_error(&e,
+                 "linux.resources.memory: the kernel's OOM killer killed the container's "
+                 "process before it was ready (oom_kill %" PRIu64 " in the memory cgroup)",
+                 kills);
+    rl_error_move(err, &e);
 }
 
 /* Undo a failed create: the process, the cgroup, the state directory; after
@@ -591,8 +653,10 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
         ret = rl_notify_prepare(ctx, id, c.spec, err);
         if (ret == 0)
             ret = create_steps(&c, err);
-        if (ret < 0)
+        if (ret < 0) {
+            explain_oom(&c, err);
             teardown(&c, err ? *err : NULL);
+        }
     }
     if (c.sync_fd >= 0)
         close(c.sync_fd);

@@ -508,6 +508,19 @@ int rl_state_read_record(const struct rl_context *ctx, const char *id, struct rl
     return read_doc(ctx, id, RECORD_FILE, out, err);
 }
 
+int rl_state_parse(const char *doc, size_t len, const char *id, struct rl_state **out,
+                   struct rl_error **err)
+{
+    struct rl_state *st = xzalloc(sizeof(*st));
+    st->id = xstrdup(id);
+    if (parse_state(doc, len, st, err) < 0) {
+        rl_state_free(st);
+        return -1;
+    }
+    *out = st;
+    return 0;
+}
+
 void rl_state_free(struct rl_state *st)
 {
     if (st == NULL)

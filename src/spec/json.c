@@ -104,6 +104,257 @@ static int json_precheck(const char *text, size_t len, struct rl_error **err)
     return 0;
 }
 
+/* ---- lint: duplicate keys and escaped NULs ------------------------------
+ *
+ * yajl_tree keeps every member of an object, duplicates included, and hands
+ * strings over NUL-terminated, so "a\u0000b" would silently read as "a".
+ * A second pass over the (already valid) text with yajl's callbacks refuses
+ * both, naming the path ("process.args[0]") and where in the text. */
+
+struct lint_key {
+    char *key;
+    size_t off; /* offset of the key's opening quote */
+};
+
+struct lint_level {
+    bool is_map;
+    size_t index; /* arrays: index of the next element */
+    char *key;    /* maps: key of the member being parsed */
+    size_t key_off;
+    struct lint_key *keys; /* maps: every key so far, hashed into slots */
+    size_t nkeys, cap;
+    size_t *slots; /* 1 + index into keys; 0 is empty; 2 * cap entries */
+};
+
+struct lint {
+    const char *text;
+    size_t len;
+    yajl_handle h;
+    struct lint_level *lv;
+    size_t depth, cap;
+    struct rl_error **err;
+};
+
+/* Offset of the opening quote of the string token that ends at end. */
+static size_t lint_token_start(const char *text, size_t end)
+{
+    if (end < 2)
+        return 0;
+    for (size_t i = end - 1; i-- > 0;) {
+        if (text[i] != '"')
+            continue;
+        size_t bs = 0;
+        while (bs < i && text[i - 1 - bs] == '\\')
+            bs++;
+        if (bs % 2 == 0)
+            return i;
+    }
+    return 0;
+}
+
+static size_t lint_here(struct lint *l)
+{
+    return lint_token_start(l->text, yajl_get_bytes_consumed(l->h));
+}
+
+/* The path of the value being parsed: "process.args[0]"; "" at the top. */
+static char *lint_path(const struct lint *l, size_t depth)
+{
+    size_t cap = 64, n = 0;
+    char *p = xmalloc(cap);
+    p[0] = '\0';
+    for (size_t i = 0; i < depth; i++) {
+        const struct lint_level *v = &l->lv[i];
+        _cleanup_free_ char *part = v->is_map
+                                        ? xasprintf("%s%s", n ? "." : "", v->key ? v->key : "")
+                                        : xasprintf("[%zu]", v->index);
+        size_t k = strlen(part);
+        if (n + k + 1 > cap) {
+            cap = 2 * (n + k + 1);
+            p = xrealloc(p, cap);
+        }
+        memcpy(p + n, part, k + 1);
+        n += k;
+    }
+    return p;
+}
+
+/* "PATH: WHAT at line L, column C" ("PATH: WHAT line L, ..." if !at). */
+static int lint_fail(struct lint *l, size_t off, const char *what, bool at)
+{
+    _cleanup_free_ char *path = lint_path(l, l->depth);
+    size_t line, col;
+    json_line_col(l->text, l->len, off, &line, &col);
+    rl_error(l->err, "%s%s%s%s line %zu, column %zu", path, path[0] ? ": " : "", what,
+             at ? " at" : "", line, col);
+    return 0; /* stop the parser */
+}
+
+static int lint_value(struct lint *l)
+{
+    if (l->depth > 0 && !l->lv[l->depth - 1].is_map)
+        l->lv[l->depth - 1].index++;
+    return 1;
+}
+
+static int lint_null(void *ctx)
+{
+    return lint_value(ctx);
+}
+
+static int lint_bool(void *ctx, int b)
+{
+    return lint_value(ctx);
+}
+
+static int lint_number(void *ctx, const char *s, size_t len)
+{
+    return lint_value(ctx);
+}
+
+static int lint_string(void *ctx, const unsigned char *s, size_t len)
+{
+    struct lint *l = ctx;
+    if (memchr(s, '\0', len) != NULL)
+        return lint_fail(l, lint_here(l), "string with an escaped NUL (\\u0000)", true);
+    return lint_value(l);
+}
+
+static int lint_open(struct lint *l, bool is_map)
+{
+    if (l->depth == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->lv = xrealloc(l->lv, l->cap * sizeof(*l->lv));
+    }
+    l->lv[l->depth++] = (struct lint_level){.is_map = is_map};
+    return 1;
+}
+
+static void lint_level_free(struct lint_level *v)
+{
+    for (size_t i = 0; i < v->nkeys; i++)
+        free(v->keys[i].key);
+    free(v->keys);
+    free(v->slots);
+    free(v->key);
+}
+
+static int lint_close(void *ctx)
+{
+    struct lint *l = ctx;
+    lint_level_free(&l->lv[--l->depth]);
+    return lint_value(l);
+}
+
+static int lint_start_map(void *ctx)
+{
+    return lint_open(ctx, true);
+}
+
+static int lint_start_array(void *ctx)
+{
+    return lint_open(ctx, false);
+}
+
+static size_t lint_hash(const char *s)
+{
+    size_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)*s;
+    return h;
+}
+
+/* Index + 1 of key in v->keys, or the empty slot where it goes (*slot). */
+static size_t lint_lookup(const struct lint_level *v, const char *key, size_t *slot)
+{
+    size_t mask = 2 * v->cap - 1;
+    for (size_t i = lint_hash(key) & mask;; i = (i + 1) & mask) {
+        size_t k = v->slots[i];
+        if (k == 0 || strcmp(v->keys[k - 1].key, key) == 0) {
+            *slot = i;
+            return k;
+        }
+    }
+}
+
+static void lint_add_key(struct lint_level *v, char *key, size_t off)
+{
+    if (v->nkeys == v->cap) {
+        v->cap = v->cap ? 2 * v->cap : 8;
+        v->keys = xrealloc(v->keys, v->cap * sizeof(*v->keys));
+        free(v->slots);
+        v->slots = xzalloc(2 * v->cap * sizeof(*v->slots));
+        for (size_t i = 0; i < v->nkeys; i++) {
+            size_t slot;
+            lint_lookup(v, v->keys[i].key, &slot);
+            v->slots[slot] = i + 1;
+        }
+    }
+    size_t slot;
+    lint_lookup(v, key, &slot);
+    v->keys[v->nkeys] = (struct lint_key){.key = key, .off = off};
+    v->slots[slot] = ++v->nkeys;
+}
+
+static int lint_map_key(void *ctx, const unsigned char *s, size_t len)
+{
+    struct lint *l = ctx;
+    struct lint_level *v = &l->lv[l->depth - 1];
+    size_t off = lint_here(l);
+    free(v->key);
+    v->key = xmalloc(len + 1);
+    memcpy(v->key, s, len);
+    v->key[len] = '\0';
+    v->key_off = off;
+    if (memchr(s, '\0', len) != NULL)
+        return lint_fail(l, off, "key with an escaped NUL (\\u0000)", true);
+    size_t slot, k = v->nkeys ? lint_lookup(v, v->key, &slot) : 0;
+    if (k != 0) {
+        size_t l1, c1;
+        json_line_col(l->text, l->len, v->keys[k - 1].off, &l1, &c1);
+        _cleanup_free_ char *what =
+            xasprintf("duplicate key \"%s\" (which one applies is undefined): at line %zu, "
+                      "column %zu and",
+                      v->key, l1, c1);
+        return lint_fail(l, off, what, false);
+    }
+    lint_add_key(v, xstrdup(v->key), off);
+    return 1;
+}
+
+static const yajl_callbacks lint_callbacks = {
+    .yajl_null = lint_null,
+    .yajl_boolean = lint_bool,
+    .yajl_number = lint_number,
+    .yajl_string = lint_string,
+    .yajl_start_map = lint_start_map,
+    .yajl_map_key = lint_map_key,
+    .yajl_end_map = lint_close,
+    .yajl_start_array = lint_start_array,
+    .yajl_end_array = lint_close,
+};
+
+static int json_lint(const char *text, size_t len, struct rl_error **err)
+{
+    struct lint l = {.text = text, .len = len, .err = err};
+    l.h = yajl_alloc(&lint_callbacks, NULL, &l);
+    if (l.h == NULL)
+        xoom();
+    yajl_config(l.h, yajl_allow_comments, 1);
+    yajl_status st = yajl_parse(l.h, (const unsigned char *)text, len);
+    if (st == yajl_status_ok)
+        st = yajl_complete_parse(l.h);
+    while (l.depth > 0)
+        lint_level_free(&l.lv[--l.depth]);
+    free(l.lv);
+    yajl_free(l.h);
+    if (st == yajl_status_ok)
+        return 0;
+    if (err != NULL && *err == NULL)
+        rl_error(err, "invalid JSON");
+    return -1;
+}
+
 rl_json *rl_json_parse(const char *text, size_t len, struct rl_error **err)
 {
     if (text == NULL)
@@ -118,6 +369,10 @@ rl_json *rl_json_parse(const char *text, size_t len, struct rl_error **err)
     yajl_val root = yajl_tree_parse(buf, errbuf, sizeof(errbuf));
     if (root == NULL) {
         json_parse_error(buf, len, errbuf, err);
+        return NULL;
+    }
+    if (json_lint(buf, len, err) < 0) {
+        yajl_tree_free(root);
         return NULL;
     }
     return (rl_json *)root;
@@ -247,7 +502,8 @@ const rl_json *rl_json_object_value(const rl_json *n, size_t i)
     return (const rl_json *)V(n)->u.object.values[i];
 }
 
-/* With duplicate keys the last one wins, as with Go's encoding/json (runc). */
+/* Documents with duplicate keys are refused by rl_json_parse() (Go's
+ * encoding/json, hence runc, lets the last one win). */
 const rl_json *rl_json_get(const rl_json *obj, const char *key)
 {
     if (obj == NULL || key == NULL || V(obj)->type != yajl_t_object)

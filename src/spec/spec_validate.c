@@ -18,6 +18,15 @@ static bool is_abs(const char *p)
 {
     return p != NULL && p[0] == '/';
 }
+/* A path with a ".." component ("..", "a/..", "../b", "a/../b"). */
+static bool has_dotdot(const char *p)
+{
+    for (const char *c = p; c != NULL && (c = strstr(c, "..")) != NULL; c += 2)
+        if ((c == p || c[-1] == '/') && (c[2] == '\0' || c[2] == '/'))
+            return true;
+    return false;
+}
+
 static bool non_empty(const char *s)
 {
     return s != NULL && s[0] != '\0';
@@ -104,6 +113,11 @@ static int validate_process(const struct rl_process *p, struct rl_error **err)
     if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
         return rl_error(err, "process.oomScoreAdj: %d is out of range (-1000..1000)",
                         p->oom_score_adj);
+    for (size_t i = 0; i < p->n_env; i++)
+        if (p->env[i] == NULL || p->env[i][0] == '=' || strchr(p->env[i], '=') == NULL)
+            return rl_error(err, "process.env[%zu] \"%s\": not NAME=VALUE (%s)", i,
+                            p->env[i] ? p->env[i] : "",
+                            p->env[i] && p->env[i][0] == '=' ? "empty name" : "no '='");
     if (!p->user.present)
         return rl_error(err, "process.user: missing (REQUIRED on Linux: uid and gid)");
     if (p->user.has_umask && p->user.umask > 0777)
@@ -291,6 +305,10 @@ static int validate_devices(const struct rl_linux *lx, struct rl_error **err)
         if (!is_abs(d->path))
             return rl_error(err, "linux.devices[%zu].path \"%s\": must be an absolute path", i,
                             d->path ? d->path : "");
+        /* the node is made inside the container's /dev; a path elsewhere
+         * (or climbing out of it) would write into the rootfs itself */
+        if (strncmp(d->path, "/dev/", 5) != 0 || d->path[5] == '\0' || has_dotdot(d->path))
+            return rl_error(err, "linux.devices[%zu].path \"%s\": must be below /dev", i, d->path);
         if (d->type[0] != 'p' && (!d->has_major || !d->has_minor))
             return rl_error(err,
                             "linux.devices[%zu]: major and minor are required for type "
@@ -315,6 +333,11 @@ static int validate_linux(const struct rl_linux *lx, struct rl_error **err)
         return -1;
     static const char *const propagations[] = {"shared",  "slave",  "private",  "unbindable",
                                                "rshared", "rslave", "rprivate", "runbindable"};
+    if (lx->cgroups_path != NULL && has_dotdot(lx->cgroups_path))
+        return rl_error(err,
+                        "linux.cgroupsPath \"%s\": \"..\" components are not allowed (the "
+                        "cgroup must stay below the cgroup root)",
+                        lx->cgroups_path);
     if (non_empty(lx->rootfs_propagation)) {
         bool known = false;
         for (size_t i = 0; i < ARRAY_SIZE(propagations); i++)

@@ -223,10 +223,12 @@ kdev_config() { # EXTRA_RULES_JSON
 	[[ -c /dev/loop-control ]] || skip "no /dev/loop-control"
 	requires cgroup_v1
 	kdev_config '[]'
+	next_cid
 	run --separate-stderr rt run --bundle "$BUNDLE" "$CID"
 	assert_match 'Operation not permitted' "$stderr"
 	refute_match 'R-OK' "$output"
 	kdev_config '[{"allow": true, "type": "c", "major": 10, "minor": 237, "access": "r"}]'
+	next_cid
 	run --separate-stderr rt run --bundle "$BUNDLE" "$CID"
 	assert_match 'R-OK' "$output"
 	refute_match 'RW-OK' "$output"
@@ -244,16 +246,19 @@ kdev_config() { # EXTRA_RULES_JSON
 			timeout 30 "$RUNTIME" --root "$ROOT" "$@"
 	}
 	kdev_config '[]'
+	next_cid
 	run --separate-stderr nodev --debug run --bundle "$BUNDLE" "$CID"
 	assert_match 'device program of [0-9]+ instructions attached to /sys/fs/cgroup/unified/' "$stderr"
 	assert_match "can't open /kdev: Operation not permitted" "$stderr"
 	refute_match 'R-OK' "$output"
 	kdev_config '[{"allow": true, "type": "c", "major": 10, "minor": 237, "access": "r"}]'
+	next_cid
 	run --separate-stderr nodev run --bundle "$BUNDLE" "$CID"
 	assert_match 'R-OK' "$output"
 	refute_match 'RW-OK' "$output"
 	assert_match "can't create /kdev: Operation not permitted" "$stderr"
 	kdev_config '[{"allow": true, "type": "c", "major": 10, "minor": 237, "access": "rw"}]'
+	next_cid
 	run --separate-stderr nodev run --bundle "$BUNDLE" "$CID"
 	assert_match 'RW-OK' "$output"
 	# /dev/null stays usable: the default rules follow the config's

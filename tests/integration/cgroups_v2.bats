@@ -110,6 +110,7 @@ cg() { cat "$(cgdir)/$1"; }
 	assert_equal "$(cg memory.oom.group)" 1
 	rt delete --force "$CID"
 	update_config '.linux.resources.unified = {"nosuch.max": "1"}'
+	next_cid
 	run --separate-stderr rt run --bundle "$BUNDLE" "$CID"
 	assert_failure
 	assert_match 'linux.resources.unified' "$stderr"
@@ -126,16 +127,19 @@ kdev_config() { # EXTRA_RULES_JSON
 @test "v2 devices: the eBPF program lets an allowed node open and denies the rest with EPERM" {
 	[[ -c /dev/loop-control ]] || skip "no /dev/loop-control"
 	kdev_config '[]'
+	next_cid
 	run --separate-stderr rt run --bundle "$BUNDLE" "$CID"
 	assert_match "can't open /kdev: Operation not permitted" "$stderr"
 	refute_match 'R-OK' "$output"
 	assert_match 'NULL-OK' "$output"
 	kdev_config '[{"allow": true, "type": "c", "major": 10, "minor": 237, "access": "r"}]'
+	next_cid
 	run --separate-stderr rt run --bundle "$BUNDLE" "$CID"
 	assert_match 'R-OK' "$output"
 	refute_match 'RW-OK' "$output"
 	assert_match "can't create /kdev: Operation not permitted" "$stderr"
 	kdev_config '[{"allow": true, "type": "c", "major": 10, "minor": 237, "access": "rw"}]'
+	next_cid
 	run --separate-stderr rt run --bundle "$BUNDLE" "$CID"
 	assert_match 'RW-OK' "$output"
 }

@@ -246,6 +246,7 @@ try_cwds() {
 	refute_match '^fd '
 	rt delete --force "$CID"
 	set_args sleep 60
+	next_cid
 	rt_bg run -d --bundle "$BUNDLE" "$CID"
 	assert_success
 	run --separate-stderr rt --log "$BATS_TEST_TMPDIR/log.json" exec "$CID" cve-probe fds </dev/null

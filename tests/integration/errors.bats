@@ -103,6 +103,106 @@ create_fails() {
 	assert_failure
 }
 
+# refused REGEX: create fails with exit 1, leaves nothing (create_fails and
+# the teardown), and rustlet's message (which names the config path) matches
+# REGEX.
+refused() {
+	: >"$CTR_ERR"
+	create_fails
+	if is_rustlet; then
+		assert_match "$1" "$(cat "$CTR_ERR")"
+	fi
+}
+
+@test "duplicate keys in one object: refused, naming the key and both places" {
+	# Go's encoding/json lets the last one win, so runc takes either silently
+	skip_if_runc "runc 1.1 accepts duplicate keys (the last one wins)"
+	update_config '.hostname = "dup-b"'
+	sed -i '1a\  "hostname": "dup-a",' "$BUNDLE/config.json"
+	local l1 l2
+	l1=$(grep -n '"hostname"' "$BUNDLE/config.json" | sed -n 1p | cut -d: -f1)
+	l2=$(grep -n '"hostname"' "$BUNDLE/config.json" | sed -n 2p | cut -d: -f1)
+	refused "hostname: duplicate key \"hostname\" .*at line $l1, column 3 and line $l2, column 3"
+	# nested too: the path names the object
+	cp "$RL_TEMPLATE/config.json" "$BUNDLE/config.json"
+	update_config '.process.user = {uid: 0, gid: 0}'
+	sed -i 's/^\( *\)"uid": 0,/&\n\1"uid": 1000,/' "$BUNDLE/config.json"
+	refused 'process\.user\.uid: duplicate key "uid"'
+}
+
+@test "a string with an escaped NUL is refused wherever it is" {
+	local f
+	for f in '.process.args[0] = "/bin/true\u0000/../../x"' \
+		'.process.env += ["A=b\u0000c"]' \
+		'.hostname = "a\u0000b"' \
+		'.process.cwd = "/\u0000tmp"' \
+		'.mounts += [{destination: "/mnt\u0000x", type: "tmpfs", source: "tmpfs"}]' \
+		'.hooks.prestart = [{path: "/bin/true\u0000x"}]'; do
+		cp "$RL_TEMPLATE/config.json" "$BUNDLE/config.json"
+		update_config "$f"
+		if is_runc && [[ $f == *hostname* || $f == *mounts* || $f == *hooks* || $f == *cwd* ]]; then
+			continue # runc 1.1 passes these to the kernel cut at the NUL, or fails late
+		fi
+		local want=${f%% *}
+		want=${want#.}
+		want=${want//[/\\[}
+		want=${want//]/\\]}
+		[[ $f == *+=* ]] && want="$want\\[[0-9]+\\]"
+		[[ $f == *prestart* ]] && want='hooks\.prestart\[0\]\.path'
+		[[ $f == *mounts* ]] && want='mounts\[[0-9]+\]\.destination'
+		refused "$want: string with an escaped NUL \(\\\\u0000\) at line [0-9]+, column [0-9]+"
+	done
+}
+
+@test "a process.env entry without '=' is refused" {
+	# runc 1.1 refuses it too, from the container's init: invalid environment variable
+	update_config '.process.env += ["NOEQUALS"]'
+	refused "process\.env\[[0-9]+\] \"NOEQUALS\": not NAME=VALUE \(no '='\)"
+	update_config '.process.env[-1] = "=value"'
+	refused 'process\.env\[[0-9]+\] "=value": not NAME=VALUE \(empty name\)'
+}
+
+@test "a linux.devices path outside /dev is refused, nothing is made" {
+	skip_if_runc "runc 1.1 makes the node wherever the path says (here /etc/evil in the rootfs)"
+	update_config '.root.readonly = false | .linux.devices = [{path: "/etc/evil", type: "c", major: 1, minor: 3}]'
+	refused 'linux\.devices\[0\]\.path "/etc/evil": must be below /dev'
+	[[ ! -e $BUNDLE/rootfs/etc/evil ]]
+	update_config '.linux.devices[0].path = "/dev/../etc/evil"'
+	refused 'linux\.devices\[0\]\.path "/dev/\.\./etc/evil": must be below /dev'
+	[[ ! -e $BUNDLE/rootfs/etc/evil ]]
+}
+
+@test "a memory limit of 1 byte names the field and the OOM kill, leaves no cgroup" {
+	[[ -d /sys/fs/cgroup/memory ]] || grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null ||
+		skip "no memory controller"
+	# runc 1.1 writes the limit with the process inside: EBUSY, "unable to
+	# set memory limit to 1 (current usage: ...)"; rustlet writes it into the
+	# empty cgroup, which the kernel accepts, and its init is OOM-killed
+	update_config '.linux.resources.memory = {limit: 1}'
+	set_args rl-payload exit 0
+	create_fails
+	if is_rustlet; then
+		assert_match 'linux\.resources\.memory\.limit \(1 bytes\): the kernel.s OOM killer killed the container.s process before it was ready \(oom_kill [1-9][0-9]* in the memory cgroup\)' "$(cat "$CTR_ERR")"
+		refute_match "sync: the other side" "$(cat "$CTR_ERR")"
+	fi
+}
+
+@test "a cgroupsPath with .. components is refused, no cgroup is made" {
+	skip_if_runc "runc 1.1 resolves .. lexically inside the cgroup root (/a/../b is /b)"
+	EXTRA_CGROUP_PATTERNS+=("rlx-$CID")
+	local p
+	for p in "/rlx-$CID-a/../rlx-$CID-b" "rlx-$CID-a/../../rlx-$CID-b" "/rlx-$CID/.." ".."; do
+		update_config '.linux.cgroupsPath = $p' --arg p "$p"
+		refused "linux\.cgroupsPath \"${p//./\\.}\": \"\.\.\" components are not allowed"
+		[[ -z "$(cgroup_dirs "rlx-$CID")" ]]
+	done
+	# a name that merely contains dots is fine
+	update_config '.linux.cgroupsPath = $p' --arg p "/rlx-$CID..x"
+	set_args rl-payload exit 0
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+}
+
 @test "create without an id fails with usage" {
 	run rt create --bundle "$BUNDLE" </dev/null
 	assert_failure 1

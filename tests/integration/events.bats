@@ -69,14 +69,16 @@ expand_list() {
 	rt_bg run -d --bundle "$BUNDLE" "$CID"
 	assert_success
 	wait_output idle
-	sleep 0.3
-	run --separate-stderr rt events --stats "$CID"
-	assert_success
 	local d=.data acct cpu cs mem
 	acct=$(container_cgroup_dir "$CID" cpuacct)
 	cpu=$(container_cgroup_dir "$CID" cpu)
 	cs=$(container_cgroup_dir "$CID" cpuset)
 	mem=$(container_cgroup_dir "$CID" memory)
+	# not a fixed sleep: under load the exec of sleep and the quota's last
+	# periods can take longer than any guess
+	wait_for settled "$acct/cpuacct.usage" "$cpu/cpu.stat" "$mem/memory.stat"
+	run --separate-stderr rt events --stats "$CID"
+	assert_success
 	# cpu: usage and throttling
 	assert_equal "$(jq -r $d.cpu.usage.total <<<"$output")" "$(cat "$acct/cpuacct.usage")"
 	assert_equal "$(jq -r "$d.cpu.usage.percpu | join(\" \")" <<<"$output")" \
@@ -127,11 +129,11 @@ expand_list() {
 	rt_bg run -d --bundle "$BUNDLE" "$CID"
 	assert_success
 	wait_output records
-	sleep 0.3
-	run --separate-stderr rt events --stats "$CID"
-	assert_success
 	local blk f want got
 	blk=$(container_cgroup_dir "$CID" blkio)
+	wait_for settled "$blk"/blkio.*_recursive
+	run --separate-stderr rt events --stats "$CID"
+	assert_success
 	# the CFQ files when they have data (old kernels), else the throttle ones
 	for f in io_service_bytes io_serviced; do
 		if grep -q '^[0-9]' "$blk/blkio.${f}_recursive" 2>/dev/null; then

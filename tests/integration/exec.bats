@@ -183,7 +183,11 @@ run_exec() {
 	rt exec --ignore-paused "$CID" rl-payload args hello </dev/null >"$BATS_TEST_TMPDIR/ip.out" 2>&1 &
 	local bg=$!
 	KEEP_PIDS+=("$bg")
-	sleep 0.3
+	# resume only once the exec'd process is in the frozen cgroup (a fixed
+	# sleep could resume first and test nothing)
+	local sub=freezer
+	[[ -d /sys/fs/cgroup/freezer ]] || sub=unified
+	wait_for eval '(($(cgroup_procs_count "$CID" $sub) >= 2))'
 	run rt resume "$CID"
 	assert_success
 	wait "$bg"

@@ -132,10 +132,26 @@ set_args() {
 	update_config '.process.args = $a' --argjson a "$a"
 }
 
-# run_payload ARGS...: run rl-payload ARGS in the foreground container $CID;
-# stdout in $output, stderr in $stderr, exit status in $status.
+# next_cid: call before each create/run. The first use of $CID in a test
+# keeps it; once that container is gone, the next run gets a new id
+# ($CID_BASE-2, -3, ...). Reusing an id lets a run see what the kernel
+# frees lazily from the previous one (the session keyring `_ses.<id>` stays
+# in /proc/keys until the key collector runs; issue 14). An id whose
+# container still exists is kept, for the "already exists" tests.
+next_cid() {
+	if [[ -n ${RL_USED_IDS[$CID]:-} && ! -e $ROOT/$CID ]]; then
+		RL_ID_N=$((RL_ID_N + 1))
+		CID=$CID_BASE-$RL_ID_N
+	fi
+	RL_USED_IDS[$CID]=1
+}
+
+# run_payload ARGS...: run rl-payload ARGS in the foreground container $CID
+# (a new id for each run, see next_cid); stdout in $output, stderr in
+# $stderr, exit status in $status.
 run_payload() {
 	set_args rl-payload "$@"
+	next_cid
 	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
 }
 
@@ -152,9 +168,11 @@ rt_bg() {
 	stderr=$(tail -c +$((e + 1)) "$CTR_ERR")
 }
 
-# create_payload ARGS...: create (not start) container $CID running rl-payload.
+# create_payload ARGS...: create (not start) container $CID running
+# rl-payload (a new id once an earlier $CID is gone, see next_cid).
 create_payload() {
 	set_args rl-payload "$@"
+	next_cid
 	rt_bg create --bundle "$BUNDLE" "$CID"
 	assert_success
 }
@@ -202,6 +220,34 @@ wait_for() {
 	done
 	echo "timed out waiting for: $*" >&2
 	return 1
+}
+
+# settled FILE...: the files read the same twice, 0.2 s apart: use with
+# wait_for instead of a fixed sleep before comparing an idle container's
+# figures (cpu periods, usage) with the runtime's.
+settled() {
+	local a
+	a=$(cat "$@") || return 1
+	sleep 0.2
+	[[ "$(cat "$@")" == "$a" ]]
+}
+
+# cgroup_procs_count ID SUBSYS: processes in the container's cgroup.
+cgroup_procs_count() {
+	wc -l <"$(container_cgroup_dir "$1" "$2")/cgroup.procs"
+}
+
+# is_frozen ID: the kernel reports the container's cgroup frozen (v1
+# freezer.state FROZEN, or v2 cgroup.events "frozen 1").
+is_frozen() {
+	local d
+	if [[ -d /sys/fs/cgroup/freezer ]]; then
+		d=$(container_cgroup_dir "$1" freezer)
+		[[ "$(cat "$d/freezer.state")" == FROZEN ]]
+	else
+		d=$(container_cgroup_dir "$1" unified)
+		grep -qx 'frozen 1' "$d/cgroup.events"
+	fi
 }
 
 # cgroup_dirs PATTERN: cgroup directories (every hierarchy) whose name
@@ -255,6 +301,8 @@ rl_setup() {
 	BUNDLE=$BATS_TEST_TMPDIR/bundle
 	ROOT=$BATS_TEST_TMPDIR/state
 	CID=rl$$-${BATS_TEST_NUMBER}-$RANDOM
+	CID_BASE=$CID RL_ID_N=1
+	declare -gA RL_USED_IDS=()
 	mkdir -p "$ROOT"
 	CTR_OUT=$BATS_TEST_TMPDIR/ctr.out CTR_ERR=$BATS_TEST_TMPDIR/ctr.err
 	: >"$CTR_OUT"
@@ -269,7 +317,7 @@ rl_setup() {
 rl_teardown() {
 	local id errs=() i left pids=() pid
 	[[ -n "${ROOT:-}" ]] || return 0
-	for id in $(ls "$ROOT" 2>/dev/null) "$CID"; do
+	for id in $(ls "$ROOT" 2>/dev/null) "$CID" "${!RL_USED_IDS[@]}"; do
 		pid=$(rt state "$id" 2>/dev/null | jq -r '.pid // empty')
 		[[ -n "$pid" && "$pid" != 0 ]] && pids+=("$pid")
 		rt delete --force "$id" >/dev/null 2>&1 || true
@@ -286,7 +334,7 @@ rl_teardown() {
 	done
 	[[ -z "$left" ]] || errs+=("processes left in the container: $left")
 	for ((i = 0; i < 40; i++)); do
-		left=$(cgroup_dirs "$CID"; for p in "${EXTRA_CGROUP_PATTERNS[@]}"; do cgroup_dirs "$p"; done)
+		left=$(cgroup_dirs "${CID_BASE:-$CID}"; for p in "${EXTRA_CGROUP_PATTERNS[@]}"; do cgroup_dirs "$p"; done)
 		[[ -z "$left" ]] && break
 		sleep 0.05
 	done

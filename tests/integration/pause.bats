@@ -14,6 +14,9 @@ count_gt() { (($(count) > $1)); }
 	run rt pause "$CID"
 	assert_success
 	assert_equal "$(state_field "$CID" .status)" paused
+	# count from the moment the kernel says frozen (a write in flight when
+	# pause returned would otherwise land in the window)
+	wait_for is_frozen "$CID"
 	local a b
 	a=$(count)
 	sleep 0.4

@@ -68,13 +68,6 @@ static void test_rl_json_type_name_all(void **state)
     assert_string_equal(rl_json_type_name(RL_JSON_NULL), "null");
 }
 
-static void test_rl_json_get_duplicate_last_wins(void **state)
-{
-    rl_json *j = parse("{\"a\":1,\"a\":2}");
-    assert_string_equal(rl_json_number_text(rl_json_get(j, "a")), "2");
-    rl_json_free(j);
-}
-
 static void test_rl_json_parse_not_nul_terminated(void **state)
 {
     const char text[] = "[1,2]xxxx";
@@ -104,6 +97,52 @@ static void test_rl_json_parse_nul_byte(void **state)
     char *m = parse_error("{}\0{}", 5);
     assert_string_equal(m, "invalid JSON at line 1, column 3: NUL byte in text");
     free(m);
+}
+
+static void test_rl_json_parse_duplicate_key(void **state)
+{
+    const char *t = "{\"hostname\": \"a\",\n  \"x\": 1,\n  \"hostname\": \"b\"}";
+    char *m = parse_error(t, strlen(t));
+    assert_string_equal(m, "hostname: duplicate key \"hostname\" (which one applies is undefined): "
+                           "at line 1, column 2 and line 3, column 3");
+    free(m);
+    t = "{\"a\": [0, {\"b\": {\"k\": 1, \"k\\\"\": 2, \"k\": 3}}]}";
+    m = parse_error(t, strlen(t));
+    assert_string_equal(m,
+                        "a[1].b.k: duplicate key \"k\" (which one applies is undefined): at line "
+                        "1, column 18 and line 1, column 36");
+    free(m);
+    /* the same key in different objects, and many keys (the hash grows) */
+    rl_json_free(parse("{\"a\": {\"k\": 1}, \"b\": {\"k\": 1}, \"k\": [{\"k\": 0}, {\"k\": 0}]}"));
+    char *big = xstrdup("{");
+    for (int i = 0; i < 300; i++) {
+        char *n = xasprintf("%s\"k%d\": %d,", big, i, i);
+        free(big);
+        big = n;
+    }
+    char *dup = xasprintf("%s\"k0\": 0}", big);
+    big[strlen(big) - 1] = '}';
+    rl_json_free(parse(big));
+    m = parse_error(dup, strlen(dup));
+    assert_non_null(strstr(m, "k0: duplicate key \"k0\""));
+    free(m);
+    free(dup);
+    free(big);
+}
+
+static void test_rl_json_parse_escaped_nul(void **state)
+{
+    const char *t = "{\"process\": {\"args\": [\"/bin/true\\u0000/../../x\"]}}";
+    char *m = parse_error(t, strlen(t));
+    assert_string_equal(m, "process.args[0]: string with an escaped NUL (\\u0000) at line 1, "
+                           "column 23");
+    free(m);
+    t = "[\"ok\", {\"a\\u0000\": 1}]";
+    m = parse_error(t, strlen(t));
+    assert_string_equal(m, "[1].a: key with an escaped NUL (\\u0000) at line 1, column 9");
+    free(m);
+    /* an escaped backslash before u0000 is not a NUL */
+    rl_json_free(parse("[\"a\\\\u0000\"]"));
 }
 
 static void test_rl_json_parse_too_deep(void **state)
@@ -262,7 +301,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rl_json_parse_types),
         cmocka_unit_test(test_rl_json_type_name_all),
-        cmocka_unit_test(test_rl_json_get_duplicate_last_wins),
         cmocka_unit_test(test_rl_json_parse_not_nul_terminated),
         cmocka_unit_test(test_rl_json_parse_error_line_column),
         cmocka_unit_test(test_rl_json_parse_nul_byte),
@@ -271,6 +309,8 @@ int main(void)
         cmocka_unit_test(test_rl_json_u64_max),
         cmocka_unit_test(test_rl_json_i64_range),
         cmocka_unit_test(test_rl_jsonw_escaping),
+        cmocka_unit_test(test_rl_json_parse_duplicate_key),
+        cmocka_unit_test(test_rl_json_parse_escaped_nul),
         cmocka_unit_test(test_rl_jsonw_values),
         cmocka_unit_test(test_rl_jsonw_pretty_tabs),
         cmocka_unit_test(test_rl_jsonw_errors),

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -14,13 +15,31 @@
 #include "rustlet/spec.h"
 #include "rustlet/utils.h"
 
+/* A default member ",\"KEY\":..." unless the override has its own "KEY":
+ * duplicate keys are refused by the parser, so an override replaces. */
+static const char *dflt(const char *over, const char *key, const char *member)
+{
+    char pat[64];
+    snprintf(pat, sizeof(pat), "\"%s\":", key);
+    return over != NULL && strstr(over, pat) != NULL ? "" : member;
+}
+
 static char *mk(const char *top, const char *proc, const char *lx)
 {
-    return xasprintf("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},"
-                     "\"process\":{\"args\":[\"/bin/true\"],\"cwd\":\"/\","
-                     "\"user\":{\"uid\":0,\"gid\":0}%s},"
-                     "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]%s}%s}",
-                     proc ? proc : "", lx ? lx : "", top ? top : "");
+    char *process = xasprintf(
+        ",\"process\":{\"x-base\":0%s%s%s%s}", dflt(proc, "args", ",\"args\":[\"/bin/true\"]"),
+        dflt(proc, "cwd", ",\"cwd\":\"/\""), dflt(proc, "user", ",\"user\":{\"uid\":0,\"gid\":0}"),
+        proc ? proc : "");
+    char *linux_ =
+        xasprintf(",\"linux\":{\"x-base\":0%s%s}",
+                  dflt(lx, "namespaces", ",\"namespaces\":[{\"type\":\"mount\"}]"), lx ? lx : "");
+    char *doc =
+        xasprintf("{\"x-base\":0%s%s%s%s%s}", dflt(top, "ociVersion", ",\"ociVersion\":\"1.3.0\""),
+                  dflt(top, "root", ",\"root\":{\"path\":\"rootfs\"}"),
+                  dflt(top, "process", process), dflt(top, "linux", linux_), top ? top : "");
+    free(process);
+    free(linux_);
+    return doc;
 }
 
 /* NULL when valid, else the message (caller frees). */
@@ -104,6 +123,10 @@ static void test_rl_spec_validate_process(void **state)
     GOOD(NULL, ",\"user\":{\"uid\":1,\"gid\":2,\"umask\":511}", NULL);
     BAD(NULL, ",\"user\":{\"umask\":512}", NULL,
         "process.user.umask: 512 is not a umask (at most 0777 = 511)");
+    GOOD(NULL, ",\"env\":[\"A=1\",\"EMPTY=\",\"B==x\"]", NULL);
+    BAD(NULL, ",\"env\":[\"A=1\",\"NOEQ\"]", NULL,
+        "process.env[1] \"NOEQ\": not NAME=VALUE (no '=')");
+    BAD(NULL, ",\"env\":[\"=x\"]", NULL, "process.env[0] \"=x\": not NAME=VALUE (empty name)");
 }
 
 static void test_rl_spec_validate_capabilities(void **state)
@@ -338,6 +361,17 @@ static void test_rl_spec_validate_devices(void **state)
         "linux.devices[0].type: unknown device type \"cb\" (expected c, b, u or p)");
     BAD(NULL, NULL, ",\"devices\":[{\"path\":\"dev/x\",\"type\":\"c\",\"major\":1,\"minor\":1}]",
         "linux.devices[0].path \"dev/x\": must be an absolute path");
+    BAD(NULL, NULL, ",\"devices\":[{\"path\":\"/etc/x\",\"type\":\"c\",\"major\":1,\"minor\":1}]",
+        "linux.devices[0].path \"/etc/x\": must be below /dev");
+    BAD(NULL, NULL,
+        ",\"devices\":[{\"path\":\"/dev/../x\",\"type\":\"c\",\"major\":1,\"minor\":1}]",
+        "linux.devices[0].path \"/dev/../x\": must be below /dev");
+    BAD(NULL, NULL, ",\"devices\":[{\"path\":\"/dev/\",\"type\":\"c\",\"major\":1,\"minor\":1}]",
+        "linux.devices[0].path \"/dev/\": must be below /dev");
+    BAD(NULL, NULL, ",\"devices\":[{\"path\":\"/devx\",\"type\":\"c\",\"major\":1,\"minor\":1}]",
+        "linux.devices[0].path \"/devx\": must be below /dev");
+    GOOD(NULL, NULL,
+         ",\"devices\":[{\"path\":\"/dev/a..b\",\"type\":\"c\",\"major\":1,\"minor\":1}]");
     BAD(NULL, NULL, ",\"devices\":[{\"path\":\"/dev/x\",\"type\":\"c\",\"major\":1}]",
         "linux.devices[0]: major and minor are required for type \"c\"");
 }
@@ -373,6 +407,16 @@ static void test_rl_spec_validate_cgroups_path(void **state)
     GOOD(NULL, NULL, ",\"cgroupsPath\":\"relative/c1\"");
     /* the systemd form is the driver's to check (create), not the spec's */
     GOOD(NULL, NULL, ",\"cgroupsPath\":\"system.slice:docker:c1\"");
+    GOOD(NULL, NULL, ",\"cgroupsPath\":\"/a..b/c.\"");
+    BAD(NULL, NULL, ",\"cgroupsPath\":\"/a/../b\"",
+        "linux.cgroupsPath \"/a/../b\": \"..\" components are not allowed (the cgroup must "
+        "stay below the cgroup root)");
+    BAD(NULL, NULL, ",\"cgroupsPath\":\"..\"",
+        "linux.cgroupsPath \"..\": \"..\" components are not allowed (the cgroup must stay "
+        "below the cgroup root)");
+    BAD(NULL, NULL, ",\"cgroupsPath\":\"a/..\"",
+        "linux.cgroupsPath \"a/..\": \"..\" components are not allowed (the cgroup must stay "
+        "below the cgroup root)");
 }
 
 static void test_rl_spec_validate_rootfs_propagation(void **state)
@@ -495,9 +539,9 @@ static void test_rl_spec_validate_seccomp_ok(void **state)
         free(lx);
     }
     GOOD(NULL, NULL,
-         SECCOMP(",\"defaultErrnoRet\":1,\"defaultAction\":\"SCMP_ACT_ERRNO\","
-                 "\"architectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_SH\"],"
-                 "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\",\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]"));
+         ",\"seccomp\":{\"defaultErrnoRet\":1,\"defaultAction\":\"SCMP_ACT_ERRNO\","
+         "\"architectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_SH\"],"
+         "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\",\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]}");
     GOOD(NULL, NULL,
          SYSCALL("{\"names\":[\"chmod\"],\"action\":\"SCMP_ACT_TRACE\",\"errnoRet\":3,"
                  "\"args\":[{\"index\":5,\"value\":1,\"valueTwo\":2,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}"));
