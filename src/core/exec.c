@@ -113,6 +113,10 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c, int fd)
         if (rl_terminal_setup(p, c->console_fd, false, &err) < 0)
             child_fail(fd, err);
         close(c->console_fd);
+    } else if (setsid() < 0) {
+        /* its own session, no controlling terminal (as runc) */
+        rl_error_errno(&err, "setsid");
+        child_fail(fd, err);
     }
     char **envp = rl_process_envp(p);
     if (rl_process_set_rlimits(p, &err) < 0 || rl_process_setup(p, &err) < 0)

@@ -226,6 +226,15 @@ static void setup(struct rl_init_args *a)
         CHECK(a, rl_ns_join(spec, CLONE_NEWUSER | CLONE_NEWPID, &err));
     }
     CHECK(a, rl_lsm_check(spec, &err));
+    /* a session of its own, as runc gives every container: no controlling
+     * terminal inherited from the shell that ran create, so it does not
+     * stop or die when that shell takes its terminal back (with
+     * process.terminal, rl_terminal_setup makes the session and its pty
+     * the controlling terminal) */
+    if (!spec->process.terminal && setsid() < 0) {
+        rl_error_errno(&err, "setsid");
+        die(a, err);
+    }
     if ((newflags & CLONE_NEWCGROUP) && rl_sys_unshare(CLONE_NEWCGROUP) < 0) {
         rl_error_errno(&err, "linux.namespaces (cgroup): unshare(CLONE_NEWCGROUP)");
         die(a, err);

@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# Behaviours where runc (or crun, or the spec) expects success: each test
+# also runs against runc (tests/integration/run --runtime /usr/sbin/runc).
+load helpers
+
+# pty CMD: run the shell command line CMD under a fresh pty (script(1)),
+# the way a user at a terminal runs it. Output (the pty's) in $output.
+pty() {
+	run timeout 60 script -qec "$1" /dev/null </dev/null
+}
+
+# session_tty FILE: "SESSION TTY_NR" lines that the container's shell wrote
+# (fields 6 and 7 of /proc/PID/stat) into rootfs FILE; waits for them.
+session_tty() {
+	wait_for test -s "$BUNDLE/rootfs$1"
+	cat "$BUNDLE/rootfs$1"
+}
+
+@test "create+start under a pty: the init has its own session and no controlling terminal" {
+	requires script
+	update_config '.root.readonly = false'
+	set_args sh -c 'cut -d" " -f6,7 /proc/self/stat >/tmp/st; exec sleep 100'
+	R="$RUNTIME --root $ROOT"
+	pty "cd $BUNDLE && $R create $CID && $R start $CID"
+	assert_success
+	run session_tty /tmp/st
+	# pid 1's session (cut is its child or pid 1 itself), tty_nr 0
+	assert_equal "$output" "1 0"
+}
+
+@test "run -d and exec under a pty: own session, no controlling terminal" {
+	requires script
+	update_config '.root.readonly = false'
+	set_args sleep 100
+	R="$RUNTIME --root $ROOT"
+	pty "$R run -d --bundle $BUNDLE $CID && $R exec $CID sh -c 'cut -d\" \" -f6,7 /proc/1/stat >/tmp/init; echo \$\$ \$(cut -d\" \" -f6,7 /proc/self/stat) >/tmp/exec'"
+	assert_success
+	run session_tty /tmp/init
+	assert_equal "$output" "1 0"
+	# the exec'd shell leads its own session: "PID PID 0"
+	run session_tty /tmp/exec
+	read -r pid sid tty <<<"$output"
+	assert_equal "$sid" "$pid"
+	assert_equal "$tty" 0
+}
+
+@test "README's 'Using it' sequence from an interactive shell under a pty" {
+	requires script bash
+	# the README's bundle: `spec` with terminal false (process: sh)
+	rm "$BUNDLE/config.json"
+	(cd "$BUNDLE" && "$RUNTIME" spec)
+	sed -i 's/"terminal": true/"terminal": false/' "$BUNDLE/config.json"
+	R="$RUNTIME --root $ROOT"
+	out=$BATS_TEST_TMPDIR/seq.out
+	# bash -i: job control, so the shell takes the terminal back after each
+	# command (the container's sh must not stop or die from that)
+	cat >"$BATS_TEST_TMPDIR/seq.sh" <<-SEQ
+		cd $BUNDLE
+		$R create --pid-file pid c1 && $R start c1 && $R state c1 >/dev/null && echo started >>$out
+		sleep 1
+		pid=\$(cat pid)
+		echo "status \$($R state c1 | jq -r .status)" >>$out
+		echo "stat \$pid \$(cut -d' ' -f6,7 /proc/\$pid/stat)" >>$out
+		$R kill c1 KILL && echo killed >>$out
+		for i in \$(seq 50); do [ "\$($R state c1 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+		$R delete c1 && echo deleted >>$out
+		exit
+	SEQ
+	pty "bash --norc -i $BATS_TEST_TMPDIR/seq.sh"
+	run cat "$out"
+	assert_line started
+	assert_line "status running"
+	assert_line killed
+	assert_line deleted
+	read -r _ pid sid tty < <(grep '^stat ' "$out")
+	# the container's sh leads its own session and has no controlling tty
+	assert_equal "$sid" "$pid"
+	assert_equal "$tty" 0
+}
