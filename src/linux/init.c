@@ -291,6 +291,7 @@ static void setup(struct rl_init_args *a)
         close(a->console_fd);
         a->console_fd = -1;
     }
+    CHECK(a, rl_rootfs_propagate(spec, &err));
     if (!a->opts->no_new_keyring) {
         /* a fresh session keyring, so containers do not share the host's;
          * named "_ses.<id>" as runc names it */

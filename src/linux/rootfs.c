@@ -72,6 +72,11 @@ int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char
                             spec->linux_.rootfs_propagation);
         prop = (unsigned long)f;
     }
+    /* an unbindable "/" could not be bound onto itself (EINVAL) nor give
+     * the sources of bind mounts: private for now, unbindable once every
+     * mount is made (rl_rootfs_propagate, as crun does) */
+    if (prop & MS_UNBINDABLE)
+        prop = (prop & ~(unsigned long)MS_UNBINDABLE) | MS_PRIVATE;
     if (rl_sys_mount(NULL, "/", NULL, prop, NULL) < 0)
         return rl_error_errno(err, "linux.rootfsPropagation: set propagation of /");
     /* pivot_root refuses a new root whose parent mount is shared: make that
@@ -308,6 +313,12 @@ int rl_rootfs_finish(const struct rl_spec *spec, struct rl_error **err)
         if (rl_sys_mount(NULL, "/", NULL, f, NULL) < 0)
             return rl_error_errno(err, "root.readonly: remount / read-only");
     }
+    return 0;
+}
+
+int rl_rootfs_propagate(const struct rl_spec *spec, struct rl_error **err)
+{
+    const struct rl_linux *l = &spec->linux_;
     if (l->rootfs_propagation) {
         long p = rl_propagation_flags(l->rootfs_propagation);
         /* applied to the new root after the pivot, as runc does: before it,
