@@ -418,7 +418,7 @@ static int load_spec(struct create_ctx *c, const char *bundle, struct rl_error *
     if (rl_spec_validate(c->spec, err) < 0)
         return -1;
     /* needs the runtime's own namespaces, so here rather than in the init */
-    if (rl_sysctl_check_joined(c->spec, err) < 0)
+    if (rl_sysctl_check_joined(c->spec, err) < 0 || rl_uts_check_joined(c->spec, err) < 0)
         return -1;
     return 0;
 }

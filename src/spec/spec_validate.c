@@ -167,10 +167,12 @@ static int validate_namespaces(const struct rl_spec *s, struct rl_error **err)
     const char *which = non_empty(s->hostname)     ? "hostname"
                         : non_empty(s->domainname) ? "domainname"
                                                    : NULL;
-    if (which != NULL && (uts == NULL || non_empty(uts->path)))
+    /* a uts namespace joined by path gets the name too, as runc and crun
+     * do (create refuses the runtime's own: rl_uts_check_joined) */
+    if (which != NULL && uts == NULL)
         return rl_error(err,
-                        "%s: unable to set %s without a private UTS namespace (add a new "
-                        "\"uts\" namespace to linux.namespaces)",
+                        "%s: unable to set %s without a private UTS namespace (add a \"uts\" "
+                        "namespace to linux.namespaces)",
                         which, which);
     return 0;
 }

@@ -193,15 +193,14 @@ static void test_rl_spec_validate_time_offsets(void **state)
 static void test_rl_spec_validate_hostname(void **state)
 {
     BAD(",\"hostname\":\"box\"", NULL, NULL,
-        "hostname: unable to set hostname without a private UTS namespace (add a new \"uts\" "
+        "hostname: unable to set hostname without a private UTS namespace (add a \"uts\" "
         "namespace to linux.namespaces)");
     BAD(",\"domainname\":\"example.org\"", NULL, NULL,
-        "domainname: unable to set domainname without a private UTS namespace (add a new \"uts\" "
+        "domainname: unable to set domainname without a private UTS namespace (add a \"uts\" "
         "namespace to linux.namespaces)");
-    BAD(",\"hostname\":\"box\"", NULL,
-        ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\",\"path\":\"/proc/1/ns/uts\"}]",
-        "hostname: unable to set hostname without a private UTS namespace (add a new \"uts\" "
-        "namespace to linux.namespaces)");
+    /* joined by path: set in that namespace (create checks it is not ours) */
+    GOOD(",\"hostname\":\"box\"", NULL,
+         ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\",\"path\":\"/proc/1/ns/uts\"}]");
     GOOD(",\"hostname\":\"\"", NULL, NULL);
     GOOD(",\"hostname\":\"box\",\"domainname\":\"example.org\"", NULL,
          ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}]");
