@@ -330,10 +330,12 @@ static int apply_resources(struct create_ctx *c, struct rl_error **err)
     struct rl_resources res = c->spec->linux_.resources;
     _cleanup_free_ struct rl_device_cgroup *rules = device_rules(c->spec, &res.n_devices);
     res.devices = rules;
-    if (rl_cgroup_create(c->st->cgroup, &res, err) < 0 ||
-        rl_cgroup_apply(c->st->cgroup, &res, err) < 0)
+    if (rl_cgroup_create(c->st->cgroup, &res, err) < 0)
         return -1;
-    return 0;
+    /* so that delete --force after a killed create removes them too */
+    if (rl_cgroup_made_parents(c->st->cgroup) && rl_state_write(c->ctx, c->st, err) < 0)
+        return -1;
+    return rl_cgroup_apply(c->st->cgroup, &res, err);
 }
 
 /* The container's cgroup and its resources; none at all with
