@@ -414,7 +414,8 @@ static void teardown(struct create_ctx *c, const struct rl_error *why)
 
 static int load_spec(struct create_ctx *c, const char *bundle, struct rl_error **err)
 {
-    c->spec = rl_spec_load(bundle, err);
+    c->spec = c->opts->config ? rl_spec_load_file(c->opts->config, err)
+                              : rl_spec_load(bundle, err);
     if (c->spec == NULL)
         return -1;
     if (rl_spec_validate(c->spec, err) < 0)
@@ -509,6 +510,7 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
     int ret = make_state_dir(&c, id, err);
     if (ret == 0) {
         c.st = new_state(id, bundle, c.spec);
+        c.st->config = xstrdup(opts->config);
         ret = rl_notify_prepare(ctx, id, c.spec, err);
         if (ret == 0)
             ret = create_steps(&c, err);

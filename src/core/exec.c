@@ -289,12 +289,13 @@ static int prepare(const struct rl_context *ctx, const char *id, struct exec_ctx
     if (rl_lock_read(ctx, id, &l, err) < 0)
         return -1;
     int r = -1;
+    _cleanup_free_ char *config = NULL;
     if (l.status == RL_STATUS_STOPPED || l.status == RL_STATUS_CREATING)
         rl_error(err, "cannot exec in a %s container",
                  l.status == RL_STATUS_STOPPED ? "stopped" : "not yet created");
     else if (l.status == RL_STATUS_PAUSED && !c->o->ignore_paused)
         rl_error(err, "cannot exec in a paused container (use --ignore-paused to override)");
-    else if (exec_build_process(l.st->bundle, c->o, &c->proc, err) == 0) {
+    else if (exec_build_process(config = rl_state_config_path(l.st), c->o, &c->proc, err) == 0) {
         c->init_pidfd = rl_state_pidfd(l.st);
         if (c->init_pidfd < 0) {
             rl_error(err, "cannot exec in a stopped container");

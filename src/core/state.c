@@ -150,6 +150,11 @@ static void write_hooks(struct rl_jsonw *w, const struct rl_hook *h, size_t n)
     rl_jsonw_array_close(w);
 }
 
+char *rl_state_config_path(const struct rl_state *st)
+{
+    return st->config ? xstrdup(st->config) : xasprintf("%s/config.json", st->bundle);
+}
+
 int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
                    struct rl_error **err)
 {
@@ -160,6 +165,8 @@ int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
     rl_jsonw_key(w, "startTime");
     rl_jsonw_uint(w, st->start_time);
     rl_jsonw_kv_string(w, "bundle", st->bundle);
+    if (st->config)
+        rl_jsonw_kv_string(w, "config", st->config);
     rl_jsonw_kv_string(w, "rootfs", st->rootfs);
     rl_jsonw_kv_string(w, "created", st->created);
     rl_jsonw_kv_string(w, "owner", st->owner ? st->owner : "");
@@ -235,6 +242,7 @@ static int parse_state(const char *doc, size_t len, struct rl_state *st, struct 
     st->pid = (pid_t)pid;
     st->start_time = start;
     st->bundle = get_str(root, "bundle");
+    st->config = get_str(root, "config");
     st->rootfs = get_str(root, "rootfs");
     st->created = get_str(root, "created");
     st->owner = get_str(root, "owner");
@@ -303,6 +311,7 @@ void rl_state_free(struct rl_state *st)
         return;
     free(st->id);
     free(st->bundle);
+    free(st->config);
     free(st->rootfs);
     free(st->created);
     free(st->owner);

@@ -77,3 +77,33 @@ session_tty() {
 	assert_equal "$sid" "$pid"
 	assert_equal "$tty" 0
 }
+
+@test "create --config FILE (crun's flag): the config from FILE, for start and exec too" {
+	skip_if_runc "runc 1.1.5 has no --config flag (crun's)"
+	# the bundle's config.json would fail: the container must use the other
+	update_config '.process.args = ["false"]'
+	cfg=$BATS_TEST_TMPDIR/other.json
+	jq '.process.args = ["rl-payload", "wait-signal"] | .hostname = "from-other"
+		| .hooks.poststart = [{path: "/bin/sh", args: ["sh", "-c", "echo poststart >" + $f]}]' \
+		--arg f "$BATS_TEST_TMPDIR/poststart" "$BUNDLE/config.json" >"$cfg"
+	cd "$BATS_TEST_TMPDIR"
+	rt_bg create --bundle "$BUNDLE" --config other.json "$CID"
+	assert_success
+	run rt start "$CID"
+	assert_success
+	wait_output '^ready$'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/poststart")" poststart
+	# exec without --process takes the process (env, cwd) from the same file
+	run --separate-stderr rt exec "$CID" rl-payload hostname
+	assert_success
+	assert_line hostname=from-other
+	rt kill "$CID" KILL
+	wait_status "$CID" stopped
+	# run -f, and a missing file names the flag
+	jq '.process.args = ["rl-payload", "exit", "7"]' "$cfg" >"$cfg.run"
+	run --separate-stderr rt run -f "$cfg.run" --bundle "$BUNDLE" "$CID-run" </dev/null
+	assert_failure 7
+	run --separate-stderr rt create --config no-such.json --bundle "$BUNDLE" "$CID-x" </dev/null
+	assert_failure
+	assert_match -- '--config no-such.json: No such file or directory' "$stderr"
+}
