@@ -64,6 +64,9 @@ struct exec_ctx {
     int console_fd;             /* --tty: where G sends the pty master */
     int proc_fd;                /* O_PATH of our /proc: G's LSM exec labels */
     int relay_fd;               /* --tty without --console-socket: our end */
+    int root_fd;                /* the init's root when it shares our mount
+                                   namespace (created without one): G
+                                   chroots there; else -1 */
 };
 
 /* Namespaces of pid that differ from ours: joining one we are already in
@@ -108,6 +111,14 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c, int fd)
         child_fail(fd, err);
     }
     close(c->init_pidfd);
+    if (c->root_fd >= 0) {
+        /* a container without a mount namespace: setns gave no root */
+        if (fchdir(c->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+            rl_error_errno(&err, "chroot into the container's root");
+            child_fail(fd, err);
+        }
+        close(c->root_fd);
+    }
     if (p->terminal) {
         /* the container's own devpts: we are in its mount namespace now */
         if (rl_terminal_setup(p, c->console_fd, false, &err) < 0)
@@ -304,6 +315,14 @@ static int prepare(const struct rl_context *ctx, const char *id, struct exec_ctx
             c->ns_flags = foreign_namespaces(c->init);
             c->cgroup = steal_pointer(&l.st->cgroup);
             r = 0;
+            if (!(c->ns_flags & CLONE_NEWNS)) {
+                char root[64];
+                snprintf(root, sizeof(root), "%d/root", (int)c->init);
+                c->root_fd = openat(c->proc_fd, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (c->root_fd < 0)
+                    r = rl_error_errno(err, "open the root of the container init %d",
+                                       (int)c->init);
+            }
         }
     }
     rl_unlock(&l);
@@ -314,7 +333,7 @@ int rl_exec(const struct rl_context *ctx, const char *id, const struct rl_exec_o
             int *status, struct rl_error **err)
 {
     struct exec_ctx c = {.o = opts, .init_pidfd = -1, .sync_fd = -1, .child_pidfd = -1,
-                         .console_fd = -1, .relay_fd = -1, .proc_fd = -1};
+                         .console_fd = -1, .relay_fd = -1, .proc_fd = -1, .root_fd = -1};
     *status = 0;
     /* the host's procfs, while we are still outside the container */
     c.proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -340,6 +359,8 @@ int rl_exec(const struct rl_context *ctx, const char *id, const struct rl_exec_o
         close(c.console_fd);
     if (c.relay_fd >= 0)
         close(c.relay_fd);
+    if (c.root_fd >= 0)
+        close(c.root_fd);
     close(c.proc_fd);
     rl_cgroup_free(c.cgroup);
     rl_spec_process_free(c.proc);

@@ -96,6 +96,17 @@ int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char
     return 0;
 }
 
+int rl_rootfs_chroot(const char *rootfs, struct rl_error **err)
+{
+    if (chdir(rootfs) < 0)
+        return rl_error_errno(err, "root.path: chdir %s", rootfs);
+    if (rl_sys_chroot(".") < 0)
+        return rl_error_errno(err, "root.path: chroot %s (no mount namespace)", rootfs);
+    if (chdir("/") < 0)
+        return rl_error_errno(err, "chdir /");
+    return 0;
+}
+
 int rl_rootfs_pivot(const char *rootfs, bool no_pivot, struct rl_error **err)
 {
     if (no_pivot) {

@@ -107,3 +107,46 @@ session_tty() {
 	assert_failure
 	assert_match -- '--config no-such.json: No such file or directory' "$stderr"
 }
+
+# no_mount_ns: a config without a mount namespace and without anything that
+# would mount (the spec: an unlisted namespace is the runtime's).
+no_mount_ns() {
+	update_config '.linux.namespaces |= map(select(.type != "mount"))
+		| .mounts = [] | del(.linux.maskedPaths) | del(.linux.readonlyPaths)
+		| .root.readonly = false'
+}
+
+@test "no mount namespace: the runtime's is inherited, the process is chrooted into root.path" {
+	no_mount_ns
+	before=$(wc -l </proc/self/mountinfo)
+	if is_runc; then
+		set_args rl-payload wait-signal
+		rt_bg create --bundle "$BUNDLE" "$CID"
+		# runc binds the rootfs onto itself in the runtime's namespace and
+		# leaves it there: take it away for the teardown check
+		awk -v b="$BUNDLE" 'index($5, b) == 1 { print $5 }' /proc/self/mountinfo | sort -r | xargs -r umount -l
+		[[ $status -eq 0 ]] ||
+			skip "runc 1.1.5 needs a /proc in the chroot (\"error closing exec fds: open /proc/self/fd\", observed here)"
+	fi
+	create_payload wait-signal
+	pid=$(state_field "$CID" .pid)
+	assert_equal "$(readlink "/proc/$pid/ns/mnt")" "$(readlink /proc/self/ns/mnt)"
+	in_rootfs "$pid" || fail "the init's root is not the bundle's rootfs"
+	run rt start "$CID"
+	assert_success
+	wait_output '^ready$'
+	# exec lands in the same root
+	run --separate-stderr rt exec "$CID" rl-payload stat /bin/rl-payload
+	assert_success
+	assert_line type=file
+	# nothing was mounted in the runtime's namespace
+	assert_equal "$(wc -l </proc/self/mountinfo)" "$before"
+}
+
+@test "no mount namespace: what needs one is refused, each part named" {
+	update_config '.linux.namespaces |= map(select(.type != "mount"))'
+	run_payload exit 0
+	assert_failure
+	is_rustlet || return 0
+	assert_match 'linux.namespaces: without a "mount" namespace the container shares the runtime.s mounts, and these need a private one \(add \{"type": "mount"\}\): mounts, root.readonly, linux.maskedPaths, linux.readonlyPaths$' "$stderr"
+}
