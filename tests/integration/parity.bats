@@ -150,3 +150,44 @@ no_mount_ns() {
 	is_rustlet || return 0
 	assert_match 'linux.namespaces: without a "mount" namespace the container shares the runtime.s mounts, and these need a private one \(add \{"type": "mount"\}\): mounts, root.readonly, linux.maskedPaths, linux.readonlyPaths$' "$stderr"
 }
+
+@test "exec that fails before the process runs exits 255, as runc" {
+	start_payload wait-signal
+	wait_output '^ready$'
+	run --separate-stderr rt exec "$CID" /no/such/binary
+	assert_failure 255
+	run --separate-stderr rt exec --cwd /no/such/dir "$CID" rl-payload cwd
+	assert_failure 255
+	run --separate-stderr rt exec no-such-container true
+	assert_failure 255
+	# the process's own status is passed on
+	run --separate-stderr rt exec "$CID" rl-payload exit 3
+	assert_failure 3
+}
+
+@test "CMD --help, help CMD and CMD ID --help print the command's options" {
+	for form in "create --help" "help create" "create $CID --help"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr rt $form
+		assert_success
+		assert_match -- '--bundle'
+		assert_match -- '--pid-file'
+		assert_match -- '--console-socket'
+		assert_match -- '--no-pivot'
+	done
+	run --separate-stderr rt exec --help
+	assert_success
+	assert_match -- '--process'
+	assert_match -- '--cwd'
+	[[ ! -e "$ROOT/$CID" ]]
+}
+
+@test "usage errors say the command once; an unknown command gets a one-line hint" {
+	skip_if_runc "checks rustlet's wording"
+	run --separate-stderr rt create
+	assert_failure 1
+	assert_equal "$stderr" "rustlet: create: requires exactly 1 argument (the container id) (see 'rustlet create --help')"
+	run --separate-stderr rt no-such-command
+	assert_failure 1
+	assert_equal "$stderr" "rustlet: no such command \"no-such-command\" (see 'rustlet --help')"
+}
