@@ -54,6 +54,19 @@ void rl_cgroup_to_json(const struct rl_cgroup *cg, struct rl_jsonw *w);
 struct rl_cgroup *rl_cgroup_from_json(const rl_json *node, struct rl_error **err);
 void rl_cgroup_free(struct rl_cgroup *cg);
 
+/* The systemd driver (cgroup_systemd.c): a transient scope unit for a
+ * cgroupsPath "slice:prefix:name" ("" = system.slice:rustlet:<id>), on a
+ * cgroup v2 host with systemd running. */
+struct rl_cgroup *rl_cgroup_new_systemd(const char *root, const char *cgroups_path,
+                                        const char *id, struct rl_error **err);
+/* systemd is PID 1 here (/run/systemd/system exists). */
+bool rl_cgroup_systemd_running(void);
+/* The manager creates the cgroup from the init's pid (systemd): create()
+ * before the clone, add_pid() after it, then apply(). No CLONE_INTO_CGROUP. */
+bool rl_cgroup_needs_pid(const struct rl_cgroup *cg);
+/* The systemd unit name, NULL for cgroupfs. */
+const char *rl_cgroup_unit(const struct rl_cgroup *cg);
+
 /* mkdir in every hierarchy (v1: each mounted controller hierarchy incl.
  * named ones; cpuset.cpus/mems initialised from the parent), enable the
  * needed controllers in v2 subtree_control. Existing directories are fine. */

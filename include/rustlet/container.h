@@ -19,6 +19,7 @@ struct rl_context {
                                   READY to it (create/run/start); NULL: none */
     bool no_cgroups;        /* --cgroup-manager disabled: create makes and joins
                              * no cgroup (podman --cgroups=disabled) */
+    bool systemd_cgroup;    /* --systemd-cgroup: the cgroup is a systemd scope */
 };
 
 struct rl_create_opts {

@@ -445,7 +445,7 @@ static char *configured_path(const char *cgpath, const char *id)
     return cgpath[0] == '/' ? steal_pointer(&c) : xstrdup(c + 1);
 }
 
-static struct rl_cgroup *cg_alloc(const char *root, enum rl_cgroup_mode mode)
+struct rl_cgroup *cg_alloc(const char *root, enum rl_cgroup_mode mode)
 {
     struct rl_cgroup *cg = xzalloc(sizeof(*cg));
     cg->mode = mode;
@@ -543,6 +543,8 @@ void rl_cgroup_to_json(const struct rl_cgroup *cg, struct rl_jsonw *w)
     rl_jsonw_kv_string(w, "mode", rl_cgroup_mode_name(cg->mode));
     rl_jsonw_kv_string(w, "root", cg->root);
     rl_jsonw_kv_string(w, "path", cg->path);
+    if (p->sd)
+        cg_sd_to_json(p->sd, w);
     rl_jsonw_key(w, "dirs");
     rl_jsonw_object_open(w);
     for (size_t i = 0; i < p->n; i++)
@@ -633,10 +635,25 @@ struct rl_cgroup *rl_cgroup_from_json(const rl_json *node, struct rl_error **err
         rl_cgroup_free(cg);
         return NULL;
     }
+    const char *driver = rl_json_string(rl_json_get(node, "driver"));
+    if (driver && strcmp(driver, "systemd") == 0 && cg_sd_from_json(cg, node, err) < 0) {
+        rl_cgroup_free(cg);
+        return NULL;
+    }
     return cg;
 }
 
 /* ---- dispatch ---- */
+
+bool rl_cgroup_needs_pid(const struct rl_cgroup *cg)
+{
+    return cg->ops == &cg_systemd_ops;
+}
+
+const char *rl_cgroup_unit(const struct rl_cgroup *cg)
+{
+    return cg_priv(cg)->sd ? cg_priv(cg)->sd->unit : NULL;
+}
 
 int rl_cgroup_create(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err)
 {

@@ -27,14 +27,18 @@ struct cg_hier {
                      * parents up to it, never one that existed before. */
 };
 
+struct cg_sd;
+
 struct cg_priv {
     struct cg_hier *h;
     size_t n;
+    struct cg_sd *sd;   /* the systemd driver's unit, NULL for cgroupfs */
 };
 
 extern const struct rl_cgroup_ops cg_v1_ops;
 extern const struct rl_cgroup_ops cg_hybrid_ops;
 extern const struct rl_cgroup_ops cg_v2_ops;
+extern const struct rl_cgroup_ops cg_systemd_ops;
 
 static inline struct cg_priv *cg_priv(const struct rl_cgroup *cg)
 {
@@ -42,6 +46,9 @@ static inline struct cg_priv *cg_priv(const struct rl_cgroup *cg)
 }
 
 /* ---- cgroup.c: files, paths, discovery ---- */
+
+/* A manager of the mode with no hierarchies yet. */
+struct rl_cgroup *cg_alloc(const char *root, enum rl_cgroup_mode mode);
 
 /* Lexically clean an absolute path: no ".", "..", duplicate or trailing '/'.
  * ".." never climbs above "/". */
@@ -161,5 +168,57 @@ int cgv2_check_before_update(const char *dir, const struct rl_resources *r,
 char *cg_device_rule(const struct rl_device_cgroup *d);
 /* true if the rules amount to "allow everything" (or there are none). */
 bool cg_devices_allow_all(const struct rl_device_cgroup *d, size_t n);
+
+/* ---- cgroup_systemd.c / cgroup_sdbus.c: the systemd driver ---- */
+
+#define CG_SD_TIMEOUT_S 30
+
+/* One unit property: 't' uint64, 'b' boolean, 's' string, 'u' one pid as
+ * "au", 'y' a byte array (bytes/n). */
+struct cg_sd_prop {
+    const char *name;
+    char type;
+    uint64_t u;
+    const char *s;
+    uint8_t *bytes;
+    size_t n;
+};
+
+struct cg_sd {
+    char *slice;        /* "system.slice" */
+    char *unit;         /* "rustlet-c1.scope" */
+    char *name;         /* the container part of cgroupsPath, for Description */
+    struct cg_sd_prop *props;   /* from the resources, kept from create to start */
+    size_t n_props;
+    bool pending;       /* create() ran: add_pid starts the unit */
+    bool owned;         /* this unit is ours to stop (started, or from the state) */
+    void *bus;          /* sd_bus *, connected on first use */
+};
+
+/* "slice:prefix:name" -> slice, unit ("prefix-name.scope", "name.scope"
+ * without a prefix) and the container name; "" -> system.slice,
+ * "rustlet-<id>.scope". Errors name linux.cgroupsPath. */
+int cg_sd_parse_path(const char *cgpath, const char *id, char **slice, char **unit,
+                     char **name, struct rl_error **err);
+/* systemd's slice expansion: "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice",
+ * "-.slice" -> "". NULL for an invalid slice name. */
+char *cg_sd_expand_slice(const char *slice);
+/* "0-3,6" -> a little-endian bitmask (AllowedCPUs); -1 on bad syntax. */
+int cg_sd_cpu_mask(const char *list, uint8_t **bytes, size_t *n);
+/* The unit properties for res (MemoryMax, CPUWeight, TasksMax, ...). */
+int cg_sd_props(const struct rl_resources *res, struct cg_sd_prop **props, size_t *n,
+                struct rl_error **err);
+void cg_sd_props_free(struct cg_sd_prop *props, size_t n);
+void cg_sd_free(struct cg_sd *sd);
+
+int cg_sd_update(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
+void cg_sd_to_json(const struct cg_sd *sd, struct rl_jsonw *w);
+int cg_sd_from_json(struct rl_cgroup *cg, const rl_json *node, struct rl_error **err);
+int cg_sd_connect(struct cg_sd *sd, struct rl_error **err);
+void cg_sd_disconnect(struct cg_sd *sd);
+int cg_sd_start(struct cg_sd *sd, pid_t pid, struct rl_error **err);
+int cg_sd_stop(struct cg_sd *sd, struct rl_error **err);
+int cg_sd_set_props(struct cg_sd *sd, const struct cg_sd_prop *p, size_t n,
+                    struct rl_error **err);
 
 #endif

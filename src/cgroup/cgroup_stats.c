@@ -431,6 +431,8 @@ int rl_cgroup_update(struct rl_cgroup *cg, const struct rl_resources *res, struc
     struct rl_resources r = *res;
     r.devices = NULL;
     r.n_devices = 0;
+    if (cg_priv(cg)->sd && cg_sd_update(cg, &r, err) < 0)
+        return rl_error_wrap(err, "update");
     if (cg->mode == RL_CGROUP_V2 && cgv2_enable(cg, &r, err) < 0)
         return rl_error_wrap(err, "update");
     return cg->ops->apply(cg, &r, err);

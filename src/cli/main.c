@@ -52,8 +52,8 @@ static void print_help(FILE *f)
                "   --log value         log file path (default: stderr)\n"
                "   --log-format value  log format: text or json (default: \"text\")\n"
                "   --debug             enable debug logging (every kernel operation)\n"
-               "   --systemd-cgroup    use the systemd cgroup driver (not supported yet)\n"
-               "   --cgroup-manager value  cgroupfs (default), systemd (not supported yet) or\n"
+               "   --systemd-cgroup    use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
+               "   --cgroup-manager value  cgroupfs (default), systemd or\n"
                "                       disabled (create no cgroup; podman --cgroups=disabled)\n"
                "   --help, -h          show help\n"
                "   --version, -v       print the version\n");
@@ -172,8 +172,12 @@ int main(int argc, char **argv)
     else if (strcmp(cgm, "cgroupfs") != 0 && strcmp(cgm, "disabled") != 0)
         return fail(NULL, (rl_error(&err, "--cgroup-manager: unknown manager \"%s\" (cgroupfs, "
                                           "systemd or disabled)", cgm), err));
-    if (g.systemd_cgroup)
-        return fail(NULL, (rl_error(&err, "--systemd-cgroup: the systemd cgroup driver is not supported yet"), err));
+    if (g.systemd_cgroup && !rl_cgroup_systemd_running())
+        return fail(NULL, (rl_error(&err, "--systemd-cgroup: systemd is not running on this host "
+                                          "(no /run/systemd/system); use the cgroupfs driver"), err));
+    if (g.systemd_cgroup && geteuid() != 0)
+        return fail(NULL, (rl_error(&err, "--systemd-cgroup: the systemd user instance (rootless) "
+                                          "is not supported yet; run as root or use cgroupfs"), err));
     const char *name = argv[i];
     if (strcmp(name, "help") == 0) {
         /* rustlet help [CMD] */
@@ -198,7 +202,8 @@ int main(int argc, char **argv)
     }
     struct rl_context ctx = {.root = g.root ? g.root : default_root(),
                              .notify_socket = getenv("NOTIFY_SOCKET"),
-                             .no_cgroups = strcmp(cgm, "disabled") == 0};
+                             .no_cgroups = strcmp(cgm, "disabled") == 0,
+                             .systemd_cgroup = g.systemd_cgroup};
     if (c->fn(&ctx, argc - i, argv + i, &err) < 0)
         return fail(name, err);
     return cli_exit_status >= 0 ? cli_exit_status : 0;

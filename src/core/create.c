@@ -175,10 +175,15 @@ static int record_pid(struct create_ctx *c, pid_t pid, struct rl_error **err)
     return rl_state_write(c->ctx, c->st, err);
 }
 
+static int apply_resources(struct create_ctx *c, bool create, bool apply, struct rl_error **err);
+
 /* Parent steps between the clone and GO: cgroup, id maps, state. */
 static int after_clone(struct create_ctx *c, struct rl_error **err)
 {
     if (c->st->cgroup && rl_cgroup_add_pid(c->st->cgroup, c->child, err) < 0)
+        return -1;
+    if (c->st->cgroup && rl_cgroup_needs_pid(c->st->cgroup) &&
+        apply_resources(c, false, true, err) < 0)
         return -1;
     const struct rl_namespace *user = rl_spec_namespace(c->spec, RL_NS_USER);
     bool new_user = user && (user->path == NULL || !*user->path);
@@ -325,17 +330,23 @@ static struct rl_device_cgroup *device_rules(const struct rl_spec *spec, size_t 
     return r;
 }
 
-static int apply_resources(struct create_ctx *c, struct rl_error **err)
+/* create (before the clone): make the cgroup; apply: write the limits.
+ * A manager that needs the init's pid (systemd) gets create before the
+ * clone and apply after it joined (after_clone); the others both before,
+ * so that clone3 puts the init straight into a limited cgroup. */
+static int apply_resources(struct create_ctx *c, bool create, bool apply, struct rl_error **err)
 {
     struct rl_resources res = c->spec->linux_.resources;
     _cleanup_free_ struct rl_device_cgroup *rules = device_rules(c->spec, &res.n_devices);
     res.devices = rules;
-    if (rl_cgroup_create(c->st->cgroup, &res, err) < 0)
+    if (create && rl_cgroup_create(c->st->cgroup, &res, err) < 0)
         return -1;
     /* so that delete --force after a killed create removes them too */
-    if (rl_cgroup_made_parents(c->st->cgroup) && rl_state_write(c->ctx, c->st, err) < 0)
+    if (create && rl_cgroup_made_parents(c->st->cgroup) && rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
-    return rl_cgroup_apply(c->st->cgroup, &res, err);
+    if (apply && rl_cgroup_apply(c->st->cgroup, &res, err) < 0)
+        return -1;
+    return 0;
 }
 
 /* The container's cgroup and its resources; none at all with
@@ -348,16 +359,23 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
         rl_debug("--cgroup-manager disabled: no cgroup for the container");
         return rl_state_write(c->ctx, c->st, err);
     }
+    if (!c->ctx->systemd_cgroup && l->cgroups_path && strchr(l->cgroups_path, ':'))
+        return rl_error(err, "linux.cgroupsPath \"%s\": the form slice:prefix:name needs the "
+                             "systemd cgroup driver (--systemd-cgroup)", l->cgroups_path);
     _cleanup_free_ char *self_cg = rl_read_file_at(AT_FDCWD, "/proc/self/cgroup", 0, NULL, err);
     if (self_cg == NULL)
         return -1;
-    struct rl_cgroup *cg = rl_cgroup_new(NULL, l->cgroups_path, c->st->id, self_cg, err);
+    struct rl_cgroup *cg =
+        c->ctx->systemd_cgroup ? rl_cgroup_new_systemd(NULL, l->cgroups_path, c->st->id, err)
+                               : rl_cgroup_new(NULL, l->cgroups_path, c->st->id, self_cg, err);
     if (cg == NULL)
         return rl_error_wrap(err, "linux.cgroupsPath");
     c->st->cgroup = cg;
+    /* the unit name is in the state before systemd hears of it, so that
+     * delete --force after a kill -9 from here on finds and stops it */
     if (rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
-    return apply_resources(c, err);
+    return apply_resources(c, true, !rl_cgroup_needs_pid(cg), err);
 }
 
 static int create_steps(struct create_ctx *c, struct rl_error **err)

@@ -330,11 +330,6 @@ static int validate_linux(const struct rl_linux *lx, struct rl_error **err)
         return -1;
     static const char *const propagations[] = {"shared",  "slave",  "private",  "unbindable",
                                                "rshared", "rslave", "rprivate", "runbindable"};
-    if (lx->cgroups_path != NULL && strchr(lx->cgroups_path, ':') != NULL)
-        return rl_error(err,
-                        "linux.cgroupsPath \"%s\": the systemd cgroup driver is not supported "
-                        "yet",
-                        lx->cgroups_path);
     if (non_empty(lx->rootfs_propagation)) {
         bool known = false;
         for (size_t i = 0; i < ARRAY_SIZE(propagations); i++)
