@@ -62,6 +62,9 @@ int rl_attrs_validate(const struct rl_spec *spec, struct rl_error **err);
 /* Parent side, before the clone: a sysctl whose namespace is joined by
  * path must not be the runtime's own (the host's) namespace. */
 int rl_sysctl_check_joined(const struct rl_spec *spec, struct rl_error **err);
+/* hostname/domainname with a uts namespace joined by path: refused when
+ * that namespace is the runtime's own (the host's name would change). */
+int rl_uts_check_joined(const struct rl_spec *spec, struct rl_error **err);
 /* After the namespaces exist: write linux.sysctl through a private procfs
  * that the container cannot reach or redirect. */
 int rl_sysctl_apply(const struct rl_spec *spec, struct rl_error **err);

@@ -101,6 +101,9 @@ int rl_cgroup_kill_all(struct rl_cgroup *cg, int sig, struct rl_error **err);
 /* Remove the cgroup directories (children first), retrying EBUSY briefly
  * while processes exit. Missing directories are fine. */
 int rl_cgroup_destroy(struct rl_cgroup *cg, struct rl_error **err);
+/* true when create made parent directories of the container's cgroup
+ * (recorded in the state, so that destroy removes them once empty). */
+bool rl_cgroup_made_parents(const struct rl_cgroup *cg);
 /* Freeze/thaw (v1 freezer.state, v2 cgroup.freeze) - for pause/resume. */
 int rl_cgroup_freeze(struct rl_cgroup *cg, bool frozen, struct rl_error **err);
 /* true if the cgroup is frozen. */

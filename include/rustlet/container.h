@@ -25,6 +25,8 @@ struct rl_context {
 
 struct rl_create_opts {
     const char *bundle;     /* default: current directory */
+    const char *config;     /* --config (crun's): the configuration file;
+                               default: <bundle>/config.json */
     const char *pid_file;
     const char *console_socket;
     int console_fd;         /* `run -t` in the foreground: our end of an internal
@@ -54,6 +56,8 @@ struct rl_state {
     pid_t pid;                  /* 0 until the init exists */
     unsigned long long start_time; /* /proc/<pid>/stat field 22, against pid reuse */
     char *bundle;
+    char *config;               /* create --config FILE (absolute); NULL:
+                                   <bundle>/config.json */
     char *rootfs;
     char *created;              /* RFC3339 */
     char *owner;
@@ -70,6 +74,8 @@ struct rl_state {
 };
 
 const char *rl_status_name(enum rl_status s);
+/* The configuration file the container was created from (malloc'd). */
+char *rl_state_config_path(const struct rl_state *st);
 
 int rl_create(const struct rl_context *ctx, const char *id, const struct rl_create_opts *opts,
               struct rl_error **err);

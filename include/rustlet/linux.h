@@ -67,7 +67,12 @@ int rl_ns_enter_time_for_children(struct rl_error **err);
 int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char *bundle,
                       const int *idmap_fds, struct rl_error **err);
 int rl_rootfs_pivot(const char *rootfs, bool no_pivot, struct rl_error **err);
+/* Without a mount namespace: chroot into rootfs (nothing is mounted). */
+int rl_rootfs_chroot(const char *rootfs, struct rl_error **err);
 int rl_rootfs_finish(const struct rl_spec *spec, struct rl_error **err);
+/* linux.rootfsPropagation on the new "/", once every mount (the
+ * /dev/console bind too) is made */
+int rl_rootfs_propagate(const struct rl_spec *spec, struct rl_error **err);
 int rl_mounts_apply(const struct rl_spec *spec, int rootfd, const char *bundle,
                     const int *idmap_fds, struct rl_error **err);
 

@@ -17,6 +17,9 @@ enum rl_log_level { RL_LOG_ERROR, RL_LOG_WARN, RL_LOG_INFO, RL_LOG_DEBUG };
 /* path NULL: log to stderr. json selects the format. */
 int rl_log_open(const char *path, bool json, bool debug, struct rl_error **err);
 void rl_log(enum rl_log_level level, const char *fmt, ...) RL_PRINTF(2, 3);
+/* A warning the user must see (a config field ignored): to the log, and to
+ * stderr as well when the log is a file. */
+void rl_warn(const char *fmt, ...) RL_PRINTF(1, 2);
 bool rl_log_debug_enabled(void);
 /* The fd the log writes to (-1 if stderr): kept open across the fd sweep of
  * the container side until exec. */

@@ -303,6 +303,8 @@ struct rl_spec {
 struct rl_spec *rl_spec_parse(const char *json, size_t len, struct rl_error **err);
 /* Read BUNDLE/config.json and parse it. */
 struct rl_spec *rl_spec_load(const char *bundle, struct rl_error **err);
+/* The same from a file named on its own (`create --config FILE`). */
+struct rl_spec *rl_spec_load_file(const char *path, struct rl_error **err);
 void rl_spec_free(struct rl_spec *spec);
 
 /* Pure validation: no syscalls. Refuses what the runtime cannot honour yet

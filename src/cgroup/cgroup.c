@@ -506,6 +506,7 @@ void rl_cgroup_free(struct rl_cgroup *cg)
         free(p->h[i].mount);
         free(p->h[i].dir);
         free(p->h[i].abs);
+        free(p->h[i].created);
     }
     if (p)
         free(p->h);
@@ -554,7 +555,24 @@ void rl_cgroup_to_json(const struct rl_cgroup *cg, struct rl_jsonw *w)
     for (size_t i = 0; i < p->n; i++)
         rl_jsonw_kv_string(w, p->h[i].name, p->h[i].mount);
     rl_jsonw_object_close(w);
+    if (rl_cgroup_made_parents(cg)) {
+        rl_jsonw_key(w, "created");
+        rl_jsonw_object_open(w);
+        for (size_t i = 0; i < p->n; i++)
+            if (p->h[i].created)
+                rl_jsonw_kv_string(w, p->h[i].name, p->h[i].created);
+        rl_jsonw_object_close(w);
+    }
     rl_jsonw_object_close(w);
+}
+
+bool rl_cgroup_made_parents(const struct rl_cgroup *cg)
+{
+    struct cg_priv *p = cg_priv(cg);
+    for (size_t i = 0; i < p->n; i++)
+        if (p->h[i].created)
+            return true;
+    return false;
 }
 
 /* Mount point of a hierarchy when the state has no "mounts" entry for it. */
@@ -568,7 +586,7 @@ static char *default_mount(const struct rl_cgroup *cg, const char *name)
 }
 
 static int hier_from_json(struct rl_cgroup *cg, const char *name, const rl_json *dir,
-                          const rl_json *mounts, struct rl_error **err)
+                          const rl_json *mounts, const rl_json *created, struct rl_error **err)
 {
     const char *d = rl_json_string(dir);
     if (d == NULL || d[0] != '/')
@@ -581,6 +599,9 @@ static int hier_from_json(struct rl_cgroup *cg, const char *name, const rl_json 
     h->unified = strcmp(name, "unified") == 0;
     h->mount = m ? cg_clean_abs(m) : default_mount(cg, name);
     h->abs = xasprintf("%s%s", h->mount, h->dir);
+    const char *c = rl_json_string(rl_json_get(created, name));
+    if (c != NULL && c[0] == '/')
+        h->created = cg_clean_abs(c);
     return 0;
 }
 
@@ -601,9 +622,10 @@ struct rl_cgroup *rl_cgroup_from_json(const rl_json *node, struct rl_error **err
     struct rl_cgroup *cg = cg_alloc(root, mode);
     cg->path = xstrdup(rl_json_string(rl_json_get(node, "path")));
     const rl_json *mounts = rl_json_get(node, "mounts");
+    const rl_json *created = rl_json_get(node, "created");
     for (size_t i = 0; i < rl_json_len(dirs); i++) {
         if (hier_from_json(cg, rl_json_object_key(dirs, i), rl_json_object_value(dirs, i),
-                           mounts, err) < 0) {
+                           mounts, created, err) < 0) {
             rl_cgroup_free(cg);
             return NULL;
         }

@@ -4,6 +4,7 @@
  * cgroup tree, device rule text. */
 #include "cgroup_internal.h"
 
+#include "rustlet/log.h"
 #include "rustlet/utils.h"
 
 #include <dirent.h>
@@ -227,9 +228,57 @@ int cg_signal_pids(const pid_t *pids, size_t n, int sig, struct rl_error **err)
     return 0;
 }
 
-int cg_mkdir(const struct cg_hier *h, struct rl_error **err)
+int cg_mkdir(struct cg_hier *h, int (*init)(const char *parent, const char *path,
+                                            struct rl_error **err),
+             struct rl_error **err)
 {
-    return rl_mkdir_p(h->abs, 0755, err);
+    _cleanup_free_ char *path = xstrdup(h->mount);
+    for (const char *s = h->dir; *s;) {
+        while (*s == '/')
+            s++;
+        size_t n = strcspn(s, "/");
+        if (n == 0)
+            break;
+        _cleanup_free_ char *parent = steal_pointer(&path);
+        path = xasprintf("%s/%.*s", parent, (int)n, s);
+        s += n;
+        if (mkdir(path, 0755) == 0) {
+            /* a parent level (not the container's own) we made */
+            if (h->created == NULL && s[strspn(s, "/")] != '\0')
+                h->created = xasprintf("%.*s", (int)(s - h->dir), h->dir);
+        } else if (errno != EEXIST) {
+            return rl_error_errno(err, "mkdir %s", path);
+        }
+        if (init && init(parent, path, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+void cg_rmdir_created_parents(const struct cg_hier *h)
+{
+    if (h->created == NULL)
+        return;
+    size_t top = strlen(h->created);
+    /* only ancestors of dir (a state file could say anything) */
+    if (top < 2 || strncmp(h->dir, h->created, top) != 0 || h->dir[top] != '/')
+        return;
+    _cleanup_free_ char *d = xstrdup(h->dir);
+    for (;;) {
+        char *slash = strrchr(d, '/');
+        if (slash == NULL || slash == d)
+            return;
+        *slash = '\0';
+        if (strlen(d) < top)
+            return;
+        _cleanup_free_ char *abs = xasprintf("%s%s", h->mount, d);
+        /* ENOTEMPTY/EBUSY: another container's cgroup lives there */
+        if (rmdir(abs) < 0 && errno != ENOENT) {
+            rl_debug("cgroup: keep %s: %s", abs, strerror(errno));
+            return;
+        }
+        rl_debug("cgroup: removed the parent %s that create made", abs);
+    }
 }
 
 int cg_add_pid_hier(const struct cg_hier *h, pid_t pid, struct rl_error **err)

@@ -21,6 +21,10 @@ struct cg_hier {
     char *dir;      /* container cgroup inside it, e.g. "/process_api/x/c1" */
     char *abs;      /* mount + dir */
     bool unified;   /* the cgroup2 hierarchy */
+    char *created;  /* the shallowest parent level of dir that create made
+                     * ("/testdir" for "/testdir/cgrouptest/c1"); NULL when
+                     * every parent existed. destroy removes the empty
+                     * parents up to it, never one that existed before. */
 };
 
 struct cg_sd;
@@ -79,8 +83,15 @@ int cg_read_procs_tree(const char *dir, pid_t **pids, size_t *n, struct rl_error
 int cg_rmdir_tree(const char *dir, struct rl_error **err);
 /* kill(pid, sig) each; ESRCH ignored. */
 int cg_signal_pids(const pid_t *pids, size_t n, int sig, struct rl_error **err);
-/* mkdir -p mount+dir with 0755. */
-int cg_mkdir(const struct cg_hier *h, struct rl_error **err);
+/* mkdir -p mount+dir with 0755, level by level, recording in h->created
+ * the first parent level it made; init (may be NULL) runs for each level
+ * (made or not) with its parent's path. */
+int cg_mkdir(struct cg_hier *h, int (*init)(const char *parent, const char *path,
+                                            struct rl_error **err),
+             struct rl_error **err);
+/* After the container's cgroup is gone: rmdir its parents up to
+ * h->created while they are empty (best effort, never above it). */
+void cg_rmdir_created_parents(const struct cg_hier *h);
 /* Write pid into h->abs/cgroup.procs. */
 int cg_add_pid_hier(const struct cg_hier *h, pid_t pid, struct rl_error **err);
 /* Sleep ms milliseconds. */

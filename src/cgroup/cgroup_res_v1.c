@@ -3,11 +3,14 @@
  * reservation, cpu shares/cfs/cpuset, pids and devices (cgroup_v1.c).
  * Rules, spec field -> file:
  *   memory.swappiness     -> memory.swappiness (0..100)
- *   memory.kernel         -> memory.kmem.limit_in_bytes, if the kernel has
- *                            it and still honours it (it ignores writes
- *                            since 5.16 and dropped the file in 6.1-era
- *                            kernels): refused otherwise, naming the file
- *   memory.kernelTCP      -> memory.kmem.tcp.limit_in_bytes (refused if absent)
+ *   memory.kernel         -> memory.kmem.limit_in_bytes; the kernel's
+ *                            refusal (EINVAL...) fails, but where it ignores
+ *                            the limit (5.16+: the file reads back
+ *                            unlimited) or has no such file, a warning
+ *                            names the field and the container goes on
+ *                            (runc ignores kernel and kernelTCP altogether)
+ *   memory.kernelTCP      -> memory.kmem.tcp.limit_in_bytes (still enforced
+ *                            on v1); a warning where the file is absent
  *   memory.disableOOMKiller true -> memory.oom_control "1"
  *   memory.useHierarchy true -> memory.use_hierarchy "1" (false: left alone,
  *                            modern kernels are always hierarchical)
@@ -64,25 +67,39 @@ static int need_file(const char *dir, const char *file, const char *cfg, const c
     return rl_error_code(err, ENOENT, "%s: %s/%s does not exist (%s)", cfg, dir, file, why);
 }
 
-/* memory.kmem.limit_in_bytes: since Linux 5.16 writes succeed but are
- * ignored (the file reads back "unlimited"); a limit the kernel does not
- * enforce is refused rather than silently dropped. */
+/* memory.kmem.limit_in_bytes: since Linux 5.16 writes are checked but
+ * ignored (the file reads back "unlimited"), later kernels may lack the
+ * file. Old configs and Docker's --kernel-memory still send the field, so
+ * (as runc) it is a warning, not a failure; a value the kernel refuses
+ * still fails. */
 static int v1_kmem(const char *dir, int64_t v, struct rl_error **err)
 {
     static const char *const F = "memory.kmem.limit_in_bytes", *const C = R "memory.kernel";
-    if (need_file(dir, F, C, "kernel memory limits were removed from this kernel", err) < 0 ||
-        cg_write_num(dir, F, v, false, C, err) < 0)
+    if (!cg_file_exists(dir, F)) {
+        rl_warn("%s: ignored: this kernel has no kernel memory limits (no %s)", C, F);
+        return 0;
+    }
+    if (cg_write_num(dir, F, v, false, C, err) < 0)
         return -1;
     _cleanup_free_ char *back = cg_read_line(dir, F, err);
     uint64_t got;
     if (back == NULL)
         return rl_error_wrap(err, "%s", C);
     if (v >= 0 && rl_parse_u64(back, &got) == 0 && got > (uint64_t)v)
-        return rl_error(err,
-                        "%s: the kernel ignores %s/%s (kernel memory limits are "
-                        "deprecated since Linux 5.16)",
-                        C, dir, F);
+        rl_warn("%s: ignored: the kernel does not enforce kernel memory limits (deprecated "
+                "since Linux 5.16; %s reads back %s)",
+                C, F, back);
     return 0;
+}
+
+static int v1_kmem_tcp(const char *dir, int64_t v, struct rl_error **err)
+{
+    static const char *const F = "memory.kmem.tcp.limit_in_bytes", *const C = R "memory.kernelTCP";
+    if (!cg_file_exists(dir, F)) {
+        rl_warn("%s: ignored: this kernel has no TCP kernel memory limits (no %s)", C, F);
+        return 0;
+    }
+    return cg_write_num(dir, F, v, false, C, err);
 }
 
 static int v1_memory_more(struct rl_cgroup *cg, const struct rl_resources *r, struct rl_error **err)
@@ -105,11 +122,7 @@ static int v1_memory_more(struct rl_cgroup *cg, const struct rl_resources *r, st
         return -1;
     if (kmem && v1_kmem(dir, m->kernel, err) < 0)
         return -1;
-    if (kmem_tcp &&
-        (need_file(dir, "memory.kmem.tcp.limit_in_bytes", R "memory.kernelTCP",
-                   "TCP kernel memory limits were removed from this kernel", err) < 0 ||
-         cg_write_num(dir, "memory.kmem.tcp.limit_in_bytes", m->kernel_tcp, false,
-                      R "memory.kernelTCP", err) < 0))
+    if (kmem_tcp && v1_kmem_tcp(dir, m->kernel_tcp, err) < 0)
         return -1;
     if (m->has_disable_oom_killer && m->disable_oom_killer &&
         cg_write_num(dir, "memory.oom_control", 1, false, R "memory.disableOOMKiller", err) < 0)

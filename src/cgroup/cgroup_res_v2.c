@@ -4,8 +4,9 @@
  * Rules, spec field -> file:
  *   memory.swappiness     -> ignored with a warning, as runc does (v2 has no
  *                            per-cgroup swappiness)
- *   memory.kernel, kernelTCP -> refused: v2 has no kernel memory limits
- *                            (kernel memory is charged to memory.max)
+ *   memory.kernel, kernelTCP -> ignored with a warning, as runc does: v2
+ *                            has no kernel memory limits (kernel memory is
+ *                            charged to memory.max)
  *   memory.disableOOMKiller true -> refused: v2 has no way to switch the
  *                            OOM killer off for a cgroup
  *   memory.useHierarchy   -> nothing: v2 is always hierarchical
@@ -42,12 +43,6 @@
 int cgv2_refusals(const struct rl_resources *r, struct rl_error **err)
 {
     const __typeof__(r->memory) *m = &r->memory;
-    /* 0 asks for nothing (Docker's update sends it; runc ignores it) */
-    if (m->has_kernel && m->kernel != 0)
-        return rl_error(err, R "memory.kernel: cgroup v2 has no kernel memory limit (kernel "
-                               "memory counts against memory.max)");
-    if (m->has_kernel_tcp && m->kernel_tcp != 0)
-        return rl_error(err, R "memory.kernelTCP: cgroup v2 has no TCP kernel memory limit");
     if (m->has_disable_oom_killer && m->disable_oom_killer)
         return rl_error(err, R "memory.disableOOMKiller: cgroup v2 cannot disable the OOM "
                                "killer of a cgroup");
@@ -157,6 +152,12 @@ int cgv2_apply_more(struct rl_cgroup *cg, const char *dir, const struct rl_resou
     if (r->memory.has_swappiness)
         rl_log(RL_LOG_WARN, "linux.resources.memory.swappiness: ignored on cgroup v2 (no "
                             "per-cgroup swappiness)");
+    /* 0 asks for nothing (Docker's update sends it) */
+    if (r->memory.has_kernel && r->memory.kernel != 0)
+        rl_warn(R "memory.kernel: ignored: cgroup v2 has no kernel memory limit (kernel "
+                  "memory counts against memory.max)");
+    if (r->memory.has_kernel_tcp && r->memory.kernel_tcp != 0)
+        rl_warn(R "memory.kernelTCP: ignored: cgroup v2 has no TCP kernel memory limit");
     if (v2_cpu_more(dir, r, err) < 0 || v2_io(dir, r, err) < 0 ||
         cg_hugetlb_apply(dir, r, true, err) < 0 || cg_rdma_apply(dir, r, err) < 0)
         return -1;

@@ -37,35 +37,14 @@ static int cpuset_inherit(const char *parent, const char *dir, struct rl_error *
     return 0;
 }
 
-/* mkdir each level of h->dir below the mount, initialising cpusets. */
-static int mkdir_cpuset(const struct cg_hier *h, struct rl_error **err)
-{
-    _cleanup_free_ char *path = xstrdup(h->mount);
-    for (const char *s = h->dir; *s;) {
-        while (*s == '/')
-            s++;
-        size_t n = strcspn(s, "/");
-        if (n == 0)
-            break;
-        _cleanup_free_ char *parent = steal_pointer(&path);
-        path = xasprintf("%s/%.*s", parent, (int)n, s);
-        s += n;
-        if (mkdir(path, 0755) < 0 && errno != EEXIST)
-            return rl_error_errno(err, "mkdir %s", path);
-        if (cpuset_inherit(parent, path, err) < 0)
-            return -1;
-    }
-    return 0;
-}
-
 int cgv1_create(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err)
 {
     struct cg_priv *p = cg_priv(cg);
     for (size_t i = 0; i < p->n; i++) {
         struct cg_hier *h = &p->h[i];
-        int r = !h->unified && cg_list_has(h->name, "cpuset") ? mkdir_cpuset(h, err)
-                                                               : cg_mkdir(h, err);
-        if (r < 0)
+        /* each level of a cpuset gets its parent's cpus and mems */
+        bool cpuset = !h->unified && cg_list_has(h->name, "cpuset");
+        if (cg_mkdir(h, cpuset ? cpuset_inherit : NULL, err) < 0)
             return rl_error_wrap(err, "create cgroup %s", h->dir);
     }
     return 0;
@@ -329,6 +308,8 @@ int cgv1_destroy(struct rl_cgroup *cg, struct rl_error **err)
                 rl_error_move(err, &e);
             rl_error_free(e);
             ret = -1;
+        } else {
+            cg_rmdir_created_parents(&p->h[i]);
         }
     }
     return ret;

@@ -253,7 +253,7 @@ static int v2_create(struct rl_cgroup *cg, const struct rl_resources *res,
                      struct rl_error **err)
 {
     struct cg_hier *h = cg_find_unified(cg);
-    if (cg_mkdir(h, err) < 0 || enable_controllers(h, res, err) < 0)
+    if (cg_mkdir(h, NULL, err) < 0 || enable_controllers(h, res, err) < 0)
         return rl_error_wrap(err, "create cgroup %s", h->dir);
     return 0;
 }
@@ -445,7 +445,11 @@ static int v2_kill_all(struct rl_cgroup *cg, int sig, struct rl_error **err)
 
 static int v2_destroy(struct rl_cgroup *cg, struct rl_error **err)
 {
-    return cg_rmdir_tree(cg_find_unified(cg)->abs, err);
+    struct cg_hier *h = cg_find_unified(cg);
+    if (cg_rmdir_tree(h->abs, err) < 0)
+        return -1;
+    cg_rmdir_created_parents(h);
+    return 0;
 }
 
 static int v2_freeze(struct rl_cgroup *cg, bool frozen, struct rl_error **err)

@@ -16,8 +16,8 @@ int cli_usage_error(struct rl_error **err, const char *cmd, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    rl_error(err, "%s%s%s (see 'rustlet %s%s--help')", cmd ? cmd : "", cmd ? ": " : "", msg,
-             cmd ? cmd : "", cmd ? " " : "");
+    /* main() puts "CMD: " in front of every error: not here too */
+    rl_error(err, "%s (see 'rustlet %s%s--help')", msg, cmd ? cmd : "", cmd ? " " : "");
     return -1;
 }
 

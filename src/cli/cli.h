@@ -55,6 +55,8 @@ extern const char *cli_container_id;
 
 int cli_usage_error(struct rl_error **err, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* help.c: the options of a command, one line each (NULL if it has none). */
+const char *cli_command_options(const char *cmd);
 /* Exactly one ID argument at argv[i]. */
 const char *cli_require_id(int argc, char **argv, int i, const char *cmd, struct rl_error **err);
 

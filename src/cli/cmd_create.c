@@ -3,7 +3,9 @@
 #include "cli.h"
 #include "rustlet/utils.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct create_flags {
@@ -16,6 +18,7 @@ static int parse(int argc, char **argv, const char *cmd, struct create_flags *f,
 {
     const struct cli_opt opts[] = {
         {"bundle", 'b', CLI_STRING, &f->o.bundle},
+        {"config", 'f', CLI_STRING, &f->o.config},
         {"pid-file", 0, CLI_STRING, &f->o.pid_file},
         {"console-socket", 0, CLI_STRING, &f->o.console_socket},
         {"no-pivot", 0, CLI_BOOL, &f->o.no_pivot},
@@ -39,6 +42,14 @@ static int parse(int argc, char **argv, const char *cmd, struct create_flags *f,
             return rl_error_errno(err, "getcwd");
         snprintf(abs, sizeof(abs), "%s/%s", cwd, f->o.pid_file);
         f->o.pid_file = abs;
+    }
+    if (f->o.config) {
+        /* relative to the caller's directory, as crun resolves it; kept
+         * in the state for start's poststart hooks and exec */
+        static char cfg[PATH_MAX];
+        if (realpath(f->o.config, cfg) == NULL)
+            return rl_error_errno(err, "--config %s", f->o.config);
+        f->o.config = cfg;
     }
     return 0;
 }

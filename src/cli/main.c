@@ -59,6 +59,41 @@ static void print_help(FILE *f)
                "   --version, -v       print the version\n");
 }
 
+/* A command's usage and options (runc prints them for CMD --help). */
+static void print_command_help(const struct cli_cmd *c)
+{
+    printf("NAME:\n   rustlet %s - %s\n\nUSAGE:\n   rustlet %s %s\n", c->name, c->summary,
+           c->name, c->usage);
+    const char *o = cli_command_options(c->name);
+    if (o)
+        printf("\nOPTIONS:\n%s", o);
+    printf("\nSee rustlet-%s(8).\n", c->name);
+}
+
+static const struct cli_cmd *find_command(const char *name)
+{
+    for (size_t k = 0; k < ARRAY_SIZE(commands); k++)
+        if (strcmp(commands[k].name, name) == 0)
+            return &commands[k];
+    return NULL;
+}
+
+/* --help or -h anywhere among the command's arguments (`CMD ID --help`
+ * too), before a `--` and, for exec, before the process's own arguments */
+static bool wants_help(int argc, char **argv)
+{
+    for (int j = 1; j < argc; j++) {
+        if (strcmp(argv[j], "--") == 0)
+            return false;
+        if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0)
+            return true;
+        if (strcmp(argv[0], "exec") == 0 && argv[j][0] != '-' && j > 1 &&
+            argv[j - 1][0] != '-')
+            return false; /* ID then COMMAND: the rest is the process's */
+    }
+    return false;
+}
+
 static const char *default_root(void)
 {
     const char *xdg = getenv("XDG_RUNTIME_DIR");
@@ -72,6 +107,9 @@ static const char *default_root(void)
 
 static int fail(const char *cmd, struct rl_error *err)
 {
+    /* exec fails with 255 before the process runs, as runc's does (126/127
+     * and the process's own status stay for what happens after execve) */
+    int code = cmd && strcmp(cmd, "exec") == 0 ? 255 : 1;
     char prefix[1200] = "";
     if (cmd && cli_container_id)
         snprintf(prefix, sizeof(prefix), "%s %s: ", cmd, cli_container_id);
@@ -82,7 +120,7 @@ static int fail(const char *cmd, struct rl_error *err)
         rl_log(RL_LOG_ERROR, "%s%s", prefix, msg);
     fprintf(stderr, "rustlet: %s%s\n", prefix, msg);
     rl_error_free(err);
-    return 1;
+    return code;
 }
 
 int main(int argc, char **argv)
@@ -141,23 +179,32 @@ int main(int argc, char **argv)
         return fail(NULL, (rl_error(&err, "--systemd-cgroup: the systemd user instance (rootless) "
                                           "is not supported yet; run as root or use cgroupfs"), err));
     const char *name = argv[i];
-    for (size_t k = 0; k < ARRAY_SIZE(commands); k++) {
-        if (strcmp(commands[k].name, name) != 0)
-            continue;
-        struct rl_context ctx = {.root = g.root ? g.root : default_root(),
-                                 .notify_socket = getenv("NOTIFY_SOCKET"),
-                                 .no_cgroups = strcmp(cgm, "disabled") == 0,
-                                 .systemd_cgroup = g.systemd_cgroup};
-        if (i + 1 < argc && (strcmp(argv[i + 1], "--help") == 0 || strcmp(argv[i + 1], "-h") == 0)) {
-            printf("USAGE:\n   rustlet %s %s\n\n%s (see rustlet-%s(8))\n", name, commands[k].usage,
-                   commands[k].summary, name);
+    if (strcmp(name, "help") == 0) {
+        /* rustlet help [CMD] */
+        const struct cli_cmd *c = i + 1 < argc ? find_command(argv[i + 1]) : NULL;
+        if (i + 1 >= argc) {
+            print_help(stdout);
             return 0;
         }
-        if (commands[k].fn(&ctx, argc - i, argv + i, &err) < 0)
-            return fail(name, err);
-        return cli_exit_status >= 0 ? cli_exit_status : 0;
+        if (c == NULL)
+            return fail(NULL, (rl_error(&err, "no such command \"%s\" (see 'rustlet --help')",
+                                        argv[i + 1]), err));
+        print_command_help(c);
+        return 0;
     }
-    rl_error(&err, "no such command \"%s\"", name);
-    print_help(stderr);
-    return fail(NULL, err);
+    const struct cli_cmd *c = find_command(name);
+    if (c == NULL)
+        return fail(NULL, (rl_error(&err, "no such command \"%s\" (see 'rustlet --help')", name),
+                           err));
+    if (wants_help(argc - i, argv + i)) {
+        print_command_help(c);
+        return 0;
+    }
+    struct rl_context ctx = {.root = g.root ? g.root : default_root(),
+                             .notify_socket = getenv("NOTIFY_SOCKET"),
+                             .no_cgroups = strcmp(cgm, "disabled") == 0,
+                             .systemd_cgroup = g.systemd_cgroup};
+    if (c->fn(&ctx, argc - i, argv + i, &err) < 0)
+        return fail(name, err);
+    return cli_exit_status >= 0 ? cli_exit_status : 0;
 }

@@ -376,8 +376,12 @@ static int apply_resources(struct create_ctx *c, bool create, bool apply, struct
     struct rl_resources res = c->spec->linux_.resources;
     _cleanup_free_ struct rl_device_cgroup *rules = device_rules(c->spec, &res.n_devices);
     res.devices = rules;
-    if ((create && rl_cgroup_create(c->st->cgroup, &res, err) < 0) ||
-        (apply && rl_cgroup_apply(c->st->cgroup, &res, err) < 0))
+    if (create && rl_cgroup_create(c->st->cgroup, &res, err) < 0)
+        return -1;
+    /* so that delete --force after a killed create removes them too */
+    if (create && rl_cgroup_made_parents(c->st->cgroup) && rl_state_write(c->ctx, c->st, err) < 0)
+        return -1;
+    if (apply && rl_cgroup_apply(c->st->cgroup, &res, err) < 0)
         return -1;
     return 0;
 }
@@ -539,13 +543,14 @@ static void teardown(struct create_ctx *c, const struct rl_error *why)
 
 static int load_spec(struct create_ctx *c, const char *bundle, struct rl_error **err)
 {
-    c->spec = rl_spec_load(bundle, err);
+    c->spec = c->opts->config ? rl_spec_load_file(c->opts->config, err)
+                              : rl_spec_load(bundle, err);
     if (c->spec == NULL)
         return -1;
     if (rl_spec_validate(c->spec, err) < 0)
         return -1;
     /* needs the runtime's own namespaces, so here rather than in the init */
-    if (rl_sysctl_check_joined(c->spec, err) < 0)
+    if (rl_sysctl_check_joined(c->spec, err) < 0 || rl_uts_check_joined(c->spec, err) < 0)
         return -1;
     /* socket activation meant for us (LISTEN_PID is our pid): the fds go on
      * to the container (rl_process_close_fds keeps them), and so must the
@@ -644,6 +649,7 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
     int ret = make_state_dir(&c, id, err);
     if (ret == 0) {
         c.st = new_state(id, bundle, c.spec);
+        c.st->config = xstrdup(opts->config);
         /* only needed when the filter is loaded before the end of set-up */
         if (c.spec->linux_.seccomp.present && !c.spec->process.no_new_privileges)
             c.seccomp_step = mmap(NULL, RL_SECCOMP_STEP_MAX, PROT_READ | PROT_WRITE,

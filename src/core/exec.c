@@ -64,6 +64,9 @@ struct exec_ctx {
     int console_fd;             /* --tty: where G sends the pty master */
     int proc_fd;                /* O_PATH of our /proc: G's LSM exec labels */
     int relay_fd;               /* --tty without --console-socket: our end */
+    int root_fd;                /* the init's root when it shares our mount
+                                   namespace (created without one): G
+                                   chroots there; else -1 */
 };
 
 /* Namespaces of pid that differ from ours: joining one we are already in
@@ -108,11 +111,23 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c, int fd)
         child_fail(fd, err);
     }
     close(c->init_pidfd);
+    if (c->root_fd >= 0) {
+        /* a container without a mount namespace: setns gave no root */
+        if (fchdir(c->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+            rl_error_errno(&err, "chroot into the container's root");
+            child_fail(fd, err);
+        }
+        close(c->root_fd);
+    }
     if (p->terminal) {
         /* the container's own devpts: we are in its mount namespace now */
         if (rl_terminal_setup(p, c->console_fd, false, &err) < 0)
             child_fail(fd, err);
         close(c->console_fd);
+    } else if (setsid() < 0) {
+        /* its own session, no controlling terminal (as runc) */
+        rl_error_errno(&err, "setsid");
+        child_fail(fd, err);
     }
     char **envp = rl_process_envp(p);
     if (rl_process_set_rlimits(p, &err) < 0 || rl_process_setup(p, &err) < 0)
@@ -285,12 +300,13 @@ static int prepare(const struct rl_context *ctx, const char *id, struct exec_ctx
     if (rl_lock_read(ctx, id, &l, err) < 0)
         return -1;
     int r = -1;
+    _cleanup_free_ char *config = NULL;
     if (l.status == RL_STATUS_STOPPED || l.status == RL_STATUS_CREATING)
         rl_error(err, "cannot exec in a %s container",
                  l.status == RL_STATUS_STOPPED ? "stopped" : "not yet created");
     else if (l.status == RL_STATUS_PAUSED && !c->o->ignore_paused)
         rl_error(err, "cannot exec in a paused container (use --ignore-paused to override)");
-    else if (exec_build_process(l.st->bundle, c->o, &c->proc, err) == 0) {
+    else if (exec_build_process(config = rl_state_config_path(l.st), c->o, &c->proc, err) == 0) {
         c->init_pidfd = rl_state_pidfd(l.st);
         if (c->init_pidfd < 0) {
             rl_error(err, "cannot exec in a stopped container");
@@ -299,6 +315,14 @@ static int prepare(const struct rl_context *ctx, const char *id, struct exec_ctx
             c->ns_flags = foreign_namespaces(c->init);
             c->cgroup = steal_pointer(&l.st->cgroup);
             r = 0;
+            if (!(c->ns_flags & CLONE_NEWNS)) {
+                char root[64];
+                snprintf(root, sizeof(root), "%d/root", (int)c->init);
+                c->root_fd = openat(c->proc_fd, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (c->root_fd < 0)
+                    r = rl_error_errno(err, "open the root of the container init %d",
+                                       (int)c->init);
+            }
         }
     }
     rl_unlock(&l);
@@ -309,7 +333,7 @@ int rl_exec(const struct rl_context *ctx, const char *id, const struct rl_exec_o
             int *status, struct rl_error **err)
 {
     struct exec_ctx c = {.o = opts, .init_pidfd = -1, .sync_fd = -1, .child_pidfd = -1,
-                         .console_fd = -1, .relay_fd = -1, .proc_fd = -1};
+                         .console_fd = -1, .relay_fd = -1, .proc_fd = -1, .root_fd = -1};
     *status = 0;
     /* the host's procfs, while we are still outside the container */
     c.proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -335,6 +359,8 @@ int rl_exec(const struct rl_context *ctx, const char *id, const struct rl_exec_o
         close(c.console_fd);
     if (c.relay_fd >= 0)
         close(c.relay_fd);
+    if (c.root_fd >= 0)
+        close(c.root_fd);
     close(c.proc_fd);
     rl_cgroup_free(c.cgroup);
     rl_spec_process_free(c.proc);

@@ -5,9 +5,10 @@
 
 #include "rustlet/container.h"
 
-/* The process to run, from --process FILE or from BUNDLE/config.json plus
+/* The process to run, from --process FILE or from the container's
+ * configuration file (BUNDLE/config.json or create's --config) plus
  * the flags; checked (terminal, args, cwd, unsupported LSM labels). */
-int exec_build_process(const char *bundle, const struct rl_exec_opts *o,
+int exec_build_process(const char *config, const struct rl_exec_opts *o,
                        struct rl_process **out, struct rl_error **err);
 
 #endif

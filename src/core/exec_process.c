@@ -71,10 +71,10 @@ static void add_caps(struct rl_process *p, const struct rl_exec_opts *o)
     }
 }
 
-static int from_config(const char *bundle, const struct rl_exec_opts *o,
+static int from_config(const char *config, const struct rl_exec_opts *o,
                        struct rl_process **out, struct rl_error **err)
 {
-    struct rl_spec *spec = rl_spec_load(bundle, err);
+    struct rl_spec *spec = rl_spec_load_file(config, err);
     if (spec == NULL)
         return -1;
     struct rl_process *p = xzalloc(sizeof(*p));
@@ -147,12 +147,12 @@ static int check(const struct rl_process *p, const struct rl_exec_opts *o,
     return 0;
 }
 
-int exec_build_process(const char *bundle, const struct rl_exec_opts *o,
+int exec_build_process(const char *config, const struct rl_exec_opts *o,
                        struct rl_process **out, struct rl_error **err)
 {
     *out = NULL;
     int r = o->process_file ? from_file(o->process_file, out, err)
-                            : from_config(bundle, o, out, err);
+                            : from_config(config, o, out, err);
     if (r == 0)
         r = check(*out, o, err);
     if (r < 0) {

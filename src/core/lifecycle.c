@@ -158,11 +158,11 @@ static int release_init(const char *fifo_path, int pidfd, struct rl_error **err)
  * (destroy, poststop hooks), as after any other stop. */
 static int run_poststart(const struct rl_state *st, struct rl_error **err)
 {
-    _cleanup_free_ char *cfg = xasprintf("%s/config.json", st->bundle);
+    _cleanup_free_ char *cfg = rl_state_config_path(st);
     if (access(cfg, F_OK) != 0)
         return 0;
     struct rl_error *lerr = NULL;
-    struct rl_spec *spec = rl_spec_load(st->bundle, &lerr);
+    struct rl_spec *spec = rl_spec_load_file(cfg, &lerr);
     int ret = 0;
     if (spec == NULL) {
         rl_log(RL_LOG_WARN, "poststart hooks not run: %s", lerr->msg);

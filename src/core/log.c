@@ -68,6 +68,8 @@ static size_t json_escape(char *out, size_t cap, const char *s)
     return o;
 }
 
+static void log_line(enum rl_log_level level, int fd, bool json, const char *msg);
+
 void rl_log(enum rl_log_level level, const char *fmt, ...)
 {
     if (level == RL_LOG_DEBUG && !log_debug)
@@ -78,10 +80,30 @@ void rl_log(enum rl_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    log_line(level, log_fd >= 0 ? log_fd : 2, log_json, msg);
+    errno = saved;
+}
+
+void rl_warn(const char *fmt, ...)
+{
+    int saved = errno;
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    log_line(RL_LOG_WARN, log_fd >= 0 ? log_fd : 2, log_json, msg);
+    if (log_fd >= 0)
+        log_line(RL_LOG_WARN, 2, false, msg);
+    errno = saved;
+}
+
+static void log_line(enum rl_log_level level, int fd, bool json, const char *msg)
+{
 
     char line[9000];
     int n;
-    if (log_json) {
+    if (json) {
         char esc[8200];
         json_escape(esc, sizeof(esc), msg);
         char ts[40];
@@ -97,6 +119,5 @@ void rl_log(enum rl_log_level level, const char *fmt, ...)
     }
     if (n > (int)sizeof(line) - 1)
         n = (int)sizeof(line) - 1;
-    (void)rl_write_all(log_fd >= 0 ? log_fd : 2, line, (size_t)n);
-    errno = saved;
+    (void)rl_write_all(fd, line, (size_t)n);
 }

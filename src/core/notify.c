@@ -52,6 +52,10 @@ int rl_notify_prepare(const struct rl_context *ctx, const char *id, struct rl_sp
 {
     if (!notify_enabled(ctx))
         return 0;
+    if (rl_spec_namespace(spec, RL_NS_MOUNT) == NULL)
+        return rl_error(err, "NOTIFY_SOCKET: the socket's bind mount on %s needs a \"mount\" "
+                             "namespace in linux.namespaces",
+                        NOTIFY_DIR_IN_CONTAINER);
     _cleanup_free_ char *dir = notify_dir(ctx, id);
     if (mkdir(dir, 0755) < 0 || chmod(dir, 0755) < 0)
         return rl_error_errno(err, "NOTIFY_SOCKET: mkdir %s", dir);

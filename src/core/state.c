@@ -201,6 +201,11 @@ static void write_hooks(struct rl_jsonw *w, const struct rl_hook *h, size_t n)
     rl_jsonw_array_close(w);
 }
 
+char *rl_state_config_path(const struct rl_state *st)
+{
+    return st->config ? xstrdup(st->config) : xasprintf("%s/config.json", st->bundle);
+}
+
 static void write_common(struct rl_jsonw *w, const struct rl_state *st)
 {
     rl_jsonw_kv_string(w, "id", st->id);
@@ -208,6 +213,8 @@ static void write_common(struct rl_jsonw *w, const struct rl_state *st)
     rl_jsonw_key(w, "startTime");
     rl_jsonw_uint(w, st->start_time);
     rl_jsonw_kv_string(w, "bundle", st->bundle);
+    if (st->config)
+        rl_jsonw_kv_string(w, "config", st->config);
     rl_jsonw_kv_string(w, "rootfs", st->rootfs);
 }
 
@@ -370,6 +377,7 @@ static int parse_state(const char *doc, size_t len, struct rl_state *st, struct 
     st->pid = (pid_t)pid;
     st->start_time = start;
     st->bundle = get_str(root, "bundle");
+    st->config = get_str(root, "config");
     st->rootfs = get_str(root, "rootfs");
     st->created = get_str(root, "created");
     st->owner = get_str(root, "owner");
@@ -528,6 +536,7 @@ void rl_state_free(struct rl_state *st)
     free(st->id);
     free(st->damaged);
     free(st->bundle);
+    free(st->config);
     free(st->rootfs);
     free(st->created);
     free(st->owner);

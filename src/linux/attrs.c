@@ -49,6 +49,25 @@ int rl_sysctl_check_joined(const struct rl_spec *spec, struct rl_error **err)
     return 0;
 }
 
+int rl_uts_check_joined(const struct rl_spec *spec, struct rl_error **err)
+{
+    const struct rl_namespace *ns = rl_spec_namespace(spec, RL_NS_UTS);
+    const char *which = spec->hostname && *spec->hostname       ? "hostname"
+                        : spec->domainname && *spec->domainname ? "domainname"
+                                                                : NULL;
+    if (which == NULL || ns == NULL || ns->path == NULL || ns->path[0] == '\0')
+        return 0;
+    struct stat a, b;
+    if (stat(ns->path, &a) < 0)
+        return rl_error_errno(err, "%s: stat the uts namespace %s", which, ns->path);
+    if (stat("/proc/self/ns/uts", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return rl_error(err,
+                        "%s: the uts namespace %s is the host's: setting the %s would change "
+                        "the host's",
+                        which, ns->path, which);
+    return 0;
+}
+
 static int openat2_beneath(int dirfd, const char *path, int flags)
 {
     struct open_how how = {

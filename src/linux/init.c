@@ -252,6 +252,15 @@ static void setup(struct rl_init_args *a)
         CHECK(a, rl_ns_join(spec, CLONE_NEWUSER | CLONE_NEWPID, &err));
     }
     CHECK(a, rl_lsm_check(spec, &err));
+    /* a session of its own, as runc gives every container: no controlling
+     * terminal inherited from the shell that ran create, so it does not
+     * stop or die when that shell takes its terminal back (with
+     * process.terminal, rl_terminal_setup makes the session and its pty
+     * the controlling terminal) */
+    if (!spec->process.terminal && setsid() < 0) {
+        rl_error_errno(&err, "setsid");
+        die(a, err);
+    }
     if ((newflags & CLONE_NEWCGROUP) && rl_sys_unshare(CLONE_NEWCGROUP) < 0) {
         rl_error_errno(&err, "linux.namespaces (cgroup): unshare(CLONE_NEWCGROUP)");
         die(a, err);
@@ -282,7 +291,11 @@ static void setup(struct rl_init_args *a)
         CHECK(a, sync_expect(a->sync_fd, SYNC_NETDEV_DONE, NULL, &err));
     }
     CHECK(a, rl_sysctl_apply(spec, &err));
-    CHECK(a, rl_rootfs_prepare(spec, a->state->rootfs, a->state->bundle, a->idmap_fds, &err));
+    /* without a mount namespace nothing is mounted (validation refused what
+     * would be): the runtime's mount table stays as it is */
+    bool mntns = rl_spec_namespace(spec, RL_NS_MOUNT) != NULL;
+    if (mntns)
+        CHECK(a, rl_rootfs_prepare(spec, a->state->rootfs, a->state->bundle, a->idmap_fds, &err));
     pid_t hostpid = 0;
     if (a->runtime_hooks) {
         CHECK(a, sync_send(a->sync_fd, SYNC_HOOKS, 0) < 0 ? rl_error_errno(&err, "sync") : 0);
@@ -305,13 +318,19 @@ static void setup(struct rl_init_args *a)
         a->seccomp_listener = rl_seccomp_listener_connect(spec->linux_.seccomp.listener_path, &err);
         CHECK(a, a->seccomp_listener);
     }
-    CHECK(a, rl_rootfs_pivot(a->state->rootfs, a->opts->no_pivot, &err));
-    CHECK(a, rl_rootfs_finish(spec, &err));
+    if (mntns) {
+        CHECK(a, rl_rootfs_pivot(a->state->rootfs, a->opts->no_pivot, &err));
+        CHECK(a, rl_rootfs_finish(spec, &err));
+    } else {
+        /* pivot_root would move the runtime's own root: chroot, as runc */
+        CHECK(a, rl_rootfs_chroot(a->state->rootfs, &err));
+    }
     if (spec->process.terminal) {
         CHECK(a, rl_terminal_setup(&spec->process, a->console_fd, true, &err));
         close(a->console_fd);
         a->console_fd = -1;
     }
+    CHECK(a, rl_rootfs_propagate(spec, &err));
     if (!a->opts->no_new_keyring) {
         /* a fresh session keyring, so containers do not share the host's;
          * named "_ses.<id>" as runc names it */

@@ -72,9 +72,9 @@ int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char
                             spec->linux_.rootfs_propagation);
         prop = (unsigned long)f;
     }
-    /* an unbindable "/" cannot give the rootfs bind below: private until
-     * the pivot, unbindable after it (rl_rootfs_finish), as the spec's
-     * "a private mount that cannot be bind-mounted" reads */
+    /* an unbindable "/" could not be bound onto itself (EINVAL) nor give
+     * the sources of bind mounts: private for now, unbindable once every
+     * mount is made (rl_rootfs_propagate, as crun does) */
     if (prop & MS_UNBINDABLE)
         prop = (prop & ~(unsigned long)MS_UNBINDABLE) | MS_PRIVATE;
     if (rl_sys_mount(NULL, "/", NULL, prop, NULL) < 0)
@@ -93,6 +93,17 @@ int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char
         return -1;
     if (rl_devices_needed(spec) && rl_devices_setup(spec, rootfd, err) < 0)
         return -1;
+    return 0;
+}
+
+int rl_rootfs_chroot(const char *rootfs, struct rl_error **err)
+{
+    if (chdir(rootfs) < 0)
+        return rl_error_errno(err, "root.path: chdir %s", rootfs);
+    if (rl_sys_chroot(".") < 0)
+        return rl_error_errno(err, "root.path: chroot %s (no mount namespace)", rootfs);
+    if (chdir("/") < 0)
+        return rl_error_errno(err, "chdir /");
     return 0;
 }
 
@@ -318,6 +329,12 @@ int rl_rootfs_finish(const struct rl_spec *spec, struct rl_error **err)
         if (rl_sys_mount(NULL, "/", NULL, f, NULL) < 0)
             return rl_error_errno(err, "root.readonly: remount / read-only");
     }
+    return 0;
+}
+
+int rl_rootfs_propagate(const struct rl_spec *spec, struct rl_error **err)
+{
+    const struct rl_linux *l = &spec->linux_;
     if (l->rootfs_propagation) {
         long p = rl_propagation_flags(l->rootfs_propagation);
         /* applied to the new root after the pivot, as runc does: before it,

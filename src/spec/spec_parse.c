@@ -296,6 +296,11 @@ struct rl_spec *rl_spec_parse(const char *json, size_t len, struct rl_error **er
 struct rl_spec *rl_spec_load(const char *bundle, struct rl_error **err)
 {
     _cleanup_free_ char *path = xasprintf("%s/config.json", bundle ? bundle : ".");
+    return rl_spec_load_file(path, err);
+}
+
+struct rl_spec *rl_spec_load_file(const char *path, struct rl_error **err)
+{
     size_t len = 0;
     _cleanup_free_ char *text = rl_read_file_at(AT_FDCWD, path, SPEC_MAX_SIZE, &len, err);
     if (text == NULL)

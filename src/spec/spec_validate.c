@@ -155,14 +155,46 @@ static int validate_ns_entries(const struct rl_linux *lx, struct rl_error **err)
     return 0;
 }
 
+/* Without a mount namespace the container inherits the runtime's (the
+ * spec's rule for an unlisted type): the init only chroots into root.path,
+ * as runc does. What would mount something - and so change the runtime's
+ * own mount table, where runc leaves those mounts behind - is refused,
+ * each part by name. */
+static int validate_no_mount_ns(const struct rl_spec *s, struct rl_error **err)
+{
+    const struct rl_linux *lx = &s->linux_;
+    const struct {
+        bool set;
+        const char *name;
+    } parts[] = {
+        {s->n_mounts > 0, "mounts"},
+        {s->root.readonly, "root.readonly"},
+        {lx->n_masked_paths > 0, "linux.maskedPaths"},
+        {lx->n_readonly_paths > 0, "linux.readonlyPaths"},
+        {non_empty(lx->rootfs_propagation), "linux.rootfsPropagation"},
+        {lx->n_devices > 0, "linux.devices"},
+        {s->process.terminal, "process.terminal (/dev/console)"},
+    };
+    char list[512] = "";
+    for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+        if (parts[i].set)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                     list[0] ? ", " : "", parts[i].name);
+    if (list[0] == '\0')
+        return 0;
+    return rl_error(err,
+                    "linux.namespaces: without a \"mount\" namespace the container shares the "
+                    "runtime's mounts, and these need a private one (add {\"type\": \"mount\"}): %s",
+                    list);
+}
+
 static int validate_namespaces(const struct rl_spec *s, struct rl_error **err)
 {
     const struct rl_linux *lx = &s->linux_;
     if (validate_ns_entries(lx, err) < 0)
         return -1;
-    if (rl_spec_namespace(s, RL_NS_MOUNT) == NULL)
-        return rl_error(err, "linux.namespaces: a \"mount\" namespace is required (rustlet sets "
-                             "up the container's rootfs only in a private mount namespace)");
+    if (rl_spec_namespace(s, RL_NS_MOUNT) == NULL && validate_no_mount_ns(s, err) < 0)
+        return -1;
     const struct rl_namespace *user = rl_spec_namespace(s, RL_NS_USER);
     if (user == NULL && lx->n_uid_mappings > 0)
         return rl_error(err, "linux.uidMappings: mappings need a \"user\" namespace in "
@@ -198,12 +230,12 @@ static int validate_namespaces(const struct rl_spec *s, struct rl_error **err)
             return rl_error(err, "linux.sysctl[\"%s\"]: conflicts with %s \"%s\" (set one of them)",
                             k, field, v);
     }
-    /* a uts namespace joined by path counts (runc and crun set the name
-     * there too; config.md: the container's UTS namespace may be shared) */
+    /* a uts namespace joined by path gets the name too, as runc and crun
+     * do (create refuses the runtime's own: rl_uts_check_joined) */
     if (which != NULL && uts == NULL)
         return rl_error(err,
-                        "%s: unable to set %s without a private UTS namespace (add a new "
-                        "\"uts\" namespace to linux.namespaces)",
+                        "%s: unable to set %s without a private UTS namespace (add a \"uts\" "
+                        "namespace to linux.namespaces)",
                         which, which);
     return 0;
 }

@@ -39,6 +39,34 @@ documented() {
 	documented rustlet-delete.8 force
 }
 
+# in_help CMD FLAG...: each flag appears as --flag in `rustlet CMD --help`
+in_help() {
+	local out f missing=()
+	out=$("$RUNTIME" "$1" --help)
+	shift
+	for f in "$@"; do
+		grep -qF -- "--$f" <<<"$out" || missing+=("$f")
+	done
+	if ((${#missing[@]})); then
+		echo "rustlet ${1:-} --help does not list: ${missing[*]}" >&2
+		return 1
+	fi
+}
+
+@test "docs: every command's flags are in its --help" {
+	is_rustlet || skip "checks rustlet's own option tables"
+	in_help create $(flags_of cmd_create.c | grep -vxE 'detach|keep')
+	in_help run $(flags_of cmd_create.c)
+	in_help exec $(flags_of cmd_exec.c)
+	in_help update $(flags_of cmd_update.c)
+	in_help events $(flags_of cmd_events.c)
+	in_help list $(flags_of cmd_list.c)
+	in_help ps $(flags_of cmd_ps.c)
+	in_help spec $(flags_of cmd_spec.c)
+	in_help kill all
+	in_help delete force
+}
+
 @test "docs: every command has a man page" {
 	is_rustlet || skip "checks rustlet's own man pages"
 	local c

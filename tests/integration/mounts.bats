@@ -97,6 +97,27 @@ teardown() {
 	assert_line type=char
 }
 
+@test "rootfsPropagation unbindable and runbindable (applied after the rootfs bind)" {
+	skip_if_runc "runc 1.1.5 makes / unbindable before binding the rootfs onto itself: EINVAL (observed here)"
+	for p in unbindable runbindable; do
+		update_config '.linux.rootfsPropagation = $p' --arg p "$p"
+		run_payload mounts
+		assert_success
+		assert_match "^/ [^ ]+ [^ ]+ unbindable\$" "$(mount_line /)"
+	done
+	# recursive: the mounts below / too (bound before it became unbindable)
+	assert_match "^/proc [^ ]+ [^ ]+ unbindable\$" "$(mount_line /proc)"
+	# with a terminal: /dev/console is bound from devpts before that
+	if command -v script >/dev/null; then
+		update_config '.process.terminal = true'
+		set_args rl-payload mounts
+		run timeout 30 script -qec "$RUNTIME --root $ROOT run --bundle $BUNDLE $CID" /dev/null </dev/null
+		assert_success
+		output=${output//$'\r'/}
+		assert_match "^/dev/console [^ ]+ [^ ]+ unbindable\$" "$(mount_line /dev/console)"
+	fi
+}
+
 @test "default mounts: proc, sysfs, tmpfs /dev, devpts, shm, mqueue, cgroup" {
 	run_payload mounts
 	assert_success

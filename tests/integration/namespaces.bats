@@ -164,6 +164,30 @@ hold_ns() {
 	assert_line "ipc=$(readlink /proc/$HOLDER/ns/ipc)"
 }
 
+@test "hostname with a uts namespace joined by path is set in that namespace" {
+	hold_ns --uts
+	host=$(hostname)
+	update_config '.hostname = "rl-joined"'
+	add_ns uts "/proc/$HOLDER/ns/uts"
+	run_payload hostname
+	assert_success
+	assert_line hostname=rl-joined
+	# the holder sees it (same namespace), the host does not
+	assert_equal "$(nsenter --uts --target "$HOLDER" hostname)" rl-joined
+	assert_equal "$(hostname)" "$host"
+}
+
+@test "hostname with the runtime's own uts namespace joined by path is refused" {
+	skip_if_runc "runc 1.1.5 sets the hostname of the runtime's own uts namespace (observed here)"
+	host=$(hostname)
+	update_config '.hostname = "rl-not-here"'
+	add_ns uts /proc/self/ns/uts
+	run_payload hostname
+	assert_failure 1
+	assert_match "hostname: the uts namespace /proc/self/ns/uts is the host's" "$stderr"
+	assert_equal "$(hostname)" "$host"
+}
+
 @test "join a pid namespace by path" {
 	unshare --pid --fork sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
 	KEEP_PIDS+=("$!")

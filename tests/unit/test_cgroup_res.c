@@ -119,11 +119,14 @@ static void test_rl_cgroup_apply_v1_kmem_removed(void **state)
     /* 0 asks for nothing: no file needed (Docker's update sends it) */
     r.memory.has_kernel = true, r.memory.has_kernel_tcp = true;
     apply_ok(cg, &r);
-    r.memory.has_kernel_tcp = false;
-    r.memory.has_kernel = true, r.memory.kernel = 1048576;
-    apply_err(cg, &r, "linux.resources.memory.kernel: ");
-    apply_err(cg, &r, "/memory/c1/memory.kmem.limit_in_bytes does not exist (kernel memory "
-                      "limits were removed from this kernel)");
+    /* a limit where the kernel has no kmem file: a warning, not a failure
+     * (as runc); so is kernelTCP without its file */
+    r.memory.kernel = 1048576;
+    apply_ok(cg, &r);
+    _cleanup_free_ char *t = fake_path(root, "memory/c1/memory.kmem.tcp.limit_in_bytes");
+    unlink(t);
+    r.memory.kernel_tcp = 524288;
+    apply_ok(cg, &r);
     rl_cgroup_free(cg);
     fake_cleanup(root);
 }
@@ -352,11 +355,10 @@ static void test_rl_cgroup_apply_v2_refusals(void **state)
     /* 0 asks for nothing (what Docker's update sends) */
     r.memory.has_kernel = true, r.memory.has_kernel_tcp = true;
     apply_ok(cg, &r);
-    r.memory.has_kernel_tcp = false, r.memory.kernel = 1048576;
-    apply_err(cg, &r, "linux.resources.memory.kernel: cgroup v2 has no kernel memory limit");
-    r.memory.has_kernel = false, r.memory.has_kernel_tcp = true, r.memory.kernel_tcp = 1;
-    apply_err(cg, &r, "linux.resources.memory.kernelTCP: cgroup v2 has no TCP kernel memory");
-    r.memory.has_kernel_tcp = false;
+    /* limits: ignored with a warning (v2 has none), as runc does */
+    r.memory.kernel = 1048576, r.memory.kernel_tcp = 1;
+    apply_ok(cg, &r);
+    r.memory.has_kernel = false, r.memory.has_kernel_tcp = false;
     r.memory.has_disable_oom_killer = true, r.memory.disable_oom_killer = true;
     apply_err(cg, &r, "linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable");
     r.memory.disable_oom_killer = false;

@@ -364,6 +364,45 @@ static void test_rl_cgroup_destroy_v2(void **state)
     teardown_v2(&f);
 }
 
+/* Parents that create made are removed by destroy once empty; one that
+ * existed before is kept (and so is one another cgroup still uses). */
+static void test_rl_cgroup_destroy_v2_created_parents(void **state)
+{
+    struct fx f = setup_v2("td/ct/c1", all_ctl);
+    struct rl_error *err = NULL;
+    if (rl_cgroup_create(f.cg, NULL, &err) < 0)
+        fail_msg("%s", err->msg);
+    assert_true(fake_exists(f.root, "user.slice/td/ct/c1"));
+    assert_true(rl_cgroup_made_parents(f.cg));
+    assert_int_equal(rl_cgroup_destroy(f.cg, NULL), 0);
+    assert_false(fake_exists(f.root, "user.slice/td"));
+    assert_true(fake_exists(f.root, "user.slice"));
+    teardown_v2(&f);
+
+    f = setup_v2("pre/sub/c1", all_ctl);
+    fake_dir(f.root, "user.slice/pre");
+    if (rl_cgroup_create(f.cg, NULL, &err) < 0)
+        fail_msg("%s", err->msg);
+    fake_dir(f.root, "user.slice/pre/sub/other");
+    assert_int_equal(rl_cgroup_destroy(f.cg, NULL), 0);
+    assert_false(fake_exists(f.root, "user.slice/pre/sub/c1"));
+    assert_true(fake_exists(f.root, "user.slice/pre/sub/other")); /* busy: kept */
+    _cleanup_free_ char *other = fake_path(f.root, "user.slice/pre/sub/other");
+    rmdir(other);
+    assert_int_equal(rl_cgroup_destroy(f.cg, NULL), 0);
+    assert_false(fake_exists(f.root, "user.slice/pre/sub"));
+    assert_true(fake_exists(f.root, "user.slice/pre")); /* existed before */
+    teardown_v2(&f);
+
+    /* every parent existed: nothing recorded */
+    f = setup_v2("pre/c1", all_ctl);
+    fake_dir(f.root, "user.slice/pre");
+    if (rl_cgroup_create(f.cg, NULL, &err) < 0)
+        fail_msg("%s", err->msg);
+    assert_false(rl_cgroup_made_parents(f.cg));
+    teardown_v2(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_rl_cgroup_add_pid_v2),
         cmocka_unit_test(test_rl_cgroup_open_unified_v2),
         cmocka_unit_test(test_rl_cgroup_destroy_v2),
+        cmocka_unit_test(test_rl_cgroup_destroy_v2_created_parents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

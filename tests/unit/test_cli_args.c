@@ -227,7 +227,7 @@ static void test_cli_require_id_counts(void **state)
     assert_string_equal(cli_require_id(2, one, 1, "state", &err), "c1");
     assert_string_equal(cli_container_id, "c1");
     assert_null(cli_require_id(1, one, 1, "state", &err));
-    assert_string_equal(err->msg, "state: requires exactly 1 argument (the container id) "
+    assert_string_equal(err->msg, "requires exactly 1 argument (the container id) "
                                   "(see 'rustlet state --help')");
     rl_error_free(err);
     char *two[] = {"state", "a", "b"};

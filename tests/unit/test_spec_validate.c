@@ -174,12 +174,15 @@ static void test_rl_spec_validate_namespaces(void **state)
         "linux.namespaces[2]: duplicate namespace type \"pid\" (also in linux.namespaces[1])");
     BAD(NULL, NULL, ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"pid\",\"path\":\"p\"}]",
         "linux.namespaces[1].path \"p\": must be an absolute path");
-    BAD(NULL, NULL, ",\"namespaces\":[{\"type\":\"pid\"}]",
-        "linux.namespaces: a \"mount\" namespace is required (rustlet sets up the container's "
-        "rootfs only in a private mount namespace)");
-    BAD(",\"linux\":null", NULL, NULL,
-        "linux.namespaces: a \"mount\" namespace is required (rustlet sets up the container's "
-        "rootfs only in a private mount namespace)");
+    /* no mount namespace: the runtime's is inherited (chroot only) ... */
+    GOOD(NULL, NULL, ",\"namespaces\":[{\"type\":\"pid\"}]");
+    GOOD(",\"linux\":null", NULL, NULL);
+    /* ... and what would mount is refused, each part named */
+    BAD(",\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}]",
+        ",\"terminal\":true", ",\"namespaces\":[{\"type\":\"pid\"}],\"maskedPaths\":[\"/x\"]",
+        "linux.namespaces: without a \"mount\" namespace the container shares the runtime's "
+        "mounts, and these need a private one (add {\"type\": \"mount\"}): mounts, "
+        "linux.maskedPaths, process.terminal (/dev/console)");
 }
 
 #define MAPS                                                                                       \
@@ -216,11 +219,12 @@ static void test_rl_spec_validate_time_offsets(void **state)
 static void test_rl_spec_validate_hostname(void **state)
 {
     BAD(",\"hostname\":\"box\"", NULL, NULL,
-        "hostname: unable to set hostname without a private UTS namespace (add a new \"uts\" "
+        "hostname: unable to set hostname without a private UTS namespace (add a \"uts\" "
         "namespace to linux.namespaces)");
     BAD(",\"domainname\":\"example.org\"", NULL, NULL,
-        "domainname: unable to set domainname without a private UTS namespace (add a new \"uts\" "
+        "domainname: unable to set domainname without a private UTS namespace (add a \"uts\" "
         "namespace to linux.namespaces)");
+    /* joined by path: set in that namespace (create checks it is not ours) */
     GOOD(",\"hostname\":\"box\"", NULL,
          ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\",\"path\":\"/proc/1/ns/uts\"}]");
     GOOD(",\"hostname\":\"\"", NULL, NULL);
