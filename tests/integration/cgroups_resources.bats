@@ -124,7 +124,17 @@ block_dev() {
 	v1_has blkio || skip "no v1 blkio hierarchy"
 	dev=$(block_dev) || skip "no block device in /sys/block"
 	maj=${dev%:*} min=${dev#*:}
-	update_config '.linux.resources.blockIO = {weight: 300,
+	local w=300
+	if [[ ! -e /sys/fs/cgroup/blkio/blkio.weight && ! -e /sys/fs/cgroup/blkio/blkio.bfq.weight ]]; then
+		# no CFQ and no BFQ scheduler here (bfq may be a module not loaded):
+		# a weight is refused naming the field, the throttles still apply
+		update_config '.linux.resources.blockIO = {weight: 300}'
+		rt_bg create --bundle "$BUNDLE" "$CID"
+		assert_failure
+		assert_match 'linux.resources.blockIO.weight: write .*blkio.bfq.weight: No such file or directory' "$stderr"
+		w=null
+	fi
+	update_config '.linux.resources.blockIO = {weight: '"$w"',
 		throttleReadBpsDevice: [{major: $maj, minor: $min, rate: 1048576}],
 		throttleWriteBpsDevice: [{major: $maj, minor: $min, rate: 2097152}],
 		throttleReadIOPSDevice: [{major: $maj, minor: $min, rate: 100}],
