@@ -192,7 +192,7 @@ static void internal_process_hint(const char *parent, struct rl_error **err)
 
 /* Enable the needed controllers in dir's cgroup.subtree_control (one write
  * "+cpu +memory"), after checking dir's cgroup.controllers has them. */
-static int enable_level(const char *dir, const struct v2_need *need, size_t n,
+static int enable_level(const char *dir, bool root, const struct v2_need *need, size_t n,
                         struct rl_error **err)
 {
     _cleanup_free_ char *avail = cg_read(dir, "cgroup.controllers", err);
@@ -212,6 +212,18 @@ static int enable_level(const char *dir, const struct v2_need *need, size_t n,
             snprintf(cfgs + strlen(cfgs), sizeof(cfgs) - strlen(cfgs), "%s%s",
                      *cfgs ? ", " : "", need[i].cfg);
     }
+    /* a non-root cgroup with processes: the kernel refuses domain
+     * controllers (EBUSY) but takes threaded ones (pids, cpu, cpuset) and
+     * then no child can take a process (EOPNOTSUPP). Refuse before writing,
+     * so a failed create leaves the parent as it was. */
+    if (*add && !root) {
+        _cleanup_free_ char *procs = cg_read(dir, "cgroup.procs", NULL);
+        if (procs && procs[0]) {
+            rl_error_code(err, EBUSY, "enable %s in %s/cgroup.subtree_control", add, dir);
+            internal_process_hint(dir, err);
+            return rl_error_wrap(err, "%s", cfgs);
+        }
+    }
     if (*add && cg_write(dir, "cgroup.subtree_control", add, err) < 0) {
         internal_process_hint(dir, err);
         return rl_error_wrap(err, "%s", cfgs);
@@ -229,7 +241,7 @@ static int enable_controllers(const struct cg_hier *h, const struct rl_resources
         return 0;
     _cleanup_free_ char *level = xstrdup(h->mount);
     for (const char *s = h->dir; *s;) {
-        if (enable_level(level, need, n, err) < 0)
+        if (enable_level(level, strcmp(level, h->mount) == 0, need, n, err) < 0)
             return -1;
         while (*s == '/')
             s++;
