@@ -189,7 +189,11 @@ ctr_output() { cat "$CTR_OUT"; }
 
 # wait_output REGEX: poll until the detached container's stdout matches.
 wait_output() {
-	wait_for grep -qE -- "$1" "$CTR_OUT"
+	wait_for grep -qE -- "$1" "$CTR_OUT" && return 0
+	# what the container said instead
+	echo "container stdout: $(tail -c 2000 "$CTR_OUT")" >&2
+	echo "container stderr: $(tail -c 2000 "$CTR_ERR")" >&2
+	return 1
 }
 
 # state_field ID JQ: one field of `state ID`.

@@ -15,7 +15,8 @@ setup() {
 
 # listen [TIMEOUT]: start the host listener on $HOST_SOCK.
 listen() {
-	"$NOTIFY_LISTEN" "$HOST_SOCK" "${1:-20}" >"$LISTEN_OUT" 2>"$LISTEN_ERR" 3>&- &
+	# its lifetime stretches with RL_WAIT_SCALE (a TCG guest is slower)
+	"$NOTIFY_LISTEN" "$HOST_SOCK" $((${1:-20} * RL_WAIT_SCALE)) >"$LISTEN_OUT" 2>"$LISTEN_ERR" 3>&- &
 	LISTEN_PID=$!
 	KEEP_PIDS+=("$LISTEN_PID")
 	wait_for test -S "$HOST_SOCK"
@@ -135,7 +136,7 @@ nrt() { NOTIFY_SOCKET=$HOST_SOCK rt "$@"; }
 	t0=$SECONDS
 	run --separate-stderr nrt start "$CID"
 	assert_success
-	((SECONDS - t0 < 3)) || fail "start took $((SECONDS - t0)) s"
+	((SECONDS - t0 < 3 * RL_WAIT_SCALE)) || fail "start took $((SECONDS - t0)) s"
 	listened
 	[[ -z "$output" ]] || fail "forwarded: $output"
 }
@@ -147,7 +148,7 @@ nrt() { NOTIFY_SOCKET=$HOST_SOCK rt "$@"; }
 	t0=$SECONDS
 	NOTIFY_SOCKET=$HOST_SOCK rt_bg run -d --bundle "$BUNDLE" "$CID"
 	assert_success
-	((SECONDS - t0 < 3)) || fail "run -d took $((SECONDS - t0)) s"
+	((SECONDS - t0 < 3 * RL_WAIT_SCALE)) || fail "run -d took $((SECONDS - t0)) s"
 	listened
 	[[ -z "$output" ]] || fail "forwarded: $output"
 }
