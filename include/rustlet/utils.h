@@ -85,4 +85,21 @@ char *rl_now_rfc3339(void);
 /* Monotonic nanoseconds. */
 uint64_t rl_now_ns(void);
 
+/* One line of /proc/PID/mountinfo, the only parser of it (src/core/mountinfo.c):
+ *   ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER
+ * The pointers point into the line, which is split in place; root,
+ * mountpoint and source have mountinfo's octal escapes (\040) undone.
+ * optional is the optional fields, blank-separated ("" if none). */
+struct rl_mountinfo {
+    unsigned long long id, parent;
+    char *root, *mountpoint, *opts, *optional, *fstype, *source, *super;
+};
+/* 0, or -1 for a line that is not of that shape (then *m is undefined). */
+int rl_mountinfo_parse(char *line, struct rl_mountinfo *m);
+/* Calls fn for each well-formed line of text (split in place) until fn
+ * returns nonzero; returns that value, or 0. */
+int rl_mountinfo_each(char *text, int (*fn)(const struct rl_mountinfo *m, void *arg), void *arg);
+/* Does the optional-fields string hold a tag ("shared", "master")? */
+bool rl_mountinfo_has_tag(const char *optional, const char *tag);
+
 #endif

@@ -270,51 +270,25 @@ static char *name_from_options(const char *opts)
     return out;
 }
 
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
-{
-    char *o = s;
-    for (; *s; s++) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-            s[3] >= '0' && s[3] <= '7') {
-            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-            s += 3;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o = '\0';
-}
-
 /* One mountinfo line: a cgroup mount directly below root is a v1
  * hierarchy; a cgroup2 one at root/unified the hybrid unified one. */
 static void mountinfo_line(char *line, const char *root, enum rl_cgroup_mode mode,
                            struct cg_found *f)
 {
-    char *fields[6], *save = NULL, *tok = strtok_r(line, " ", &save);
-    size_t i = 0;
-    for (; tok && i < 6; tok = strtok_r(NULL, " ", &save))
-        fields[i++] = tok;
-    while (tok && strcmp(tok, "-") != 0)
-        tok = strtok_r(NULL, " ", &save);
-    char *fstype = tok ? strtok_r(NULL, " ", &save) : NULL;
-    char *source = fstype ? strtok_r(NULL, " ", &save) : NULL;
-    char *opts = source ? strtok_r(NULL, " \n", &save) : NULL;
-    if (i < 6 || opts == NULL)
+    struct rl_mountinfo m;
+    if (rl_mountinfo_parse(line, &m) < 0)
         return;
-    char *mroot = fields[3], *mnt = fields[4];
-    unescape(mroot);
-    unescape(mnt);
+    char *mnt = m.mountpoint;
     size_t rl = strlen(root);
     if (strncmp(mnt, root, rl) != 0 || mnt[rl] != '/' || strchr(mnt + rl + 1, '/'))
         return;
-    if (strcmp(fstype, "cgroup") == 0 && mode != RL_CGROUP_V2) {
-        _cleanup_free_ char *name = name_from_options(opts);
+    if (strcmp(m.fstype, "cgroup") == 0 && mode != RL_CGROUP_V2) {
+        _cleanup_free_ char *name = name_from_options(m.super);
         if (*name)
-            found_add(f, name, mnt, mroot, false);
-    } else if (strcmp(fstype, "cgroup2") == 0 && mode == RL_CGROUP_HYBRID &&
+            found_add(f, name, mnt, m.root, false);
+    } else if (strcmp(m.fstype, "cgroup2") == 0 && mode == RL_CGROUP_HYBRID &&
                strcmp(mnt + rl + 1, "unified") == 0) {
-        found_add(f, "unified", mnt, mroot, true);
+        found_add(f, "unified", mnt, m.root, true);
     }
 }
 

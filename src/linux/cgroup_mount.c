@@ -46,32 +46,40 @@ static void controller_opts(const char *line_opts, char *out, size_t len)
     }
 }
 
+struct hier_list {
+    struct hier *h;
+    size_t n, max;
+};
+
+static int hier_line(const struct rl_mountinfo *m, void *arg)
+{
+    struct hier_list *l = arg;
+    bool v2 = strcmp(m->fstype, "cgroup2") == 0;
+    if (!v2 && strcmp(m->fstype, "cgroup") != 0)
+        return 0;
+    const char *mp = m->mountpoint;
+    if (strncmp(mp, "/sys/fs/cgroup", 14) != 0 || (mp[14] != '\0' && mp[14] != '/'))
+        return 0;
+    if (strlen(mp) >= sizeof(l->h->mountpoint))
+        return 0; /* not one of ours: /sys/fs/cgroup/<name> is short */
+    struct hier *x = &l->h[l->n++];
+    snprintf(x->mountpoint, sizeof(x->mountpoint), "%s", mp);
+    const char *base = strrchr(mp, '/') + 1;
+    snprintf(x->name, sizeof(x->name), "%s", strcmp(mp, "/sys/fs/cgroup") == 0 ? "" : base);
+    controller_opts(m->super, x->opts, sizeof(x->opts));
+    x->v2 = v2;
+    return l->n == l->max;
+}
+
 /* Host v1/v2 cgroup mounts below /sys/fs/cgroup from mountinfo. */
 static size_t read_hierarchies(struct hier *h, size_t max)
 {
     _cleanup_free_ char *mi = rl_read_file_at(AT_FDCWD, "/proc/self/mountinfo", 0, NULL, NULL);
-    size_t n = 0;
-    if (mi == NULL)
+    struct hier_list l = {h, 0, max};
+    if (mi == NULL || max == 0)
         return 0;
-    for (char *line = strtok(mi, "\n"); line && n < max; line = strtok(NULL, "\n")) {
-        char mp[512], fstype[64], super[512];
-        char *sep = strstr(line, " - ");
-        if (sep == NULL || sscanf(line, "%*s %*s %*s %*s %511s", mp) != 1 ||
-            sscanf(sep + 3, "%63s %*s %511s", fstype, super) != 2)
-            continue;
-        bool v2 = strcmp(fstype, "cgroup2") == 0;
-        if (!v2 && strcmp(fstype, "cgroup") != 0)
-            continue;
-        if (strncmp(mp, "/sys/fs/cgroup", 14) != 0)
-            continue;
-        struct hier *x = &h[n++];
-        snprintf(x->mountpoint, sizeof(x->mountpoint), "%s", mp);
-        const char *base = strrchr(mp, '/') + 1;
-        snprintf(x->name, sizeof(x->name), "%s", strcmp(mp, "/sys/fs/cgroup") == 0 ? "" : base);
-        controller_opts(super, x->opts, sizeof(x->opts));
-        x->v2 = v2;
-    }
-    return n;
+    rl_mountinfo_each(mi, hier_line, &l);
+    return l.n;
 }
 
 /* Same comma-separated set, in any order ("cpuacct,cpu" == "cpu,cpuacct"). */

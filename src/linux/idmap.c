@@ -106,6 +106,20 @@ static int userns_with_maps(const struct rl_id_mapping *u, size_t nu, const stru
     return fd;
 }
 
+struct fstype_query {
+    unsigned long long id;
+    char *fstype;
+};
+
+static int fstype_line(const struct rl_mountinfo *m, void *arg)
+{
+    struct fstype_query *q = arg;
+    if (m->id != q->id)
+        return 0;
+    q->fstype = xstrdup(m->fstype);
+    return 1;
+}
+
 /* The filesystem type of the mount holding path (for error messages; the
  * detached copy is in no mountinfo). */
 static char *fs_type_of(const char *path)
@@ -114,17 +128,10 @@ static char *fs_type_of(const char *path)
     if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
         return xstrdup("unknown");
     _cleanup_free_ char *mi = rl_read_file_at(AT_FDCWD, "/proc/self/mountinfo", 0, NULL, NULL);
-    for (char *save = NULL, *line = mi ? strtok_r(mi, "\n", &save) : NULL; line;
-         line = strtok_r(NULL, "\n", &save)) {
-        if (strtoull(line, NULL, 10) != sx.stx_mnt_id)
-            continue;
-        char *sep = strstr(line, " - ");
-        if (sep == NULL)
-            break;
-        sep += 3;
-        return xasprintf("%.*s", (int)strcspn(sep, " "), sep);
-    }
-    return xstrdup("unknown");
+    struct fstype_query q = {sx.stx_mnt_id, NULL};
+    if (mi)
+        rl_mountinfo_each(mi, fstype_line, &q);
+    return q.fstype ? q.fstype : xstrdup("unknown");
 }
 
 struct idmap_ctx {

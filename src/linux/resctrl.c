@@ -11,42 +11,22 @@
 
 #define RDT "linux.intelRdt"
 
+static int resctrl_line(const struct rl_mountinfo *m, void *arg)
+{
+    if (strcmp(m->fstype, "resctrl") != 0)
+        return 0;
+    *(char **)arg = xstrdup(m->mountpoint);
+    return 1;
+}
+
 char *rl_resctrl_root(const char *mountinfo)
 {
-    /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER */
-    for (const char *line = mountinfo; line && *line;) {
-        size_t len = strcspn(line, "\n");
-        _cleanup_free_ char *l = strndup(line, len);
-        if (l == NULL)
-            xoom();
-        line += len + (line[len] == '\n');
-        char *save = NULL, *mnt = NULL, *tok;
-        int field = 0;
-        bool dash = false;
-        for (tok = strtok_r(l, " ", &save); tok; tok = strtok_r(NULL, " ", &save), field++) {
-            if (field == 4)
-                mnt = tok;
-            if (dash) {
-                if (strcmp(tok, "resctrl") == 0 && mnt) {
-                    /* mountinfo escapes blanks as \040 and friends */
-                    char *out = xmalloc(strlen(mnt) + 1), *o = out;
-                    for (const char *s = mnt; *s; s++) {
-                        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
-                            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-                            s += 3;
-                        } else {
-                            *o++ = *s;
-                        }
-                    }
-                    *o = '\0';
-                    return out;
-                }
-                break;
-            }
-            dash = field >= 6 && strcmp(tok, "-") == 0;
-        }
-    }
-    return NULL;
+    if (mountinfo == NULL)
+        return NULL;
+    _cleanup_free_ char *copy = xstrdup(mountinfo);
+    char *root = NULL;
+    rl_mountinfo_each(copy, resctrl_line, &root);
+    return root;
 }
 
 char *rl_resctrl_find(struct rl_error **err)

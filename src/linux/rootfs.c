@@ -17,6 +17,20 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
+struct mnt_query {
+    unsigned long long id;
+    bool shared;
+};
+
+static int shared_line(const struct rl_mountinfo *m, void *arg)
+{
+    struct mnt_query *q = arg;
+    if (m->id != q->id)
+        return 0;
+    q->shared = rl_mountinfo_has_tag(m->optional, "shared");
+    return 1;
+}
+
 /* Is the mount that holds path (its mount id from statx) shared, by the
  * "shared:N" optional field of /proc/self/mountinfo? */
 static bool parent_mount_shared(const char *path)
@@ -27,17 +41,9 @@ static bool parent_mount_shared(const char *path)
     _cleanup_free_ char *mi = rl_read_file_at(AT_FDCWD, "/proc/self/mountinfo", 0, NULL, NULL);
     if (mi == NULL)
         return true;
-    for (char *save = NULL, *line = strtok_r(mi, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
-        unsigned long long id = strtoull(line, NULL, 10);
-        if (id != sx.stx_mnt_id)
-            continue;
-        char *sep = strstr(line, " - ");
-        if (sep)
-            *sep = '\0';
-        return strstr(line, " shared:") != NULL;
-    }
-    return true;
+    struct mnt_query q = {sx.stx_mnt_id, true};
+    rl_mountinfo_each(mi, shared_line, &q);
+    return q.shared;
 }
 
 /* Make the mount that contains path private if it is shared, so that
