@@ -218,16 +218,6 @@ uint64_t rl_cgroup_shares_to_weight(uint64_t shares);
  * 0 -> 0, limit -1 with swap 0 -> -1. Errors name linux.resources.memory.swap. */
 int rl_cgroup_swap_to_v2(int64_t swap, int64_t limit, int64_t *out, struct rl_error **err);
 
-/* Pure checks shared with rl_spec_validate():
- * hugepage pageSize "<power of two><KB|MB|GB|TB>" ("2MB" -> 2097152; the
- * kernel's "kB" too); -1 if malformed. Whether the kernel has that size is
- * checked when the limit is applied (hugetlb.<size>.* must exist). */
-int rl_cgroup_hugepage_size(const char *s, uint64_t *bytes);
-/* A linux.resources.unified key: a file name (no '/', not "." or ".."), of
- * the form CONTROLLER.PARAMETER, and not one of the files the runtime
- * manages (cgroup.procs, cgroup.threads, cgroup.kill). */
-int rl_cgroup_unified_key_check(const char *key, struct rl_error **err);
-
 /* Internal manager table (one per mode). */
 struct rl_cgroup_ops {
     const char *name;

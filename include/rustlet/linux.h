@@ -76,11 +76,6 @@ int rl_rootfs_propagate(const struct rl_spec *spec, struct rl_error **err);
 int rl_mounts_apply(const struct rl_spec *spec, int rootfd, const char *bundle,
                     const int *idmap_fds, struct rl_error **err);
 
-/* idmap.c: idmapped bind mounts (mounts[].uidMappings/gidMappings, options
- * idmap/ridmap). The runtime makes them before the clone, in its own user
- * namespace: mount_setattr(MOUNT_ATTR_IDMAP) needs CAP_SYS_ADMIN over the
- * source's superblock, which a container in a user namespace lacks. */
-bool rl_mount_is_idmapped(const struct rl_mount *m);
 /* *fds (malloc'd, one per spec mount, -1 where not idmapped; NULL when no
  * mount is idmapped): detached trees, idmapped, ready for move_mount. */
 int rl_idmap_prepare(const struct rl_spec *spec, const char *bundle, int **fds,

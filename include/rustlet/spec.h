@@ -341,4 +341,22 @@ int rl_ns_type_from_name(const char *name); /* -1 if unknown */
 /* Find a namespace entry of the given type, NULL if absent. */
 const struct rl_namespace *rl_spec_namespace(const struct rl_spec *spec, enum rl_ns_type t);
 
+/* Pure checks on spec values (src/spec/spec_checks.c), shared by
+ * rl_spec_validate() and the code that applies the values. */
+/*
+ * hugepage pageSize "<power of two><KB|MB|GB|TB>" ("2MB" -> 2097152; the
+ * kernel's "kB" too); -1 if malformed. Whether the kernel has that size is
+ * checked when the limit is applied (hugetlb.<size>.* must exist). */
+int rl_cgroup_hugepage_size(const char *s, uint64_t *bytes);
+/* A linux.resources.unified key: a file name (no '/', not "." or ".."), of
+ * the form CONTROLLER.PARAMETER, and not one of the files the runtime
+ * manages (cgroup.procs, cgroup.threads, cgroup.kill). */
+int rl_cgroup_unified_key_check(const char *key, struct rl_error **err);
+
+/* idmap.c: idmapped bind mounts (mounts[].uidMappings/gidMappings, options
+ * idmap/ridmap). The runtime makes them before the clone, in its own user
+ * namespace: mount_setattr(MOUNT_ATTR_IDMAP) needs CAP_SYS_ADMIN over the
+ * source's superblock, which a container in a user namespace lacks. */
+bool rl_mount_is_idmapped(const struct rl_mount *m);
+
 #endif

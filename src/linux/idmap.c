@@ -39,16 +39,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-bool rl_mount_is_idmapped(const struct rl_mount *m)
-{
-    if (m->n_uid_mappings > 0 || m->n_gid_mappings > 0)
-        return true;
-    for (size_t i = 0; i < m->n_options; i++)
-        if (strcmp(m->options[i], "idmap") == 0 || strcmp(m->options[i], "ridmap") == 0)
-            return true;
-    return false;
-}
-
 bool rl_idmap_supported(void)
 {
     /* A request the kernel refuses before it looks at the (bad) path, at

@@ -6,7 +6,6 @@
 #include "rustlet/attrs.h"
 #include "rustlet/seccomp.h"
 #include "rustlet/utils.h"
-#include "rustlet/cgroup.h"
 
 #include <stdio.h>
 

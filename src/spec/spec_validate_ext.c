@@ -3,7 +3,6 @@
  * uidMappings/gidMappings, options idmap/ridmap) and of linux.netDevices
  * (config-linux.md "Network Devices"). Called from rl_spec_validate(). */
 #include "spec_internal.h"
-#include "rustlet/linux.h"
 #include "rustlet/mount_opts.h"
 #include "rustlet/utils.h"
 
