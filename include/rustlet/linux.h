@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "rustlet/container.h"
 #include "rustlet/error.h"
 #include "rustlet/spec.h"
 
@@ -18,9 +17,17 @@ struct rl_seccomp_filter;
 
 struct rl_init_args {
     const struct rl_spec *spec;
-    const struct rl_create_opts *opts;
+    const char *id;             /* the container's id (session keyring name) */
+    const char *bundle;         /* absolute bundle directory */
+    const char *rootfs;         /* absolute root.path */
+    bool no_pivot;              /* create --no-pivot */
+    bool no_new_keyring;        /* create --no-new-keyring */
+    int preserve_fds;           /* create --preserve-fds */
+    /* The OCI state JSON (status "created", this pid) that the container's
+     * hooks read, made by core: the container side knows no state record. */
+    char *(*hook_state)(const void *arg, pid_t pid);
+    const void *hook_state_arg;
     char **envp;                /* rl_process_envp(), set in the container */
-    struct rl_state *state;     /* id, bundle, rootfs, annotations (for hooks) */
     int sync_fd;
     int fifo_fd;                /* O_PATH fd of ROOT/<id>/exec.fifo */
     int proc_fd;                /* the runtime's /proc, opened before the pivot */

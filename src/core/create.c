@@ -77,6 +77,14 @@ static bool needs_slow_path(const struct rl_spec *spec)
     return joined && new_user;
 }
 
+/* rl_init_args.hook_state: the state the init's hooks read. */
+static char *init_hook_state(const void *arg, pid_t pid)
+{
+    struct rl_state st = *(const struct rl_state *)arg;
+    st.pid = pid;
+    return rl_state_oci_json(&st, RL_STATUS_CREATED, false);
+}
+
 static pid_t do_clone(struct create_ctx *c, int flags, int cgfd)
 {
     struct clone_args args = {
@@ -132,8 +140,14 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
     _cleanup_close_ int cgfd = c->st->cgroup ? rl_cgroup_open_unified(c->st->cgroup) : -1;
     struct rl_init_args a = {
         .spec = c->spec,
-        .opts = c->opts,
-        .state = c->st,
+        .id = c->st->id,
+        .bundle = c->st->bundle,
+        .rootfs = c->st->rootfs,
+        .no_pivot = c->opts->no_pivot,
+        .no_new_keyring = c->opts->no_new_keyring,
+        .preserve_fds = c->opts->preserve_fds,
+        .hook_state = init_hook_state,
+        .hook_state_arg = c->st,
         .sync_fd = sp[1],
         .fifo_fd = fifo_fd,
         .proc_fd = -1,

@@ -145,13 +145,9 @@ static void stage1(struct rl_init_args *a)
     close(gate[0]);
 }
 
-static char *hook_state(struct rl_init_args *a, pid_t pid, enum rl_status status)
+static char *hook_state(struct rl_init_args *a, pid_t pid)
 {
-    pid_t saved = a->state->pid;
-    a->state->pid = pid;
-    char *json = rl_state_oci_json(a->state, status, false);
-    a->state->pid = saved;
-    return json;
+    return a->hook_state(a->hook_state_arg, pid);
 }
 
 /* Where linux.seccomp is loaded. The filter applies to every syscall the
@@ -295,7 +291,7 @@ static void setup(struct rl_init_args *a)
      * would be): the runtime's mount table stays as it is */
     bool mntns = rl_spec_namespace(spec, RL_NS_MOUNT) != NULL;
     if (mntns)
-        CHECK(a, rl_rootfs_prepare(spec, a->state->rootfs, a->state->bundle, a->idmap_fds, &err));
+        CHECK(a, rl_rootfs_prepare(spec, a->rootfs, a->bundle, a->idmap_fds, &err));
     pid_t hostpid = 0;
     if (a->runtime_hooks) {
         CHECK(a, sync_send(a->sync_fd, SYNC_HOOKS, 0) < 0 ? rl_error_errno(&err, "sync") : 0);
@@ -303,7 +299,7 @@ static void setup(struct rl_init_args *a)
     }
     if (spec->hooks.n_create_container) {
         /* lifecycle step 5, after step 2: "created" (see create.c) */
-        _cleanup_free_ char *st = hook_state(a, hostpid, RL_STATUS_CREATED);
+        _cleanup_free_ char *st = hook_state(a, hostpid);
         CHECK(a, rl_hooks_run(spec->hooks.create_container, spec->hooks.n_create_container,
                               "createContainer", st, &err));
     }
@@ -319,11 +315,11 @@ static void setup(struct rl_init_args *a)
         CHECK(a, a->seccomp_listener);
     }
     if (mntns) {
-        CHECK(a, rl_rootfs_pivot(a->state->rootfs, a->opts->no_pivot, &err));
+        CHECK(a, rl_rootfs_pivot(a->rootfs, a->no_pivot, &err));
         CHECK(a, rl_rootfs_finish(spec, &err));
     } else {
         /* pivot_root would move the runtime's own root: chroot, as runc */
-        CHECK(a, rl_rootfs_chroot(a->state->rootfs, &err));
+        CHECK(a, rl_rootfs_chroot(a->rootfs, &err));
     }
     if (spec->process.terminal) {
         CHECK(a, rl_terminal_setup(&spec->process, a->console_fd, true, &err));
@@ -331,11 +327,11 @@ static void setup(struct rl_init_args *a)
         a->console_fd = -1;
     }
     CHECK(a, rl_rootfs_propagate(spec, &err));
-    if (!a->opts->no_new_keyring) {
+    if (!a->no_new_keyring) {
         /* a fresh session keyring, so containers do not share the host's;
          * named "_ses.<id>" as runc names it */
         char keyring[1100];
-        snprintf(keyring, sizeof(keyring), "_ses.%s", a->state->id);
+        snprintf(keyring, sizeof(keyring), "_ses.%s", a->id);
         if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, keyring) < 0 &&
             errno != ENOSYS)
             rl_debug("join session keyring: %s", strerror(errno));
@@ -351,7 +347,7 @@ static void setup(struct rl_init_args *a)
         a->exe = rl_process_lookup_as(&spec->process, true, &err);
         if (a->exe == NULL)
             die(a, err);
-        rl_process_close_fds(a->opts->preserve_fds, NULL, 0);
+        rl_process_close_fds(a->preserve_fds, NULL, 0);
         a->fds_swept = true;
         CHECK(a, load_seccomp_early(a, &err));
         seccomp_step(a, "process.user and process.capabilities (setgroups, setresgid, "
@@ -399,7 +395,7 @@ void rl_init_main(struct rl_init_args *a)
     close(a->sync_fd);
     a->sync_fd = -1;
     if (!a->fds_swept)
-        rl_process_close_fds(a->opts->preserve_fds, NULL, 0);
+        rl_process_close_fds(a->preserve_fds, NULL, 0);
 
     /* Block until `start` opens the fifo for reading, then write "0". The
      * fd stays open (close-on-exec) until execve: `start` reads to EOF, so
@@ -420,7 +416,7 @@ void rl_init_main(struct rl_init_args *a)
         die(a, err);
     }
     if (a->spec->hooks.n_start_container) {
-        _cleanup_free_ char *st = hook_state(a, hostpid, RL_STATUS_CREATED);
+        _cleanup_free_ char *st = hook_state(a, hostpid);
         if (rl_hooks_run(a->spec->hooks.start_container, a->spec->hooks.n_start_container,
                          "startContainer", st, &err) < 0)
             die_after_start(a, wfd, err);
@@ -439,7 +435,7 @@ void rl_init_main(struct rl_init_args *a)
         char *msg = NULL;
         if (a->seccomp_listener >= 0)
             msg = rl_seccomp_process_state(hostpid, sc->listener_metadata,
-                                           hook_state(a, hostpid, RL_STATUS_CREATED));
+                                           hook_state(a, hostpid));
         rl_debug("seccomp: load the filter (noNewPrivileges: right before execve)");
         if (load_seccomp_late(a, msg, &err) < 0)
             die_after_start(a, wfd, err);
