@@ -280,7 +280,7 @@ static int v2_memory(const char *dir, const struct rl_resources *res, struct rl_
     int64_t limit = res->memory.has_limit ? res->memory.limit : 0;
     int64_t swap = res->memory.has_swap ? res->memory.swap : 0;
     int64_t resv = res->memory.has_reservation ? res->memory.reservation : 0;
-    int64_t swap2;
+    int64_t swap2 = 0; /* set on success; 0 keeps -Wmaybe-uninitialized quiet */
     char buf[32];
     if (rl_cgroup_swap_to_v2(swap, limit, &swap2, err) < 0)
         return -1;
