@@ -187,6 +187,40 @@ static int attach_idmapped(const struct rl_mount *m, int rootfd, int idfd, int d
     return 0;
 }
 
+static bool has_mode_option(const char *data)
+{
+    for (const char *p = data; p && *p;) {
+        if (strncmp(p, "mode=", 5) == 0)
+            return true;
+        p = strchr(p, ',');
+        if (p)
+            p++;
+    }
+    return false;
+}
+
+/* A tmpfs's root is 1777 unless told otherwise. Without "mode=" in the
+ * options, a mountpoint that was already in the rootfs gives its mode, so
+ * the mount does not widen (or narrow) a directory the image set up (runc
+ * and crun keep it too). The mountpoint is looked at before anything is
+ * created: one made here gets the tmpfs default. NULL: data as it is. */
+static char *tmpfs_mode_data(int rootfd, const struct rl_mount *m, const char *data)
+{
+    if (has_mode_option(data))
+        return NULL;
+    const char *rel = m->destination;
+    while (*rel == '/')
+        rel++;
+    _cleanup_close_ int fd = openat2_in_root(rootfd, *rel ? rel : ".", O_PATH);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    unsigned mode = (unsigned)(st.st_mode & 07777);
+    if (data && *data)
+        return xasprintf("mode=%04o,%s", mode, data);
+    return xasprintf("mode=%04o", mode);
+}
+
 static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bool cgroupns,
                     const char *mount_label, const struct rl_mount_opts *o, int idfd,
                     struct rl_error **err)
@@ -200,6 +234,8 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
             return rl_error_errno(err, "stat %s", src);
         as_file = !S_ISDIR(st.st_mode);
     }
+    bool tmpfs = !bind && idfd < 0 && m->type && strcmp(m->type, "tmpfs") == 0;
+    _cleanup_free_ char *tmpfs_data = tmpfs ? tmpfs_mode_data(rootfd, m, o->data) : NULL;
     _cleanup_close_ int dfd = rl_open_in_root(rootfd, m->destination, true, as_file, err);
     if (dfd < 0)
         return -1;
@@ -218,8 +254,9 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
             return -1;
     } else {
         /* linux.mountLabel: context="..." when SELinux is enabled */
-        _cleanup_free_ char *ldata = rl_lsm_mount_data(mount_label, m->type, o->data);
-        const char *data = ldata ? ldata : o->data;
+        const char *odata = tmpfs_data ? tmpfs_data : o->data;
+        _cleanup_free_ char *ldata = rl_lsm_mount_data(mount_label, m->type, odata);
+        const char *data = ldata ? ldata : odata;
         if (rl_sys_mount(src, dst, m->type, o->flags & ~MS_REMOUNT, data) < 0)
             return rl_error_errno(err, ldata ? "mount with linux.mountLabel (%s)" : "mount%s",
                                   ldata ? ldata : "");

@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# Issue 12, section 3: behaviour where runc and crun agree. Every test here
+# also passes with RUNTIME=/usr/sbin/runc (tests/integration/run --runtime).
+load helpers
+
+add_mount() { # JSON
+	update_config '.mounts += [$m]' --argjson m "$1"
+}
+
+# mount_line DEST: the payload's "mounts" line for DEST (last one wins).
+mount_line() {
+	grep -E "^$1 " <<<"$output" | tail -n1
+}
+
+@test "tmpfs: mode= in the options sets the mode of the mount's root" {
+	# runc 1.1 chmods the root to the mountpoint's mode after mounting; 1.2
+	# and crun put the mountpoint's mode first in the data, so mode= wins.
+	if is_runc && [[ "$("$RUNTIME" --version)" == *"runc version 1.1."* ]]; then
+		skip "runc 1.1 overrides mode= with the mountpoint's mode"
+	fi
+	mkdir -m 0711 "$BUNDLE/rootfs/mnt/m"
+	add_mount '{"destination":"/mnt/m","type":"tmpfs","source":"tmpfs","options":["mode=0700"]}'
+	run_payload stat /mnt/m
+	assert_success
+	assert_line type=dir
+	assert_line mode=0700
+}
+
+@test "tmpfs: without mode=, the root keeps the mountpoint's mode" {
+	mkdir "$BUNDLE/rootfs/mnt/m"
+	chmod 0751 "$BUNDLE/rootfs/mnt/m"
+	add_mount '{"destination":"/mnt/m","type":"tmpfs","source":"tmpfs","options":["size=1m"]}'
+	run_payload stat /mnt/m
+	assert_success
+	assert_line mode=0751
+	# a sticky, world-writable mountpoint is kept as well
+	chmod 1777 "$BUNDLE/rootfs/mnt/m"
+	run_payload stat /mnt/m
+	assert_success
+	assert_line mode=1777
+}
+
+@test "tmpfs: a mountpoint that does not exist gets the tmpfs default 1777" {
+	add_mount '{"destination":"/mnt/new","type":"tmpfs","source":"tmpfs"}'
+	run_payload stat /mnt/new
+	assert_success
+	assert_line mode=1777
+}
