@@ -46,3 +46,28 @@ mount_line() {
 	assert_success
 	assert_line mode=1777
 }
+
+@test "no /dev mount: the default devices are still made" {
+	update_config '.mounts |= map(select(.destination != "/dev"))'
+	for d in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+		IFS=: read -r name maj min <<<"$d"
+		run_payload stat "/dev/$name"
+		assert_success
+		assert_line type=char
+		assert_line "rdev=$maj:$min"
+		assert_line mode=0666
+	done
+	run_payload write /dev/null x
+	assert_success
+}
+
+@test "no /dev mount: /dev/fd, stdin, stdout, stderr and ptmx links are made" {
+	update_config '.mounts |= map(select(.destination != "/dev"))'
+	for l in fd:/proc/self/fd stdin:/proc/self/fd/0 stdout:/proc/self/fd/1 \
+		stderr:/proc/self/fd/2 ptmx:pts/ptmx; do
+		run_payload stat "/dev/${l%%:*}"
+		assert_success
+		assert_line type=symlink
+		assert_line "target=${l#*:}"
+	done
+}
