@@ -71,3 +71,37 @@ mount_line() {
 		assert_line "target=${l#*:}"
 	done
 }
+
+@test "stdio: a non-root process.user can reopen /dev/stdout and /dev/stderr" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	# bats's pipes are root's, mode 0600: only a chown lets uid 1000 open them
+	run_payload write /dev/stdout to-stdout
+	assert_success
+	assert_match to-stdout
+	run_payload write /dev/stderr to-stderr
+	assert_success
+	assert_match to-stderr "$stderr"
+}
+
+@test "stdio: the pipes are chowned to the user's uid, /dev/null is left alone" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_args sh -c 'stat -L -c "%u %g" /proc/self/fd/1 /proc/self/fd/2; stat -L -c "%t:%T %u" /proc/self/fd/0'
+	next_cid
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	# the uid only: the group stays what it was (runc's rule)
+	assert_equal "${lines[0]}" "1000 0"
+	assert_equal "${lines[1]}" "1000 0"
+	# runc hands a foreground container pipes of its own; rustlet passes
+	# /dev/null through, and it stays root's (the host's node)
+	if is_rustlet; then assert_equal "${lines[2]}" "1:3 0"; fi
+	assert_equal "$(stat -c %u /dev/null)" 0
+}
+
+@test "stdio: exec --user 1000 can reopen /dev/stdout" {
+	start_payload sleep 1000
+	run --separate-stderr rt exec --user 1000:1000 "$CID" rl-payload write /dev/stdout exec-out </dev/null
+	assert_success
+	assert_match exec-out
+}
+
