@@ -34,9 +34,51 @@ static int openat2_in_root(int rootfd, const char *path, int flags)
     return fd;
 }
 
+/* Links followed through dangling symlinks before giving up, as the
+ * kernel's own limit for one path walk. */
+#define RL_MAX_DANGLING 40
+
+static int open_in_root(int rootfd, const char *path, bool create, bool as_file, int depth,
+                        struct rl_error **err);
+
+/* The component buf (a path inside the root whose parent, buf up to name,
+ * resolved) is a symlink whose target does not exist: the target is what to
+ * create, so a destination that is a dangling symlink is made where the link
+ * points, read as if the rootfs were "/" (as runc and crun do). The new path
+ * is resolved with RESOLVE_IN_ROOT like any other, so neither an absolute
+ * target nor ".." can leave the rootfs. rest is what followed the
+ * component. */
+static int follow_dangling(int rootfd, int parent, const char *buf, const char *name,
+                           const char *rest, bool as_file, int depth, struct rl_error **err)
+{
+    char target[4096];
+    ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+    if (n < 0)
+        return rl_error_errno(err, "readlink %s in the rootfs", buf);
+    target[n] = '\0';
+    if (depth >= RL_MAX_DANGLING) {
+        errno = ELOOP;
+        return rl_error_errno(err, "open %s in the rootfs", buf);
+    }
+    _cleanup_free_ char *next = NULL;
+    size_t plen = (size_t)(name - buf);
+    if (target[0] == '/')
+        next = xasprintf("%s%s%s", target, rest ? "/" : "", rest ? rest : "");
+    else
+        next = xasprintf("%.*s%s%s%s", (int)plen, buf, target, rest ? "/" : "", rest ? rest : "");
+    rl_debug("%s is a dangling symlink to %s: creating %s", buf, target, next);
+    return open_in_root(rootfd, next, true, as_file, depth + 1, err);
+}
+
 /* Create the missing components of path one by one, each inside the root. */
 int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file,
                     struct rl_error **err)
+{
+    return open_in_root(rootfd, path, create, as_file, 0, err);
+}
+
+static int open_in_root(int rootfd, const char *path, bool create, bool as_file, int depth,
+                        struct rl_error **err)
 {
     while (*path == '/')
         path++;
@@ -73,6 +115,10 @@ int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file,
             }
             if (parent < 0)
                 return rl_error_errno(err, "open the parent of %s in the rootfs", buf);
+            struct stat lst;
+            if (fstatat(parent, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode))
+                return follow_dangling(rootfd, parent, buf, name, last ? NULL : slash + 1,
+                                       as_file, depth, err);
             int r;
             if (last && as_file) {
                 r = openat(parent, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,

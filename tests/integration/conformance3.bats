@@ -105,3 +105,23 @@ mount_line() {
 	assert_match exec-out
 }
 
+@test "mount destination a dangling absolute symlink: created inside the rootfs" {
+	ln -s /rl-made/here "$BUNDLE/rootfs/mnt/dl"
+	add_mount '{"destination":"/mnt/dl","type":"tmpfs","source":"tmpfs"}'
+	run_payload mounts
+	assert_success
+	assert_match '^/rl-made/here tmpfs ' "$(mount_line /rl-made/here)"
+	[[ -d "$BUNDLE/rootfs/rl-made/here" ]]
+	[[ ! -e /rl-made ]]
+}
+
+@test "mount destination a dangling relative symlink climbing out: stays in the rootfs" {
+	ln -s ../../../../rl-rel/dir "$BUNDLE/rootfs/mnt/dl"
+	add_mount '{"destination":"/mnt/dl","type":"tmpfs","source":"tmpfs"}'
+	run_payload mounts
+	assert_success
+	assert_match '^/rl-rel/dir tmpfs ' "$(mount_line /rl-rel/dir)"
+	[[ -d "$BUNDLE/rootfs/rl-rel/dir" ]]
+	[[ ! -e /rl-rel ]]
+	[[ ! -e "$BATS_TEST_TMPDIR/rl-rel" ]]
+}
