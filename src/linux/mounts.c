@@ -117,8 +117,8 @@ static int open_in_root(int rootfd, const char *path, bool create, bool as_file,
                 return rl_error_errno(err, "open the parent of %s in the rootfs", buf);
             struct stat lst;
             if (fstatat(parent, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode))
-                return follow_dangling(rootfd, parent, buf, name, last ? NULL : slash + 1,
-                                       as_file, depth, err);
+                return follow_dangling(rootfd, parent, buf, name, last ? NULL : slash + 1, as_file,
+                                       depth, err);
             int r;
             if (last && as_file) {
                 r = openat(parent, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,
