@@ -121,6 +121,9 @@ int rl_exec_sealed_self(char **argv, struct rl_error **err);
  * rlimits, before the pivot. */
 int rl_process_setup_pre_pivot(const struct rl_process *p, int proc_fd, struct rl_error **err);
 int rl_process_set_rlimits(const struct rl_process *p, struct rl_error **err);
+/* Give fds 0-2 to process.user.uid (the group stays), so a non-root
+ * process can reopen /dev/stdout: still root, before seccomp. */
+int rl_process_fix_stdio(const struct rl_process *p, struct rl_error **err);
 /* Bounding set, user and groups, capabilities, cwd, umask. */
 int rl_process_setup(const struct rl_process *p, struct rl_error **err);
 /* The environment for execve: process.env, plus HOME from the container's

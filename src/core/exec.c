@@ -130,7 +130,8 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c, int fd)
         child_fail(fd, err);
     }
     char **envp = rl_process_envp(p);
-    if (rl_process_set_rlimits(p, &err) < 0 || rl_process_setup(p, &err) < 0)
+    if (rl_process_set_rlimits(p, &err) < 0 || rl_process_fix_stdio(p, &err) < 0 ||
+        rl_process_setup(p, &err) < 0)
         child_fail(fd, err);
     if (rl_process_close_fds(c->o->preserve_fds, NULL, 0) < 0) {
         rl_error_errno(&err, "mark fds close-on-exec");

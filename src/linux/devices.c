@@ -30,8 +30,10 @@ static const struct {
     {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
 };
 
-/* Devices are only made when the config mounts its own /dev (a tmpfs, as
- * every engine does); a bind of the host's /dev already has them. */
+/* Devices are made unless the config binds a /dev (the host's already has
+ * them): on the config's own /dev (a tmpfs, as every engine mounts), and
+ * without any /dev mount in the rootfs's /dev directory itself, as runc and
+ * crun do, so a minimal config still gets /dev/null & co. */
 bool rl_devices_needed(const struct rl_spec *spec)
 {
     for (size_t i = 0; i < spec->n_mounts; i++) {
@@ -44,7 +46,7 @@ bool rl_devices_needed(const struct rl_spec *spec)
                 bind = true;
         return !bind;
     }
-    return spec->linux_.n_devices > 0;
+    return true;
 }
 
 /* strict (linux.devices): a file already at path must be that very device

@@ -326,6 +326,8 @@ static void setup(struct rl_init_args *a)
         close(a->console_fd);
         a->console_fd = -1;
     }
+    /* after the pty is fds 0-2, before any seccomp filter */
+    CHECK(a, rl_process_fix_stdio(&spec->process, &err));
     CHECK(a, rl_rootfs_propagate(spec, &err));
     if (!a->no_new_keyring) {
         /* a fresh session keyring, so containers do not share the host's;

@@ -34,9 +34,51 @@ static int openat2_in_root(int rootfd, const char *path, int flags)
     return fd;
 }
 
+/* Links followed through dangling symlinks before giving up, as the
+ * kernel's own limit for one path walk. */
+#define RL_MAX_DANGLING 40
+
+static int open_in_root(int rootfd, const char *path, bool create, bool as_file, int depth,
+                        struct rl_error **err);
+
+/* The component buf (a path inside the root whose parent, buf up to name,
+ * resolved) is a symlink whose target does not exist: the target is what to
+ * create, so a destination that is a dangling symlink is made where the link
+ * points, read as if the rootfs were "/" (as runc and crun do). The new path
+ * is resolved with RESOLVE_IN_ROOT like any other, so neither an absolute
+ * target nor ".." can leave the rootfs. rest is what followed the
+ * component. */
+static int follow_dangling(int rootfd, int parent, const char *buf, const char *name,
+                           const char *rest, bool as_file, int depth, struct rl_error **err)
+{
+    char target[4096];
+    ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+    if (n < 0)
+        return rl_error_errno(err, "readlink %s in the rootfs", buf);
+    target[n] = '\0';
+    if (depth >= RL_MAX_DANGLING) {
+        errno = ELOOP;
+        return rl_error_errno(err, "open %s in the rootfs", buf);
+    }
+    _cleanup_free_ char *next = NULL;
+    size_t plen = (size_t)(name - buf);
+    if (target[0] == '/')
+        next = xasprintf("%s%s%s", target, rest ? "/" : "", rest ? rest : "");
+    else
+        next = xasprintf("%.*s%s%s%s", (int)plen, buf, target, rest ? "/" : "", rest ? rest : "");
+    rl_debug("%s is a dangling symlink to %s: creating %s", buf, target, next);
+    return open_in_root(rootfd, next, true, as_file, depth + 1, err);
+}
+
 /* Create the missing components of path one by one, each inside the root. */
 int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file,
                     struct rl_error **err)
+{
+    return open_in_root(rootfd, path, create, as_file, 0, err);
+}
+
+static int open_in_root(int rootfd, const char *path, bool create, bool as_file, int depth,
+                        struct rl_error **err)
 {
     while (*path == '/')
         path++;
@@ -73,6 +115,10 @@ int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file,
             }
             if (parent < 0)
                 return rl_error_errno(err, "open the parent of %s in the rootfs", buf);
+            struct stat lst;
+            if (fstatat(parent, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode))
+                return follow_dangling(rootfd, parent, buf, name, last ? NULL : slash + 1, as_file,
+                                       depth, err);
             int r;
             if (last && as_file) {
                 r = openat(parent, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,
@@ -187,6 +233,40 @@ static int attach_idmapped(const struct rl_mount *m, int rootfd, int idfd, int d
     return 0;
 }
 
+static bool has_mode_option(const char *data)
+{
+    for (const char *p = data; p && *p;) {
+        if (strncmp(p, "mode=", 5) == 0)
+            return true;
+        p = strchr(p, ',');
+        if (p)
+            p++;
+    }
+    return false;
+}
+
+/* A tmpfs's root is 1777 unless told otherwise. Without "mode=" in the
+ * options, a mountpoint that was already in the rootfs gives its mode, so
+ * the mount does not widen (or narrow) a directory the image set up (runc
+ * and crun keep it too). The mountpoint is looked at before anything is
+ * created: one made here gets the tmpfs default. NULL: data as it is. */
+static char *tmpfs_mode_data(int rootfd, const struct rl_mount *m, const char *data)
+{
+    if (has_mode_option(data))
+        return NULL;
+    const char *rel = m->destination;
+    while (*rel == '/')
+        rel++;
+    _cleanup_close_ int fd = openat2_in_root(rootfd, *rel ? rel : ".", O_PATH);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    unsigned mode = (unsigned)(st.st_mode & 07777);
+    if (data && *data)
+        return xasprintf("mode=%04o,%s", mode, data);
+    return xasprintf("mode=%04o", mode);
+}
+
 static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bool cgroupns,
                     const char *mount_label, const struct rl_mount_opts *o, int idfd,
                     struct rl_error **err)
@@ -200,6 +280,8 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
             return rl_error_errno(err, "stat %s", src);
         as_file = !S_ISDIR(st.st_mode);
     }
+    bool tmpfs = !bind && idfd < 0 && m->type && strcmp(m->type, "tmpfs") == 0;
+    _cleanup_free_ char *tmpfs_data = tmpfs ? tmpfs_mode_data(rootfd, m, o->data) : NULL;
     _cleanup_close_ int dfd = rl_open_in_root(rootfd, m->destination, true, as_file, err);
     if (dfd < 0)
         return -1;
@@ -218,8 +300,9 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
             return -1;
     } else {
         /* linux.mountLabel: context="..." when SELinux is enabled */
-        _cleanup_free_ char *ldata = rl_lsm_mount_data(mount_label, m->type, o->data);
-        const char *data = ldata ? ldata : o->data;
+        const char *odata = tmpfs_data ? tmpfs_data : o->data;
+        _cleanup_free_ char *ldata = rl_lsm_mount_data(mount_label, m->type, odata);
+        const char *data = ldata ? ldata : odata;
         if (rl_sys_mount(src, dst, m->type, o->flags & ~MS_REMOUNT, data) < 0)
             return rl_error_errno(err, ldata ? "mount with linux.mountLabel (%s)" : "mount%s",
                                   ldata ? ldata : "");

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <linux/close_range.h>
 
 /* Why a privileged write failed with EPERM/EACCES: the capability is
@@ -182,6 +183,37 @@ static int set_caps(const struct capsets *s, struct rl_error **err)
         }
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
             return rl_error_errno(err, "process.capabilities.ambient: raise %s", cap_to_name(c));
+    }
+    return 0;
+}
+
+/* The stdio the container was handed (the caller's pipes, a pty, a log
+ * file) is the runtime's, mode 0600 for a pipe: reopening /dev/stdout as
+ * process.user then fails with EACCES (nginx-style logging to
+ * /dev/stdout). As runc does: each of fds 0-2 not already the user's gets
+ * the user's uid, its group kept (a pty's "tty" group, a file's own);
+ * /dev/null is never touched (it is the host's node); EINVAL (the uid has
+ * no mapping) and EPERM (the owner is not mapped into the user namespace)
+ * leave the fd as it is. */
+int rl_process_fix_stdio(const struct rl_process *p, struct rl_error **err)
+{
+    uid_t uid = p->user.uid;
+    for (int fd = 0; fd <= 2; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+            if (errno == EBADF)
+                continue; /* closed by the caller */
+            return rl_error_errno(err, "process.user.uid (%u): fstat stdio fd %d", uid, fd);
+        }
+        if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))
+            continue;
+        if (fchown(fd, uid, (gid_t)-1) < 0) {
+            if (errno == EINVAL || errno == EPERM) {
+                rl_debug("stdio fd %d left to uid %u: fchown: %s", fd, st.st_uid, strerror(errno));
+                continue;
+            }
+            return rl_error_errno(err, "process.user.uid (%u): chown stdio fd %d", uid, fd);
+        }
     }
     return 0;
 }
