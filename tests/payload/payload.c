@@ -39,6 +39,7 @@ errno_name (int e)
 {
   switch (e)
     {
+/* clang-format off */
 #define E(x) case x: return #x;
       E (EPERM) E (ENOENT) E (ESRCH) E (EINTR) E (EIO) E (ENXIO) E (E2BIG)
       E (ENOEXEC) E (EBADF) E (ECHILD) E (EAGAIN) E (ENOMEM) E (EACCES)
@@ -48,6 +49,7 @@ errno_name (int e)
       E (ERANGE) E (ENAMETOOLONG) E (ENOSYS) E (ENOTEMPTY) E (ELOOP)
       E (EOPNOTSUPP) E (EDQUOT)
 #undef E
+/* clang-format on */
     default:
       return "EUNKNOWN";
     }
