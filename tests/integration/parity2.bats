@@ -1,0 +1,30 @@
+#!/usr/bin/env bats
+# More of runc's command line (issue 17): each test also runs against runc
+# (tests/integration/run --runtime /usr/sbin/runc parity2.bats).
+load helpers
+
+# orphan_ppids [RUN FLAGS...]: run, without a pid namespace, a shell that
+# orphans a sleep; prints "ORPHAN_PPID INIT_PPID" (the sleep's parent after
+# its own parent exited, and the init's parent: the runtime's run process).
+orphan_ppids() {
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	set_args sh -c 'o=$( (sleep 30 >/dev/null 2>&1 & echo $!) ); sleep 1
+		echo "$(grep PPid /proc/$o/status | cut -f2) $(grep PPid /proc/$$/status | cut -f2)"
+		kill $o'
+	next_cid
+	run --separate-stderr rt run "$@" --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+}
+
+@test "run: the foreground runtime is the subreaper of what the container orphans" {
+	orphan_ppids
+	read -r orphan init <<<"$output"
+	assert_equal "$orphan" "$init"
+}
+
+@test "run --no-subreaper: orphans go to the caller's reaper, not the runtime" {
+	orphan_ppids --no-subreaper
+	read -r orphan init <<<"$output"
+	[[ -n "$orphan" && -n "$init" ]] || fail "no ppids in: $output"
+	[[ "$orphan" != "$init" ]] || fail "the orphan's parent is the runtime ($init)"
+}
