@@ -28,3 +28,28 @@ orphan_ppids() {
 	[[ -n "$orphan" && -n "$init" ]] || fail "no ppids in: $output"
 	[[ "$orphan" != "$init" ]] || fail "the orphan's parent is the runtime ($init)"
 }
+
+@test "--rootless takes true, false or auto (runc's spellings), --criu a path" {
+	set_args true
+	for v in true false auto AUTO 1 0 t F TRUE False; do
+		next_cid
+		run --separate-stderr rt --rootless "$v" run --bundle "$BUNDLE" "$CID" </dev/null
+		assert_success
+	done
+	# the --flag=value and single-dash forms
+	next_cid
+	run --separate-stderr rt --rootless=false -criu=/usr/sbin/criu run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	next_cid
+	run --separate-stderr rt -rootless auto --criu /nonexistent/criu run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+}
+
+@test "--rootless with another value fails, naming the value" {
+	set_args true
+	next_cid
+	run --separate-stderr rt --rootless maybe run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_failure 1
+	assert_match 'maybe' "$stderr"
+	[[ ! -e $ROOT/$CID ]] || fail "a container was left behind"
+}
