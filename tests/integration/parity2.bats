@@ -53,3 +53,34 @@ orphan_ppids() {
 	assert_match 'maybe' "$stderr"
 	[[ ! -e $ROOT/$CID ]] || fail "a container was left behind"
 }
+
+@test "features: the recursive mount options are listed, and work" {
+	local o want=(rro rrw rnosuid rsuid rnodev rdev rnoexec rexec rnoatime ratime
+		rnodiratime rdiratime rrelatime rnorelatime rstrictatime rnostrictatime
+		rnosymfollow rsymfollow)
+	run --separate-stderr rt features
+	assert_success
+	for o in "${want[@]}"; do
+		jq -e --arg o "$o" '.mountOptions | index($o)' <<<"$output" >/dev/null ||
+			fail "features does not list $o"
+	done
+	# rro on a bind of a tree with a mount below: the lower one is read-only too
+	mkdir -p "$BATS_TEST_TMPDIR/src/sub"
+	mount -t tmpfs tmpfs "$BATS_TEST_TMPDIR/src/sub"
+	update_config '.mounts += [{destination: "/mnt", type: "bind", source: $s, options: ["rbind", "rro"]}]' \
+		--arg s "$BATS_TEST_TMPDIR/src"
+	set_args sh -c 'touch /mnt/sub/f 2>/dev/null && echo writable || echo read-only'
+	next_cid
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	umount "$BATS_TEST_TMPDIR/src/sub"
+	assert_success
+	assert_equal "$output" read-only
+}
+
+@test "features: rdma and intelRdt say what rustlet implements, not what the host has" {
+	is_rustlet || skip "runc 1.1.5 has no cgroup.rdma nor intelRdt in features"
+	run --separate-stderr rt features
+	assert_success
+	assert_equal "$(jq -c .linux.cgroup.rdma <<<"$output")" true
+	assert_equal "$(jq -c .linux.intelRdt <<<"$output")" '{"enabled":true,"schemata":true,"monitoring":true}'
+}
