@@ -84,3 +84,19 @@ orphan_ppids() {
 	assert_equal "$(jq -c .linux.cgroup.rdma <<<"$output")" true
 	assert_equal "$(jq -c .linux.intelRdt <<<"$output")" '{"enabled":true,"schemata":true,"monitoring":true}'
 }
+
+@test "spec: the hostname is the runtime's own neutral name" {
+	local d=$BATS_TEST_TMPDIR/specdir
+	mkdir "$d"
+	(cd "$d" && "$RUNTIME" spec)
+	# runc writes "runc"; rustlet writes its own name, not runc's
+	if is_rustlet; then want=rustlet; else want=runc; fi
+	assert_equal "$(jq -r .hostname "$d/config.json")" "$want"
+	# and a container from it sees it
+	update_config '.hostname = $h' --arg h "$(jq -r .hostname "$d/config.json")"
+	set_args hostname
+	next_cid
+	run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+	assert_success
+	assert_equal "$output" "$want"
+}
