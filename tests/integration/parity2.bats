@@ -100,3 +100,33 @@ orphan_ppids() {
 	assert_success
 	assert_equal "$output" "$want"
 }
+
+# Packaging: a release tarball (git archive, no .git) builds, names its
+# version and commit without git, and `cmake --install` puts the bash
+# completion where bash-completion looks.
+@test "packaging: a git-archive tarball reports its commit; install ships the bash completion" {
+	is_rustlet || skip "builds rustlet's own sources"
+	requires git cmake
+	local top src d c ver
+	top=$(cd "$RL_TESTS_DIR/../.." && pwd)
+	[[ -e $top/.git ]] || skip "not a git checkout"
+	# the working tree as a commit (tracked files), without touching it
+	c=$(git -C "$top" stash create)
+	c=${c:-$(git -C "$top" rev-parse HEAD)}
+	src=$BATS_TEST_TMPDIR/src d=$BATS_TEST_TMPDIR/dest
+	mkdir "$src"
+	git -C "$top" archive "$c" | tar -x -C "$src"
+	[[ ! -e $src/.git ]]
+	nice -n 10 cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=Release -DRUSTLET_TESTS=OFF >/dev/null
+	nice -n 10 cmake --build "$src/build" -j2 --target rustlet >/dev/null
+	run "$src/build/rustlet" --version
+	assert_success
+	ver=$(sed -n 's/^project(rustlet VERSION \([0-9.]*\).*/\1/p' "$top/CMakeLists.txt")
+	assert_line "rustlet version $ver"
+	assert_line "commit: ${c:0:12}"
+	DESTDIR=$d cmake --install "$src/build" --prefix /usr/local >/dev/null
+	cmp "$d/usr/local/share/bash-completion/completions/rustlet" "$top/completions/bash/rustlet"
+	run bash -c "source '$d/usr/local/share/bash-completion/completions/rustlet' && complete -p rustlet"
+	assert_success
+	assert_match 'rustlet$'
+}
