@@ -130,3 +130,26 @@ orphan_ppids() {
 	assert_success
 	assert_match 'rustlet$'
 }
+
+@test "a missing rootfs, or a file as rootfs: the error names root.path and the path" {
+	local r
+	for r in no-such-rootfs file-rootfs; do
+		: >"$BUNDLE/file-rootfs"
+		update_config '.root.path = $r' --arg r "$r"
+		set_args true
+		next_cid
+		run --separate-stderr rt run --bundle "$BUNDLE" "$CID" </dev/null
+		assert_failure 1
+		# runc 1.1.5 names a missing rootfs ("invalid rootfs: stat PATH"),
+		# but not a file: "fork/exec /proc/self/exe: not a directory"
+		if is_rustlet || [[ $r == no-such-rootfs ]]; then
+			assert_match "$BUNDLE/$r" "$stderr"
+		fi
+		if is_rustlet; then
+			assert_match "^rustlet: run $CID: root.path: " "$stderr"
+			[[ $r == file-rootfs ]] && assert_match 'is not a directory' "$stderr"
+			[[ $r == no-such-rootfs ]] && assert_match 'No such file or directory' "$stderr"
+		fi
+		[[ ! -e $ROOT/$CID ]] || fail "state left behind for $r"
+	done
+}
