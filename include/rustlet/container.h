@@ -35,6 +35,9 @@ struct rl_create_opts {
     bool no_new_keyring;
     int preserve_fds;
     bool foreground;        /* `run` without -d: the caller stays the parent */
+    bool no_subreaper;      /* run --no-subreaper (runc's): a foreground run does
+                               not become the child subreaper, so processes the
+                               container orphans go to the caller's reaper */
 };
 
 enum rl_status {

@@ -37,8 +37,8 @@ struct cli_global {
     bool debug;
     bool systemd_cgroup;
     const char *cgroup_manager;
-    const char *criu;
-    bool rootless_set;
+    const char *criu;       /* --criu PATH: kept for checkpoint/restore (not yet) */
+    const char *rootless;   /* --rootless true|false|auto (runc's), validated */
 };
 
 struct cli_cmd {

@@ -26,10 +26,11 @@ static int parse(int argc, char **argv, const char *cmd, struct create_flags *f,
         {"preserve-fds", 0, CLI_INT, &f->o.preserve_fds},
         {"detach", 'd', CLI_BOOL, &f->detach},
         {"keep", 0, CLI_BOOL, &f->keep},
+        {"no-subreaper", 0, CLI_BOOL, &f->o.no_subreaper},
     };
     int i = 1;
-    /* detach and keep are run's only */
-    if (cli_parse(argc, argv, &i, opts, run ? ARRAY_SIZE(opts) : ARRAY_SIZE(opts) - 2, err) < 0)
+    /* detach, keep and no-subreaper are run's only */
+    if (cli_parse(argc, argv, &i, opts, run ? ARRAY_SIZE(opts) : ARRAY_SIZE(opts) - 3, err) < 0)
         return -1;
     *id = cli_require_id(argc, argv, i, cmd, err);
     if (*id == NULL)

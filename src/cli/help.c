@@ -25,6 +25,7 @@ static const struct {
      "   --pid-file value           file to write the process id to\n"
      "   --detach, -d               detach from the container's process\n"
      "   --keep                     do not delete the container after it exits\n"
+     "   --no-subreaper             do not reap the processes the container orphans\n"
      "   --console-socket value     AF_UNIX socket that receives the pty master\n"
      "   --no-pivot                 do not use pivot_root (MS_MOVE and chroot)\n"
      "   --no-new-keyring           keep the caller's session keyring\n"

@@ -11,6 +11,7 @@
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/capability.h>
 
 static const struct cli_cmd commands[] = {
@@ -55,6 +56,10 @@ static void print_help(FILE *f)
                "   --systemd-cgroup    use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
                "   --cgroup-manager value  cgroupfs (default), systemd or\n"
                "                       disabled (create no cgroup; podman --cgroups=disabled)\n"
+               "   --criu value        path to the criu binary, for checkpoint and restore\n"
+               "                       (not implemented yet; default: \"criu\")\n"
+               "   --rootless value    runc's rootless mode: true, false or auto (default:\n"
+               "                       \"auto\"); checked, not used yet: rustlet goes by its uid\n"
                "   --help, -h          show help\n"
                "   --version, -v       print the version\n");
 }
@@ -105,6 +110,20 @@ static const char *default_root(void)
     return "/run/rustlet";
 }
 
+/* runc's --rootless takes "auto" (any case) or what Go's strconv.ParseBool
+ * takes: 1 t T TRUE true True, 0 f F FALSE false False */
+static bool rootless_value_ok(const char *v)
+{
+    static const char *const ok[] = {"", "1", "t", "T", "TRUE", "true", "True",
+                                     "0", "f", "F", "FALSE", "false", "False"};
+    if (strcasecmp(v, "auto") == 0)
+        return true;
+    for (size_t k = 0; k < ARRAY_SIZE(ok); k++)
+        if (strcmp(v, ok[k]) == 0)
+            return true;
+    return false;
+}
+
 static int fail(const char *cmd, struct rl_error *err)
 {
     /* exec fails with 255 before the process runs, as runc's does (126/127
@@ -134,6 +153,8 @@ int main(int argc, char **argv)
         {"debug", 0, CLI_BOOL, &g.debug},
         {"systemd-cgroup", 0, CLI_BOOL, &g.systemd_cgroup},
         {"cgroup-manager", 0, CLI_STRING, &g.cgroup_manager},
+        {"criu", 0, CLI_STRING, &g.criu},
+        {"rootless", 0, CLI_STRING, &g.rootless},
         {"help", 'h', CLI_BOOL, &help},
         {"version", 'v', CLI_BOOL, &version},
     };
@@ -147,6 +168,9 @@ int main(int argc, char **argv)
     if (strcmp(g.log_format, "text") != 0 && strcmp(g.log_format, "json") != 0)
         return fail(NULL, (rl_error(&err, "--log-format: unknown format \"%s\" (text or json)",
                                     g.log_format), err));
+    if (g.rootless && !rootless_value_ok(g.rootless))
+        return fail(NULL, (rl_error(&err, "--rootless: invalid value \"%s\" (true, false or auto)",
+                                    g.rootless), err));
     /* before any fd is opened: create, run and exec fork processes that
      * enter the container running this binary (see selfexe.c) */
     if (i < argc && !help && !version &&

@@ -563,6 +563,14 @@ static int load_spec(struct create_ctx *c, const char *bundle, struct rl_error *
         return -1;
     if (rl_spec_validate(c->spec, err) < 0)
         return -1;
+    /* the rootfs must be there before anything is made, and the error names
+     * the field (runc: "invalid rootfs"), not the first mount that fails */
+    _cleanup_free_ char *rootfs = abs_path(bundle, c->spec->root.path);
+    struct stat rs;
+    if (stat(rootfs, &rs) < 0)
+        return rl_error_errno(err, "root.path: stat %s", rootfs);
+    if (!S_ISDIR(rs.st_mode))
+        return rl_error(err, "root.path: %s is not a directory", rootfs);
     /* needs the runtime's own namespaces, so here rather than in the init */
     if (rl_sysctl_check_joined(c->spec, err) < 0 || rl_uts_check_joined(c->spec, err) < 0)
         return -1;

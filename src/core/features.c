@@ -10,7 +10,6 @@
 #include "rustlet/mount_opts.h"
 #include "rustlet/seccomp.h"
 #include "rustlet/spec.h"
-#include "rustlet/resctrl.h"
 #include "rustlet/utils.h"
 #include "rustlet/version.h"
 
@@ -75,21 +74,22 @@ static void linux_features(struct rl_jsonw *w)
     rl_jsonw_kv_bool(w, "v2", true);
     rl_jsonw_kv_bool(w, "systemd", true); /* cgroup_systemd.c (cgroup v2 hosts) */
     rl_jsonw_kv_bool(w, "systemdUser", false); /* rootless --systemd-cgroup is refused */
-    rl_jsonw_kv_bool(w, "rdma", false); /* linux.resources.rdma is refused */
+    rl_jsonw_kv_bool(w, "rdma", true); /* rdma.max on v1 and v2 (cgroup_res_v1.c) */
     rl_jsonw_object_close(w);
     seccomp(w);
     /* features-linux.md: "whether ... support is compiled in" - both are
      * (src/linux/lsm.c); whether the host has the LSM is checked at create */
     enabled(w, "apparmor", true);
     enabled(w, "selinux", true);
-    /* Intel RDT: only with a resctrl filesystem mounted */
-    _cleanup_free_ char *rdt = rl_resctrl_find(NULL);
-    _cleanup_free_ char *mon = rdt ? xasprintf("%s/info/L3_MON", rdt) : NULL;
+    /* Intel RDT: what rustlet implements (src/linux/resctrl.c: closID,
+     * l3CacheSchema, memBwSchema, schemata, enableMonitoring), "irrelevant
+     * to the availability of Intel RDT on the host" (features-linux.md);
+     * create says when this host has no resctrl */
     rl_jsonw_key(w, "intelRdt");
     rl_jsonw_object_open(w);
-    rl_jsonw_kv_bool(w, "enabled", rdt != NULL);
-    rl_jsonw_kv_bool(w, "schemata", rdt != NULL);
-    rl_jsonw_kv_bool(w, "monitoring", mon != NULL && access(mon, F_OK) == 0);
+    rl_jsonw_kv_bool(w, "enabled", true);
+    rl_jsonw_kv_bool(w, "schemata", true);
+    rl_jsonw_kv_bool(w, "monitoring", true);
     rl_jsonw_object_close(w);
     rl_jsonw_key(w, "mountExtensions");
     rl_jsonw_object_open(w);

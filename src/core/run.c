@@ -61,7 +61,10 @@ int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_
     *status = 0;
     sigset_t all, old;
     if (!detach) {
-        /* a stage 1 (joined pid/user namespace) leaves the init to us */
+        /* a stage 1 (joined pid/user namespace) leaves the init to us, and
+         * what the container orphans (no pid namespace) comes to us too;
+         * with --no-subreaper we stop being the subreaper once the init is
+         * ours (below), so orphans go to the caller's reaper, as runc's */
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         /* block signals now so none is lost between start and the relay */
         sigfillset(&all);
@@ -78,6 +81,8 @@ int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_
     int pidfd = -1;
     pid_t pid = 0;
     int r = rl_create_internal(ctx, id, &o, &pidfd, &pid, err);
+    if (!detach && opts->no_subreaper)
+        prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
     if (console[1] >= 0)
         close(console[1]);
     int master = -1;

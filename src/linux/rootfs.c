@@ -55,7 +55,7 @@ static int make_parent_mount_private(const char *path, struct rl_error **err)
         if (rl_sys_mount(NULL, p, NULL, MS_PRIVATE, NULL) == 0)
             return 0;
         if (errno != EINVAL)
-            return rl_error_errno(err, "make the mount of %s private", p);
+            return rl_error_errno(err, "root.path: make the mount of %s private", p);
         /* EINVAL: not a mount point; try the parent directory */
         char *slash = strrchr(p, '/');
         if (slash == NULL || slash == p) {

@@ -2,6 +2,7 @@
 #include "rustlet/mount_opts.h"
 #include "rustlet/utils.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 
@@ -14,6 +15,11 @@ struct opt {
 /* The options of config.md's mount table that map to mount(2) flags. The
  * recursive variants ("rro", "rnosuid", ...) need mount_setattr(2) and
  * are handled like their plain form plus MS_REC on bind mounts. */
+/* The flags that have a recursive "r" form: those mount_setattr(2) has a
+ * MOUNT_ATTR_* for (src/linux/mounts.c's apply_recursive). "rasync" and
+ * the like are not options (they go to the filesystem as data). */
+#define REC_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NODIRATIME | \
+                   MS_NOSYMFOLLOW | MS_NOATIME | MS_STRICTATIME | MS_RELATIME)
 static const struct opt flag_opts[] = {
     {"async", true, MS_SYNCHRONOUS},   {"atime", true, MS_NOATIME},
     {"bind", false, MS_BIND},          {"defaults", false, 0},
@@ -86,7 +92,7 @@ int rl_mount_opts_parse(char *const *options, size_t n, struct rl_mount_opts *ou
         /* recursive attribute forms: "rro" -> ro on every mount below too */
         if (f == NULL && o[0] == 'r' && find(prop_opts, ARRAY_SIZE(prop_opts), o) == NULL) {
             const struct opt *r = find(flag_opts, ARRAY_SIZE(flag_opts), o + 1);
-            if (r && !(r->flag & (MS_BIND | MS_REMOUNT))) {
+            if (r && (r->flag & REC_FLAGS)) {
                 if (r->clear) {
                     out->rec_clear |= r->flag;
                     out->rec_set &= ~r->flag;
@@ -128,11 +134,20 @@ void rl_mount_opts_free(struct rl_mount_opts *o)
 const char *const *rl_mount_option_names(void)
 {
     static const char *const idmap[] = {"idmap", "ridmap"};
-    static const char *names[ARRAY_SIZE(flag_opts) + ARRAY_SIZE(prop_opts) + ARRAY_SIZE(idmap) + 2];
+    static const char *names[2 * ARRAY_SIZE(flag_opts) + ARRAY_SIZE(prop_opts) +
+                             ARRAY_SIZE(idmap) + 2];
+    static char rec[ARRAY_SIZE(flag_opts)][24];
     size_t k = 0;
     names[k++] = "tmpcopyup";
     for (size_t i = 0; i < ARRAY_SIZE(flag_opts); i++)
         names[k++] = flag_opts[i].name;
+    /* the recursive forms, from the same test as rl_mount_opts_parse() */
+    for (size_t i = 0; i < ARRAY_SIZE(flag_opts); i++) {
+        if (!(flag_opts[i].flag & REC_FLAGS))
+            continue;
+        snprintf(rec[i], sizeof(rec[i]), "r%s", flag_opts[i].name);
+        names[k++] = rec[i];
+    }
     for (size_t i = 0; i < ARRAY_SIZE(prop_opts); i++)
         names[k++] = prop_opts[i].name;
     for (size_t i = 0; i < ARRAY_SIZE(idmap); i++)

@@ -159,7 +159,7 @@ char *rl_spec_default_json(bool rootless)
     rl_jsonw_kv_string(w, "path", "rootfs");
     rl_jsonw_kv_bool(w, "readonly", true);
     rl_jsonw_object_close(w);
-    rl_jsonw_kv_string(w, "hostname", "runc");
+    rl_jsonw_kv_string(w, "hostname", "rustlet"); /* neutral, runc writes "runc" */
     w_mounts(w, rootless);
     w_linux(w, rootless);
     rl_jsonw_object_close(w);

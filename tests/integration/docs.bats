@@ -27,7 +27,7 @@ documented() {
 @test "docs: every command's flags are in its man page" {
 	is_rustlet || skip "checks rustlet's own sources and man pages"
 	documented rustlet.8 $(flags_of main.c)
-	documented rustlet-create.8 $(flags_of cmd_create.c | grep -vxE 'detach|keep')
+	documented rustlet-create.8 $(flags_of cmd_create.c | grep -vxE 'detach|keep|no-subreaper')
 	documented rustlet-run.8 $(flags_of cmd_create.c)
 	documented rustlet-exec.8 $(flags_of cmd_exec.c)
 	documented rustlet-update.8 $(flags_of cmd_update.c)
@@ -55,7 +55,7 @@ in_help() {
 
 @test "docs: every command's flags are in its --help" {
 	is_rustlet || skip "checks rustlet's own option tables"
-	in_help create $(flags_of cmd_create.c | grep -vxE 'detach|keep')
+	in_help create $(flags_of cmd_create.c | grep -vxE 'detach|keep|no-subreaper')
 	in_help run $(flags_of cmd_create.c)
 	in_help exec $(flags_of cmd_exec.c)
 	in_help update $(flags_of cmd_update.c)

@@ -147,6 +147,32 @@ static void test_rl_mount_opts_parse_data(void **state)
     rl_mount_opts_free(&o);
 }
 
+/* only the flags mount_setattr(2) can change have an "r" form: "rasync",
+ * "rsync", "rdefaults", ... are filesystem data, not silently dropped */
+static void test_rl_mount_opts_parse_no_recursive_form(void **state)
+{
+    static const char *const bad[] = {"rasync", "rsync", "rdefaults", "rdirsync", "rmand",
+                                      "rsilent", "rloud", "rlazytime", "riversion", "rremount"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct rl_mount_opts o = parse1(bad[i]);
+        if (o.rec_set | o.rec_clear | o.flags)
+            fail_msg("%s: taken as a flag", bad[i]);
+        assert_string_equal(o.data, bad[i]);
+        rl_mount_opts_free(&o);
+    }
+    /* and every listed recursive name is one the parser takes as such */
+    for (const char *const *n = rl_mount_option_names(); *n; n++) {
+        if ((*n)[0] != 'r' || rl_propagation_flags(*n) >= 0 || strcmp(*n, "rbind") == 0 ||
+            strcmp(*n, "ridmap") == 0 || strcmp(*n, "ro") == 0 || strcmp(*n, "rw") == 0 ||
+            strcmp(*n, "relatime") == 0 || strcmp(*n, "remount") == 0)
+            continue;
+        struct rl_mount_opts o = parse1(*n);
+        if ((o.rec_set | o.rec_clear) == 0 || o.data)
+            fail_msg("%s: listed but not recursive", *n);
+        rl_mount_opts_free(&o);
+    }
+}
+
 static void test_rl_mount_opts_parse_empty(void **state)
 {
     struct rl_mount_opts o;
@@ -235,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_rl_mount_opts_parse_propagation),
         cmocka_unit_test(test_rl_mount_opts_parse_data),
         cmocka_unit_test(test_rl_mount_opts_parse_empty),
+        cmocka_unit_test(test_rl_mount_opts_parse_no_recursive_form),
         cmocka_unit_test(test_rl_mount_opts_parse_idmap),
         cmocka_unit_test(test_rl_mount_is_idmapped),
         cmocka_unit_test(test_rl_propagation_flags_names),
