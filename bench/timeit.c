@@ -62,8 +62,7 @@ int main(int argc, char **argv)
         return 2;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    long long ns = (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL +
-                   (t1.tv_nsec - t0.tv_nsec);
+    long long ns = (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     printf("%lld %ld %d\n", ns, ru.ru_maxrss, code);
     return 0;

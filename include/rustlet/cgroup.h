@@ -24,15 +24,16 @@ struct rl_cgroup_ops;
 struct rl_cgroup {
     const struct rl_cgroup_ops *ops;
     enum rl_cgroup_mode mode;
-    char *root;             /* cgroupfs mount root, e.g. "/sys/fs/cgroup" */
-    char *path;             /* cleaned cgroupsPath as configured (maybe relative) */
-    void *priv;             /* manager data (v1: list of hierarchies) */
+    char *root; /* cgroupfs mount root, e.g. "/sys/fs/cgroup" */
+    char *path; /* cleaned cgroupsPath as configured (maybe relative) */
+    void *priv; /* manager data (v1: list of hierarchies) */
 };
 
 /* Detect the mode of the cgroupfs at root (NULL = "/sys/fs/cgroup"), from
  * statfs magic of root and of root/unified, and from which v1 hierarchies
  * are mounted there. */
-/* Override (fake trees in unit tests): env RUSTLET_CGROUP_MODE or a file root/.rustlet-fake-mode holding "v1"|"hybrid"|"v2". */
+/* Override (fake trees in unit tests): env RUSTLET_CGROUP_MODE or a file root/.rustlet-fake-mode
+ * holding "v1"|"hybrid"|"v2". */
 int rl_cgroup_detect(const char *root, enum rl_cgroup_mode *mode, struct rl_error **err);
 
 /* A manager for one container's cgroup. root NULL = "/sys/fs/cgroup".
@@ -57,8 +58,8 @@ void rl_cgroup_free(struct rl_cgroup *cg);
 /* The systemd driver (cgroup_systemd.c): a transient scope unit for a
  * cgroupsPath "slice:prefix:name" ("" = system.slice:rustlet:<id>), on a
  * cgroup v2 host with systemd running. */
-struct rl_cgroup *rl_cgroup_new_systemd(const char *root, const char *cgroups_path,
-                                        const char *id, struct rl_error **err);
+struct rl_cgroup *rl_cgroup_new_systemd(const char *root, const char *cgroups_path, const char *id,
+                                        struct rl_error **err);
 /* systemd is PID 1 here (/run/systemd/system exists). */
 bool rl_cgroup_systemd_running(void);
 /* The manager creates the cgroup from the init's pid (systemd): create()
@@ -72,11 +73,10 @@ const char *rl_cgroup_unit(const struct rl_cgroup *cg);
  * needed controllers in v2 subtree_control. Existing directories are fine. */
 int rl_cgroup_create(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
 /* Write the resource limits. Errors name the config path and the file, e.g.
- * "linux.resources.memory.limit: write /sys/fs/cgroup/memory/x/memory.limit_in_bytes: Device or resource busy".
- * Every field of LinuxResources; the per-field rules (files, v1 -> v2
- * conversions, refusals) are written down in cgroup_res_v1.c,
- * cgroup_res_v2.c (with cgroup_v1.c/cgroup_v2.c for memory, cpu and pids)
- * and cgroup_devices.c (device rules as an eBPF program on v2). */
+ * "linux.resources.memory.limit: write /sys/fs/cgroup/memory/x/memory.limit_in_bytes: Device or
+ * resource busy". Every field of LinuxResources; the per-field rules (files, v1 -> v2 conversions,
+ * refusals) are written down in cgroup_res_v1.c, cgroup_res_v2.c (with cgroup_v1.c/cgroup_v2.c for
+ * memory, cpu and pids) and cgroup_devices.c (device rules as an eBPF program on v2). */
 int rl_cgroup_apply(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err);
 /* An O_DIRECTORY|O_CLOEXEC fd of the cgroup2 directory, for clone3's
  * CLONE_INTO_CGROUP (v2 and hybrid). -1 with errno if there is none. */
@@ -89,8 +89,7 @@ int rl_cgroup_add_pid_born(struct rl_cgroup *cg, pid_t pid, struct rl_error **er
 /* exec --cgroup [CONTROLLER:]SUB: move pid into the existing sub-cgroup SUB
  * of the container's (only in CONTROLLER's hierarchy when given, "" or
  * "unified" naming the cgroup2 one), the container's cgroup elsewhere. */
-int rl_cgroup_add_pid_sub(struct rl_cgroup *cg, const char *sub, pid_t pid,
-                          struct rl_error **err);
+int rl_cgroup_add_pid_sub(struct rl_cgroup *cg, const char *sub, pid_t pid, struct rl_error **err);
 /* All pids in the cgroup (cgroup.procs of the unified dir on v2/hybrid-with-
  * the-cgroup, else of the memory/pids/first v1 hierarchy), recursive into
  * child cgroups. *pids malloc'd. */
@@ -119,12 +118,12 @@ struct rl_cgroup_mem_entry {
 
 struct rl_cgroup_blkio_entry {
     uint64_t major, minor;
-    char *op;               /* "Read", "Write", "Sync", "Async", "Discard", "Total" */
+    char *op; /* "Read", "Write", "Sync", "Async", "Discard", "Total" */
     uint64_t value;
 };
 
 struct rl_cgroup_hugetlb_entry {
-    char *page_size;        /* "2MB" */
+    char *page_size; /* "2MB" */
     uint64_t usage, max_usage, failcnt;
 };
 
@@ -144,30 +143,38 @@ struct rl_cgroup_kv_u64 {
  * reads as limit 0 (runc's "no limit"). */
 struct rl_cgroup_stats {
     struct {
-        uint64_t total, user, system;       /* ns */
-        uint64_t *percpu; size_t n_percpu;  /* v1 cpuacct.usage_percpu */
-        uint64_t *percpu_user, *percpu_system; size_t n_percpu_user, n_percpu_system;
+        uint64_t total, user, system; /* ns */
+        uint64_t *percpu;
+        size_t n_percpu; /* v1 cpuacct.usage_percpu */
+        uint64_t *percpu_user, *percpu_system;
+        size_t n_percpu_user, n_percpu_system;
         uint64_t periods, throttled_periods, throttled_time; /* throttled_time in ns */
     } cpu;
     struct {
         uint64_t cache, rss;
         struct rl_cgroup_mem_entry usage, swap, kernel, kernel_tcp;
         bool use_hierarchy;
-        struct rl_cgroup_kv_u64 *raw; size_t n_raw;   /* memory.stat */
+        struct rl_cgroup_kv_u64 *raw;
+        size_t n_raw; /* memory.stat */
     } memory;
     struct {
         uint64_t current, limit;
     } pids;
     struct {
-        struct rl_cgroup_blkio_entry *service_bytes; size_t n_service_bytes;
-        struct rl_cgroup_blkio_entry *serviced; size_t n_serviced;
+        struct rl_cgroup_blkio_entry *service_bytes;
+        size_t n_service_bytes;
+        struct rl_cgroup_blkio_entry *serviced;
+        size_t n_serviced;
     } blkio;
-    struct rl_cgroup_hugetlb_entry *hugetlb; size_t n_hugetlb;
+    struct rl_cgroup_hugetlb_entry *hugetlb;
+    size_t n_hugetlb;
     /* v1 cpuset.* (runc's CPUSet stats); on v2 only the lists, from
      * cpuset.cpus.effective / cpuset.mems.effective */
     struct {
-        uint16_t *cpus; size_t n_cpus;
-        uint16_t *mems; size_t n_mems;
+        uint16_t *cpus;
+        size_t n_cpus;
+        uint16_t *mems;
+        size_t n_mems;
         uint64_t cpu_exclusive, mem_hardwall, mem_exclusive, memory_migrate;
         uint64_t memory_spread_page, memory_spread_slab, memory_pressure, sched_load_balance;
         int64_t sched_relax_domain_level;

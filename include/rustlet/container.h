@@ -15,35 +15,38 @@
 #include "rustlet/spec.h"
 
 struct rl_context {
-    const char *root;       /* state root, e.g. /run/rustlet */
+    const char *root;          /* state root, e.g. /run/rustlet */
     const char *notify_socket; /* $NOTIFY_SOCKET: proxy the container's sd_notify
                                   READY to it (create/run/start); NULL: none */
-    bool no_cgroups;        /* --cgroup-manager disabled: create makes and joins
-                             * no cgroup (podman --cgroups=disabled) */
-    bool systemd_cgroup;    /* --systemd-cgroup: the cgroup is a systemd scope */
+    bool no_cgroups;           /* --cgroup-manager disabled: create makes and joins
+                                * no cgroup (podman --cgroups=disabled) */
+    bool systemd_cgroup;       /* --systemd-cgroup: the cgroup is a systemd scope */
 };
 
 struct rl_create_opts {
-    const char *bundle;     /* default: current directory */
-    const char *config;     /* --config (crun's): the configuration file;
-                               default: <bundle>/config.json */
+    const char *bundle; /* default: current directory */
+    const char *config; /* --config (crun's): the configuration file;
+                           default: <bundle>/config.json */
     const char *pid_file;
     const char *console_socket;
-    int console_fd;         /* `run -t` in the foreground: our end of an internal
-                               console socket (-1: none) */
+    int console_fd; /* `run -t` in the foreground: our end of an internal
+                       console socket (-1: none) */
     bool no_pivot;
     bool no_new_keyring;
     int preserve_fds;
-    bool foreground;        /* `run` without -d: the caller stays the parent */
-    bool no_subreaper;      /* run --no-subreaper (runc's): a foreground run does
-                               not become the child subreaper, so processes the
-                               container orphans go to the caller's reaper */
+    bool foreground;   /* `run` without -d: the caller stays the parent */
+    bool no_subreaper; /* run --no-subreaper (runc's): a foreground run does
+                          not become the child subreaper, so processes the
+                          container orphans go to the caller's reaper */
 };
 
 enum rl_status {
-    RL_STATUS_CREATING, RL_STATUS_CREATED, RL_STATUS_RUNNING, RL_STATUS_PAUSED,
+    RL_STATUS_CREATING,
+    RL_STATUS_CREATED,
+    RL_STATUS_RUNNING,
+    RL_STATUS_PAUSED,
     RL_STATUS_STOPPED,
-    RL_STATUS_UNKNOWN       /* damaged state (runc's word): only delete --force */
+    RL_STATUS_UNKNOWN /* damaged state (runc's word): only delete --force */
 };
 
 /* errnum of a "damaged state" error: ROOT/<id>, state.json or init.json is
@@ -56,24 +59,26 @@ int rl_error_damaged(struct rl_error **err, const char *fmt, ...) RL_PRINTF(2, 3
 /* What state.json keeps about a container. */
 struct rl_state {
     char *id;
-    pid_t pid;                  /* 0 until the init exists */
+    pid_t pid;                     /* 0 until the init exists */
     unsigned long long start_time; /* /proc/<pid>/stat field 22, against pid reuse */
     char *bundle;
-    char *config;               /* create --config FILE (absolute); NULL:
-                                   <bundle>/config.json */
+    char *config; /* create --config FILE (absolute); NULL:
+                     <bundle>/config.json */
     char *rootfs;
-    char *created;              /* RFC3339 */
+    char *created; /* RFC3339 */
     char *owner;
-    struct rl_kv *annotations; size_t n_annotations;
-    struct rl_cgroup *cgroup;   /* NULL before the cgroup exists */
-    struct rl_hook *poststop; size_t n_poststop;
-    bool started;               /* `start` has released the process */
+    struct rl_kv *annotations;
+    size_t n_annotations;
+    struct rl_cgroup *cgroup; /* NULL before the cgroup exists */
+    struct rl_hook *poststop;
+    size_t n_poststop;
+    bool started;                   /* `start` has released the process */
     struct rl_resources *resources; /* the cgroup limits in force (create, then
                                        update); NULL if none were set */
-    char *damaged;              /* NULL, or why the state is damaged: then
-                                   only id, pid, start_time, bundle, rootfs
-                                   and cgroup are set, from init.json or
-                                   (cgroup only) found by the id */
+    char *damaged;                  /* NULL, or why the state is damaged: then
+                                       only id, pid, start_time, bundle, rootfs
+                                       and cgroup are set, from init.json or
+                                       (cgroup only) found by the id */
 };
 
 const char *rl_status_name(enum rl_status s);
@@ -84,10 +89,8 @@ int rl_create(const struct rl_context *ctx, const char *id, const struct rl_crea
               struct rl_error **err);
 int rl_start(const struct rl_context *ctx, const char *id, struct rl_error **err);
 /* The OCI state JSON (runc's layout), pretty-printed. */
-int rl_state_json(const struct rl_context *ctx, const char *id, char **json,
-                  struct rl_error **err);
-int rl_kill(const struct rl_context *ctx, const char *id, int sig, bool all,
-            struct rl_error **err);
+int rl_state_json(const struct rl_context *ctx, const char *id, char **json, struct rl_error **err);
+int rl_kill(const struct rl_context *ctx, const char *id, int sig, bool all, struct rl_error **err);
 int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct rl_error **err);
 /* create + start; in the foreground wait, forward signals and return the
  * exit status (128+signal when killed) in *status, then delete unless keep. */
@@ -101,20 +104,24 @@ char *rl_features_json(struct rl_error **err);
  * overrides (runc's rules: env appended, caps added to bounding/effective/
  * permitted, user "UID[:GID]"). */
 struct rl_exec_opts {
-    const char *process_file;   /* JSON process object (--process) */
-    char **args; size_t n_args; /* COMMAND ARGS... */
+    const char *process_file; /* JSON process object (--process) */
+    char **args;
+    size_t n_args; /* COMMAND ARGS... */
     bool detach;
     const char *pid_file;
     const char *cwd;
-    const char **env; size_t n_env;
+    const char **env;
+    size_t n_env;
     const char *user;
-    const char **additional_gids; size_t n_additional_gids;
-    const char **caps; size_t n_caps;
+    const char **additional_gids;
+    size_t n_additional_gids;
+    const char **caps;
+    size_t n_caps;
     bool no_new_privs;
     const char *process_label;
     const char *apparmor;
     int preserve_fds;
-    const char *cgroup;         /* [CONTROLLER:]SUB-CGROUP */
+    const char *cgroup; /* [CONTROLLER:]SUB-CGROUP */
     bool ignore_paused;
     bool tty;
     const char *console_socket;
@@ -140,8 +147,8 @@ int rl_update_intel_rdt(const struct rl_context *ctx, const char *id, const char
  * stats_only one stats event and return; else a stats event every
  * interval_ms and "oom" events as they happen, until the container stops. */
 typedef void (*rl_event_fn)(void *data, const char *json_line);
-int rl_events(const struct rl_context *ctx, const char *id, bool stats_only,
-              unsigned interval_ms, rl_event_fn emit, void *data, struct rl_error **err);
+int rl_events(const struct rl_context *ctx, const char *id, bool stats_only, unsigned interval_ms,
+              rl_event_fn emit, void *data, struct rl_error **err);
 
 struct rl_list_entry {
     struct rl_state *state;
@@ -162,8 +169,7 @@ int rl_state_lock(const struct rl_context *ctx, const char *id, struct rl_error 
  * PATH: what is wrong". */
 int rl_state_read(const struct rl_context *ctx, const char *id, struct rl_state **st,
                   struct rl_error **err);
-int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
-                   struct rl_error **err);
+int rl_state_write(const struct rl_context *ctx, const struct rl_state *st, struct rl_error **err);
 /* init.json, the record: id, pid, startTime, bundle, rootfs, cgroup. create
  * writes it before the clone (the cgroup) and before state.json whenever the
  * pid changes; it is what delete --force trusts when state.json is damaged.

@@ -13,9 +13,9 @@
 #include <stddef.h>
 
 struct rl_error {
-    int errnum;      /* errno captured, 0 if none */
-    int status;      /* suggested exit status (1 unless set) */
-    char *msg;       /* full message, already including errno text */
+    int errnum; /* errno captured, 0 if none */
+    int status; /* suggested exit status (1 unless set) */
+    char *msg;  /* full message, already including errno text */
 };
 
 #define RL_PRINTF(a, b) __attribute__((format(printf, a, b)))

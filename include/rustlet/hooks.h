@@ -12,8 +12,8 @@
 
 /* Run hooks[0..n) in order; stops at the first failure, whose error names
  * "hooks.<phase>[i] (<path>)". */
-int rl_hooks_run(const struct rl_hook *hooks, size_t n, const char *phase,
-                 const char *state_json, struct rl_error **err);
+int rl_hooks_run(const struct rl_hook *hooks, size_t n, const char *phase, const char *state_json,
+                 struct rl_error **err);
 
 /* Run every hook even when some fail (poststop: "the remaining hooks and
  * lifecycle continue"); each failure is logged as a warning. */

@@ -14,8 +14,13 @@
 typedef struct rl_json rl_json; /* a node of a parsed document */
 
 enum rl_json_type {
-    RL_JSON_NULL, RL_JSON_STRING, RL_JSON_NUMBER, RL_JSON_OBJECT,
-    RL_JSON_ARRAY, RL_JSON_TRUE, RL_JSON_FALSE
+    RL_JSON_NULL,
+    RL_JSON_STRING,
+    RL_JSON_NUMBER,
+    RL_JSON_OBJECT,
+    RL_JSON_ARRAY,
+    RL_JSON_TRUE,
+    RL_JSON_FALSE
 };
 
 /* Parse text (need not be NUL-terminated). Error names line/column. */

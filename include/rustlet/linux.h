@@ -17,38 +17,38 @@ struct rl_seccomp_filter;
 
 struct rl_init_args {
     const struct rl_spec *spec;
-    const char *id;             /* the container's id (session keyring name) */
-    const char *bundle;         /* absolute bundle directory */
-    const char *rootfs;         /* absolute root.path */
-    bool no_pivot;              /* create --no-pivot */
-    bool no_new_keyring;        /* create --no-new-keyring */
-    int preserve_fds;           /* create --preserve-fds */
+    const char *id;      /* the container's id (session keyring name) */
+    const char *bundle;  /* absolute bundle directory */
+    const char *rootfs;  /* absolute root.path */
+    bool no_pivot;       /* create --no-pivot */
+    bool no_new_keyring; /* create --no-new-keyring */
+    int preserve_fds;    /* create --preserve-fds */
     /* The OCI state JSON (status "created", this pid) that the container's
      * hooks read, made by core: the container side knows no state record. */
     char *(*hook_state)(const void *arg, pid_t pid);
     const void *hook_state_arg;
-    char **envp;                /* rl_process_envp(), set in the container */
+    char **envp; /* rl_process_envp(), set in the container */
     int sync_fd;
-    int fifo_fd;                /* O_PATH fd of ROOT/<id>/exec.fifo */
-    int proc_fd;                /* the runtime's /proc, opened before the pivot */
-    int console_fd;             /* process.terminal: where the pty master goes */
-    bool slow_path;             /* stage 1 enters namespaces, then forks init */
-    bool runtime_hooks;         /* prestart/createRuntime/createContainer hooks
-                                   exist: sync steps 2-3 happen */
-    int clone_flags;            /* namespaces already created by clone3 */
+    int fifo_fd;                       /* O_PATH fd of ROOT/<id>/exec.fifo */
+    int proc_fd;                       /* the runtime's /proc, opened before the pivot */
+    int console_fd;                    /* process.terminal: where the pty master goes */
+    bool slow_path;                    /* stage 1 enters namespaces, then forks init */
+    bool runtime_hooks;                /* prestart/createRuntime/createContainer hooks
+                                          exist: sync steps 2-3 happen */
+    int clone_flags;                   /* namespaces already created by clone3 */
     struct rl_seccomp_filter *seccomp; /* built early in the init, loaded late */
-    int seccomp_listener;       /* noNewPrivileges + SCMP_ACT_NOTIFY: socket
-                                   connected to listenerPath before the pivot */
-    char *exe;                  /* the executable, once looked up */
-    bool fds_swept;             /* rl_process_close_fds() done */
-    bool seccomp_loaded;        /* the container's filter applies to us now */
-    char *seccomp_step;         /* RL_SECCOMP_STEP_MAX bytes shared with the
-                                   parent (MAP_SHARED) or NULL: once the filter
-                                   is loaded early (no noNewPrivileges), the
-                                   step running under it; written without a
-                                   syscall, read by `create` if the init dies */
-    const int *idmap_fds;       /* per spec mount: detached idmapped tree made
-                                   by the parent (idmap.c), or -1; NULL: none */
+    int seccomp_listener;              /* noNewPrivileges + SCMP_ACT_NOTIFY: socket
+                                          connected to listenerPath before the pivot */
+    char *exe;                         /* the executable, once looked up */
+    bool fds_swept;                    /* rl_process_close_fds() done */
+    bool seccomp_loaded;               /* the container's filter applies to us now */
+    char *seccomp_step;                /* RL_SECCOMP_STEP_MAX bytes shared with the
+                                          parent (MAP_SHARED) or NULL: once the filter
+                                          is loaded early (no noNewPrivileges), the
+                                          step running under it; written without a
+                                          syscall, read by `create` if the init dies */
+    const int *idmap_fds;              /* per spec mount: detached idmapped tree made
+                                          by the parent (idmap.c), or -1; NULL: none */
 };
 
 #define RL_SECCOMP_STEP_MAX 256
@@ -99,8 +99,7 @@ int rl_netdev_loopback_up(struct rl_error **err);
 /* Resolve path inside the root (symlinks stay inside), creating missing
  * directories (and the last component as a file when as_file). Returns an
  * O_PATH fd. */
-int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file,
-                    struct rl_error **err);
+int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file, struct rl_error **err);
 /* cgroupns: the container has its own cgroup namespace (fresh cgroup
  * mounts show its cgroup as the root); otherwise its directories are bound. */
 int rl_mount_cgroup(const struct rl_mount *m, int rootfd, const char *dst, bool cgroupns,

@@ -27,7 +27,10 @@ int rl_log_fd(void);
 /* True when the log goes to a file rather than stderr. */
 bool rl_log_to_file(void);
 
-#define rl_debug(...) \
-    do { if (rl_log_debug_enabled()) rl_log(RL_LOG_DEBUG, __VA_ARGS__); } while (0)
+#define rl_debug(...)                                                                              \
+    do {                                                                                           \
+        if (rl_log_debug_enabled())                                                                \
+            rl_log(RL_LOG_DEBUG, __VA_ARGS__);                                                     \
+    } while (0)
 
 #endif

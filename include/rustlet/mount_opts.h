@@ -10,15 +10,15 @@
 #include "rustlet/error.h"
 
 struct rl_mount_opts {
-    unsigned long flags;        /* MS_* set (MS_BIND, MS_RDONLY, ...) */
-    unsigned long clear;        /* MS_* explicitly cleared (rw, suid, dev, ...) */
-    unsigned long propagation;  /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE [|MS_REC] */
-    bool recursive_bind;        /* rbind */
-    bool tmpcopyup;             /* tmpfs starts with a copy of what was below */
+    unsigned long flags;       /* MS_* set (MS_BIND, MS_RDONLY, ...) */
+    unsigned long clear;       /* MS_* explicitly cleared (rw, suid, dev, ...) */
+    unsigned long propagation; /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE [|MS_REC] */
+    bool recursive_bind;       /* rbind */
+    bool tmpcopyup;            /* tmpfs starts with a copy of what was below */
     /* the recursive forms ("rro", "rnosuid", "rnoatime", ...): MS_* flags to
      * set / clear on the mount and every mount below it (mount_setattr) */
     unsigned long rec_set, rec_clear;
-    char *data;                 /* comma-joined options passed to the filesystem */
+    char *data; /* comma-joined options passed to the filesystem */
     /* "idmap" / "ridmap": an idmapped mount (mount_setattr(MOUNT_ATTR_IDMAP)),
      * ridmap on every mount of the tree; never passed to mount(2) */
     bool idmap, ridmap;

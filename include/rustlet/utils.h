@@ -24,7 +24,10 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s); /* NULL in, NULL out */
 char *xasprintf(const char *fmt, ...) RL_PRINTF(1, 2);
 
-static inline void rl_freep(void *p) { free(*(void **)p); }
+static inline void rl_freep(void *p)
+{
+    free(*(void **)p);
+}
 static inline void rl_closep(int *fd)
 {
     if (*fd >= 0) {
@@ -34,23 +37,35 @@ static inline void rl_closep(int *fd)
     }
 }
 void rl_strv_free(char **v);
-static inline void rl_strv_freep(char ***v) { rl_strv_free(*v); }
+static inline void rl_strv_freep(char ***v)
+{
+    rl_strv_free(*v);
+}
 
-#define _cleanup_free_ __attribute__((cleanup(rl_freep)))
+#define _cleanup_free_  __attribute__((cleanup(rl_freep)))
 #define _cleanup_close_ __attribute__((cleanup(rl_closep)))
-#define _cleanup_strv_ __attribute__((cleanup(rl_strv_freep)))
+#define _cleanup_strv_  __attribute__((cleanup(rl_strv_freep)))
 
 /* Hand ownership on: returns the value and clears the variable. */
-#define steal_pointer(pp) ({ __typeof__(*(pp)) _p = *(pp); *(pp) = NULL; _p; })
-#define steal_fd(pfd) ({ int _fd = *(pfd); *(pfd) = -1; _fd; })
+#define steal_pointer(pp)                                                                          \
+    ({                                                                                             \
+        __typeof__(*(pp)) _p = *(pp);                                                              \
+        *(pp) = NULL;                                                                              \
+        _p;                                                                                        \
+    })
+#define steal_fd(pfd)                                                                              \
+    ({                                                                                             \
+        int _fd = *(pfd);                                                                          \
+        *(pfd) = -1;                                                                               \
+        _fd;                                                                                       \
+    })
 
 /* Read a whole file (at most max bytes, 0 = no limit) into a NUL-terminated
  * buffer. dirfd may be AT_FDCWD. Returns NULL with *err set. */
-char *rl_read_file_at(int dirfd, const char *path, size_t max, size_t *len,
-                      struct rl_error **err);
+char *rl_read_file_at(int dirfd, const char *path, size_t max, size_t *len, struct rl_error **err);
 /* Write buf to path (O_WRONLY|O_TRUNC|O_CREAT with mode, O_CLOEXEC). */
-int rl_write_file_at(int dirfd, const char *path, const void *buf, size_t len,
-                     int mode, struct rl_error **err);
+int rl_write_file_at(int dirfd, const char *path, const void *buf, size_t len, int mode,
+                     struct rl_error **err);
 /* Write to a temp file beside path then rename(2) over it. */
 int rl_write_file_atomic(const char *path, const void *buf, size_t len, int mode,
                          struct rl_error **err);

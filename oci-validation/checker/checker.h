@@ -8,14 +8,13 @@
 extern struct jval *cfg, *host;
 
 /* TAP: one line per check, tagged with the clause id it checks */
-void check(int ok, const char *clause, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void check(int ok, const char *clause, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void skip(const char *clause, const char *reason, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* helpers */
-char *read_text(const char *path);          /* malloc'ed, NULL on error */
+char *read_text(const char *path);                          /* malloc'ed, NULL on error */
 int status_field(const char *field, char *out, size_t len); /* /proc/self/status */
 
 /* check groups */

@@ -18,11 +18,13 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-#define DEFAULT_ROOT "/sys/fs/cgroup"
+#define DEFAULT_ROOT   "/sys/fs/cgroup"
 #define FAKE_MODE_FILE ".rustlet-fake-mode"
 
 static const char *const mode_names[] = {
-    [RL_CGROUP_V1] = "v1", [RL_CGROUP_HYBRID] = "hybrid", [RL_CGROUP_V2] = "v2",
+    [RL_CGROUP_V1] = "v1",
+    [RL_CGROUP_HYBRID] = "hybrid",
+    [RL_CGROUP_V2] = "v2",
 };
 
 const char *rl_cgroup_mode_name(enum rl_cgroup_mode m)
@@ -207,8 +209,8 @@ static char *own_cgroup(const char *text, const char *name, bool unified)
 /* ---- discovery of the hierarchies ---- */
 
 static const char *const known_controllers[] = {
-    "cpuset", "cpu", "cpuacct", "blkio", "io", "memory", "devices", "freezer", "net_cls",
-    "perf_event", "net_prio", "hugetlb", "pids", "rdma", "misc", "debug",
+    "cpuset",  "cpu",        "cpuacct",  "blkio",   "io",   "memory", "devices", "freezer",
+    "net_cls", "perf_event", "net_prio", "hugetlb", "pids", "rdma",   "misc",    "debug",
 };
 
 static bool is_controller(const char *s, size_t n)
@@ -221,20 +223,20 @@ static bool is_controller(const char *s, size_t n)
 
 struct cg_found {
     struct cg_hier *h;
-    char **mroot;   /* mount root inside the hierarchy, per entry */
+    char **mroot; /* mount root inside the hierarchy, per entry */
     size_t n;
 };
 
-static void found_add(struct cg_found *f, const char *name, const char *mount,
-                      const char *mroot, bool unified)
+static void found_add(struct cg_found *f, const char *name, const char *mount, const char *mroot,
+                      bool unified)
 {
     for (size_t i = 0; i < f->n; i++)
         if (strcmp(f->h[i].name, name) == 0)
             return; /* the same hierarchy mounted twice */
     f->h = xrealloc(f->h, (f->n + 1) * sizeof(*f->h));
     f->mroot = xrealloc(f->mroot, (f->n + 1) * sizeof(char *));
-    f->h[f->n] = (struct cg_hier){ .name = xstrdup(name), .mount = xstrdup(mount),
-                                   .unified = unified };
+    f->h[f->n] =
+        (struct cg_hier){.name = xstrdup(name), .mount = xstrdup(mount), .unified = unified};
     f->mroot[f->n] = xstrdup(mroot);
     f->n++;
 }
@@ -404,8 +406,10 @@ static int resolve(struct cg_found *f, const char *cgpath, const char *id, const
             h->dir = cg_join(own, cgpath && *cgpath ? cgpath : id);
         }
         if (strcmp(h->dir, "/") == 0)
-            return rl_error(err, "linux.cgroupsPath: \"%s\" is the root of the cgroup "
-                            "hierarchy %s", cgpath ? cgpath : "", h->mount);
+            return rl_error(err,
+                            "linux.cgroupsPath: \"%s\" is the root of the cgroup "
+                            "hierarchy %s",
+                            cgpath ? cgpath : "", h->mount);
         h->abs = xasprintf("%s%s", h->mount, h->dir);
     }
     return 0;
@@ -447,7 +451,7 @@ struct rl_cgroup *rl_cgroup_new(const char *root, const char *cgroups_path, cons
         self_cgroup_text = self;
     }
     struct rl_cgroup *cg = cg_alloc(root, mode);
-    struct cg_found f = { 0 };
+    struct cg_found f = {0};
     if (discover(cg->root, mode, &f, err) < 0 ||
         resolve(&f, cgroups_path, id, self_cgroup_text, err) < 0) {
         found_free(&f);
@@ -569,7 +573,7 @@ static int hier_from_json(struct rl_cgroup *cg, const char *name, const rl_json 
     struct cg_priv *p = cg_priv(cg);
     p->h = xrealloc(p->h, (p->n + 1) * sizeof(*p->h));
     struct cg_hier *h = &p->h[p->n++];
-    *h = (struct cg_hier){ .name = xstrdup(name), .dir = cg_clean_abs(d) };
+    *h = (struct cg_hier){.name = xstrdup(name), .dir = cg_clean_abs(d)};
     h->unified = strcmp(name, "unified") == 0;
     h->mount = m ? cg_clean_abs(m) : default_mount(cg, name);
     h->abs = xasprintf("%s%s", h->mount, h->dir);
@@ -598,8 +602,8 @@ struct rl_cgroup *rl_cgroup_from_json(const rl_json *node, struct rl_error **err
     const rl_json *mounts = rl_json_get(node, "mounts");
     const rl_json *created = rl_json_get(node, "created");
     for (size_t i = 0; i < rl_json_len(dirs); i++) {
-        if (hier_from_json(cg, rl_json_object_key(dirs, i), rl_json_object_value(dirs, i),
-                           mounts, created, err) < 0) {
+        if (hier_from_json(cg, rl_json_object_key(dirs, i), rl_json_object_value(dirs, i), mounts,
+                           created, err) < 0) {
             rl_cgroup_free(cg);
             return NULL;
         }
@@ -698,8 +702,7 @@ int rl_cgroup_is_frozen(struct rl_cgroup *cg, bool *frozen, struct rl_error **er
 /* `exec --cgroup [CONTROLLER:]SUB`: SUB is an existing cgroup below the
  * container's. With a controller, only that hierarchy ("" = the unified
  * one) uses SUB; the others take the container's own cgroup. */
-int rl_cgroup_add_pid_sub(struct rl_cgroup *cg, const char *sub, pid_t pid,
-                          struct rl_error **err)
+int rl_cgroup_add_pid_sub(struct rl_cgroup *cg, const char *sub, pid_t pid, struct rl_error **err)
 {
     _cleanup_free_ char *ctrl = NULL;
     const char *colon = strchr(sub, ':');

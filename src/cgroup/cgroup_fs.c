@@ -23,7 +23,7 @@
 
 void cg_sleep_ms(unsigned ms)
 {
-    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
 }
@@ -199,8 +199,7 @@ static int rmdir_tree(const char *dir, bool fake, struct rl_error **err)
     struct dirent *de;
     int ret = 0;
     while (ret == 0 && (de = readdir(d)) != NULL) {
-        if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-            strcmp(de->d_name, "..") == 0)
+        if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
         _cleanup_free_ char *sub = xasprintf("%s/%s", dir, de->d_name);
         ret = rmdir_tree(sub, fake, err);
@@ -228,8 +227,8 @@ int cg_signal_pids(const pid_t *pids, size_t n, int sig, struct rl_error **err)
     return 0;
 }
 
-int cg_mkdir(struct cg_hier *h, int (*init)(const char *parent, const char *path,
-                                            struct rl_error **err),
+int cg_mkdir(struct cg_hier *h,
+             int (*init)(const char *parent, const char *path, struct rl_error **err),
              struct rl_error **err)
 {
     _cleanup_free_ char *path = xstrdup(h->mount);
@@ -311,8 +310,7 @@ char *cg_device_rule(const struct rl_device_cgroup *d)
 
 static bool access_all(const char *a)
 {
-    return a == NULL || *a == '\0' ||
-           (strchr(a, 'r') && strchr(a, 'w') && strchr(a, 'm'));
+    return a == NULL || *a == '\0' || (strchr(a, 'r') && strchr(a, 'w') && strchr(a, 'm'));
 }
 
 /* The last "allow all" rule overrides everything before it. */

@@ -14,17 +14,17 @@
 
 /* One mounted hierarchy and the container's directory in it. */
 struct cg_hier {
-    char *name;     /* controllers as /proc/self/cgroup names them:
-                     * "memory", "cpu,cpuacct", "name=systemd"; "unified" for
-                     * the cgroup2 hierarchy (hybrid and v2) */
-    char *mount;    /* mount point, e.g. "/sys/fs/cgroup/memory" */
-    char *dir;      /* container cgroup inside it, e.g. "/process_api/x/c1" */
-    char *abs;      /* mount + dir */
-    bool unified;   /* the cgroup2 hierarchy */
-    char *created;  /* the shallowest parent level of dir that create made
-                     * ("/testdir" for "/testdir/cgrouptest/c1"); NULL when
-                     * every parent existed. destroy removes the empty
-                     * parents up to it, never one that existed before. */
+    char *name;    /* controllers as /proc/self/cgroup names them:
+                    * "memory", "cpu,cpuacct", "name=systemd"; "unified" for
+                    * the cgroup2 hierarchy (hybrid and v2) */
+    char *mount;   /* mount point, e.g. "/sys/fs/cgroup/memory" */
+    char *dir;     /* container cgroup inside it, e.g. "/process_api/x/c1" */
+    char *abs;     /* mount + dir */
+    bool unified;  /* the cgroup2 hierarchy */
+    char *created; /* the shallowest parent level of dir that create made
+                    * ("/testdir" for "/testdir/cgrouptest/c1"); NULL when
+                    * every parent existed. destroy removes the empty
+                    * parents up to it, never one that existed before. */
 };
 
 struct cg_sd;
@@ -32,7 +32,7 @@ struct cg_sd;
 struct cg_priv {
     struct cg_hier *h;
     size_t n;
-    struct cg_sd *sd;   /* the systemd driver's unit, NULL for cgroupfs */
+    struct cg_sd *sd; /* the systemd driver's unit, NULL for cgroupfs */
 };
 
 extern const struct rl_cgroup_ops cg_v1_ops;
@@ -86,8 +86,8 @@ int cg_signal_pids(const pid_t *pids, size_t n, int sig, struct rl_error **err);
 /* mkdir -p mount+dir with 0755, level by level, recording in h->created
  * the first parent level it made; init (may be NULL) runs for each level
  * (made or not) with its parent's path. */
-int cg_mkdir(struct cg_hier *h, int (*init)(const char *parent, const char *path,
-                                            struct rl_error **err),
+int cg_mkdir(struct cg_hier *h,
+             int (*init)(const char *parent, const char *path, struct rl_error **err),
              struct rl_error **err);
 /* After the container's cgroup is gone: rmdir its parents up to
  * h->created while they are empty (best effort, never above it). */
@@ -156,13 +156,11 @@ uint64_t cg_blkio_weight_to_io(uint64_t w);
 int cg_write_num(const char *dir, const char *file, int64_t v, bool max, const char *cfg,
                  struct rl_error **err);
 bool cg_file_exists(const char *dir, const char *file);
-int cg_hugetlb_apply(const char *dir, const struct rl_resources *r, bool v2,
-                     struct rl_error **err);
+int cg_hugetlb_apply(const char *dir, const struct rl_resources *r, bool v2, struct rl_error **err);
 int cg_rdma_apply(const char *dir, const struct rl_resources *r, struct rl_error **err);
 /* v2: what cgroup v2 cannot do at all (no file system access). */
 int cgv2_refusals(const struct rl_resources *r, struct rl_error **err);
-int cgv2_check_before_update(const char *dir, const struct rl_resources *r,
-                             struct rl_error **err);
+int cgv2_check_before_update(const char *dir, const struct rl_resources *r, struct rl_error **err);
 
 /* Device rule text for v1 devices.allow/deny: "c 1:3 rwm", "a *:* rwm". */
 char *cg_device_rule(const struct rl_device_cgroup *d);
@@ -185,21 +183,21 @@ struct cg_sd_prop {
 };
 
 struct cg_sd {
-    char *slice;        /* "system.slice" */
-    char *unit;         /* "rustlet-c1.scope" */
-    char *name;         /* the container part of cgroupsPath, for Description */
-    struct cg_sd_prop *props;   /* from the resources, kept from create to start */
+    char *slice;              /* "system.slice" */
+    char *unit;               /* "rustlet-c1.scope" */
+    char *name;               /* the container part of cgroupsPath, for Description */
+    struct cg_sd_prop *props; /* from the resources, kept from create to start */
     size_t n_props;
-    bool pending;       /* create() ran: add_pid starts the unit */
-    bool owned;         /* this unit is ours to stop (started, or from the state) */
-    void *bus;          /* sd_bus *, connected on first use */
+    bool pending; /* create() ran: add_pid starts the unit */
+    bool owned;   /* this unit is ours to stop (started, or from the state) */
+    void *bus;    /* sd_bus *, connected on first use */
 };
 
 /* "slice:prefix:name" -> slice, unit ("prefix-name.scope", "name.scope"
  * without a prefix) and the container name; "" -> system.slice,
  * "rustlet-<id>.scope". Errors name linux.cgroupsPath. */
-int cg_sd_parse_path(const char *cgpath, const char *id, char **slice, char **unit,
-                     char **name, struct rl_error **err);
+int cg_sd_parse_path(const char *cgpath, const char *id, char **slice, char **unit, char **name,
+                     struct rl_error **err);
 /* systemd's slice expansion: "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice",
  * "-.slice" -> "". NULL for an invalid slice name. */
 char *cg_sd_expand_slice(const char *slice);
@@ -218,7 +216,6 @@ int cg_sd_connect(struct cg_sd *sd, struct rl_error **err);
 void cg_sd_disconnect(struct cg_sd *sd);
 int cg_sd_start(struct cg_sd *sd, pid_t pid, struct rl_error **err);
 int cg_sd_stop(struct cg_sd *sd, struct rl_error **err);
-int cg_sd_set_props(struct cg_sd *sd, const struct cg_sd_prop *p, size_t n,
-                    struct rl_error **err);
+int cg_sd_set_props(struct cg_sd *sd, const struct cg_sd_prop *p, size_t n, struct rl_error **err);
 
 #endif

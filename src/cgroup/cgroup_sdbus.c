@@ -16,9 +16,9 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 
-#define SD_DEST "org.freedesktop.systemd1"
-#define SD_PATH "/org/freedesktop/systemd1"
-#define SD_MGR "org.freedesktop.systemd1.Manager"
+#define SD_DEST    "org.freedesktop.systemd1"
+#define SD_PATH    "/org/freedesktop/systemd1"
+#define SD_MGR     "org.freedesktop.systemd1.Manager"
 #define SD_PRIVATE "unix:path=/run/systemd/private"
 
 /* ---- libsystemd, loaded on demand ---- */
@@ -30,8 +30,8 @@ static struct {
     int (*start)(sd_bus *);
     int (*open_system)(sd_bus **);
     sd_bus *(*flush_close_unref)(sd_bus *);
-    int (*new_method_call)(sd_bus *, sd_bus_message **, const char *, const char *,
-                           const char *, const char *);
+    int (*new_method_call)(sd_bus *, sd_bus_message **, const char *, const char *, const char *,
+                           const char *);
     int (*append)(sd_bus_message *, const char *, ...);
     int (*append_array)(sd_bus_message *, char, const void *, size_t);
     int (*open_container)(sd_bus_message *, char, const char *);
@@ -54,13 +54,13 @@ static int load_libsystemd(struct rl_error **err)
     void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
     if (h == NULL)
         return rl_error(err, "systemd cgroup driver: %s", dlerror());
-#define SYM(field, name)                                                                   \
-    do {                                                                                   \
-        *(void **)&L.field = dlsym(h, name);                                               \
-        if (L.field == NULL) {                                                             \
-            dlclose(h);                                                                    \
-            return rl_error(err, "systemd cgroup driver: libsystemd.so.0 has no %s", name); \
-        }                                                                                  \
+#define SYM(field, name)                                                                           \
+    do {                                                                                           \
+        *(void **)&L.field = dlsym(h, name);                                                       \
+        if (L.field == NULL) {                                                                     \
+            dlclose(h);                                                                            \
+            return rl_error(err, "systemd cgroup driver: libsystemd.so.0 has no %s", name);        \
+        }                                                                                          \
     } while (0)
     SYM(bus_new, "sd_bus_new");
     SYM(set_address, "sd_bus_set_address");
@@ -212,11 +212,11 @@ static int call_error(struct rl_error **err, const char *method, const char *uni
  * build the arguments with fill(). *missing is set when systemd answers
  * NoSuchUnit (for stop). */
 static int call_job(struct cg_sd *sd, const char *method,
-                    int (*fill)(sd_bus_message *, const void *), const void *arg,
-                    bool *missing, struct rl_error **err)
+                    int (*fill)(sd_bus_message *, const void *), const void *arg, bool *missing,
+                    struct rl_error **err)
 {
     sd_bus *bus = sd->bus;
-    struct job_wait w = { 0 };
+    struct job_wait w = {0};
     sd_bus_slot *slot = NULL;
     sd_bus_message *m = NULL, *reply = NULL;
     sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -263,8 +263,8 @@ static int call_job(struct cg_sd *sd, const char *method,
             continue;
         uint64_t now = rl_now_ns();
         if (now >= end) {
-            rl_error(err, "systemd: %s %s: job %s did not finish within %d s", method,
-                     sd->unit, job, CG_SD_TIMEOUT_S);
+            rl_error(err, "systemd: %s %s: job %s did not finish within %d s", method, sd->unit,
+                     job, CG_SD_TIMEOUT_S);
             goto out;
         }
         L.wait(bus, (end - now) / 1000);
@@ -293,15 +293,15 @@ static int fill_start(sd_bus_message *m, const void *arg)
     const struct cg_sd *sd = a->sd;
     _cleanup_free_ char *desc = xasprintf("rustlet container %s", sd->name);
     struct cg_sd_prop fixed[] = {
-        { .name = "Description", .type = 's', .s = desc },
-        { .name = "Slice", .type = 's', .s = sd->slice },
-        { .name = "Delegate", .type = 'b', .u = 1 },
-        { .name = "DefaultDependencies", .type = 'b', .u = 0 },
-        { .name = "MemoryAccounting", .type = 'b', .u = 1 },
-        { .name = "CPUAccounting", .type = 'b', .u = 1 },
-        { .name = "IOAccounting", .type = 'b', .u = 1 },
-        { .name = "TasksAccounting", .type = 'b', .u = 1 },
-        { .name = "PIDs", .type = 'u', .u = (uint64_t)a->pid },
+        {.name = "Description", .type = 's', .s = desc},
+        {.name = "Slice", .type = 's', .s = sd->slice},
+        {.name = "Delegate", .type = 'b', .u = 1},
+        {.name = "DefaultDependencies", .type = 'b', .u = 0},
+        {.name = "MemoryAccounting", .type = 'b', .u = 1},
+        {.name = "CPUAccounting", .type = 'b', .u = 1},
+        {.name = "IOAccounting", .type = 'b', .u = 1},
+        {.name = "TasksAccounting", .type = 'b', .u = 1},
+        {.name = "PIDs", .type = 'u', .u = (uint64_t)a->pid},
     };
     int r = L.append(m, "ss", sd->unit, "replace");
     if (r >= 0)
@@ -321,9 +321,9 @@ int cg_sd_start(struct cg_sd *sd, pid_t pid, struct rl_error **err)
 {
     if (cg_sd_connect(sd, err) < 0)
         return -1;
-    struct start_arg a = { sd, pid };
-    rl_debug("systemd: StartTransientUnit %s in %s (pid %d, %zu resource properties)",
-             sd->unit, sd->slice, (int)pid, sd->n_props);
+    struct start_arg a = {sd, pid};
+    rl_debug("systemd: StartTransientUnit %s in %s (pid %d, %zu resource properties)", sd->unit,
+             sd->slice, (int)pid, sd->n_props);
     return call_job(sd, "StartTransientUnit", fill_start, &a, NULL, err);
 }
 
@@ -352,8 +352,7 @@ int cg_sd_stop(struct cg_sd *sd, struct rl_error **err)
     return 0;
 }
 
-int cg_sd_set_props(struct cg_sd *sd, const struct cg_sd_prop *p, size_t n,
-                    struct rl_error **err)
+int cg_sd_set_props(struct cg_sd *sd, const struct cg_sd_prop *p, size_t n, struct rl_error **err)
 {
     if (n == 0)
         return 0;

@@ -27,9 +27,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_SLICE "system.slice"
+#define DEFAULT_SLICE  "system.slice"
 #define DEFAULT_PREFIX "rustlet"
-#define MAX_CPUS 8192
+#define MAX_CPUS       8192
 
 /* ---- names ---- */
 
@@ -58,14 +58,14 @@ char *cg_sd_expand_slice(const char *slice)
 static bool unit_chars_ok(const char *s)
 {
     for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-              (*s >= '0' && *s <= '9') || strchr("-_.\\@", *s)))
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              strchr("-_.\\@", *s)))
             return false;
     return true;
 }
 
-int cg_sd_parse_path(const char *cgpath, const char *id, char **slice, char **unit,
-                     char **name, struct rl_error **err)
+int cg_sd_parse_path(const char *cgpath, const char *id, char **slice, char **unit, char **name,
+                     struct rl_error **err)
 {
     if (cgpath == NULL || *cgpath == '\0') {
         *slice = xstrdup(DEFAULT_SLICE);
@@ -76,8 +76,10 @@ int cg_sd_parse_path(const char *cgpath, const char *id, char **slice, char **un
     const char *c1 = strchr(cgpath, ':');
     const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     if (c1 == NULL || c2 == NULL || strchr(c2 + 1, ':'))
-        return rl_error(err, "linux.cgroupsPath \"%s\": expected \"slice:prefix:name\" for the "
-                             "systemd cgroup driver", cgpath);
+        return rl_error(err,
+                        "linux.cgroupsPath \"%s\": expected \"slice:prefix:name\" for the "
+                        "systemd cgroup driver",
+                        cgpath);
     _cleanup_free_ char *s = strndup(cgpath, (size_t)(c1 - cgpath));
     _cleanup_free_ char *prefix = strndup(c1 + 1, (size_t)(c2 - c1 - 1));
     const char *n = c2 + 1;
@@ -89,23 +91,28 @@ int cg_sd_parse_path(const char *cgpath, const char *id, char **slice, char **un
     }
     _cleanup_free_ char *exp = cg_sd_expand_slice(s);
     if (exp == NULL)
-        return rl_error(err, "linux.cgroupsPath \"%s\": \"%s\" is not a slice name "
-                             "(NAME.slice, dashes only between words)", cgpath, s);
+        return rl_error(err,
+                        "linux.cgroupsPath \"%s\": \"%s\" is not a slice name "
+                        "(NAME.slice, dashes only between words)",
+                        cgpath, s);
     if (*n == '\0')
         return rl_error(err, "linux.cgroupsPath \"%s\": no unit name after the prefix", cgpath);
     size_t nl = strlen(n);
     if (nl > 6 && strcmp(n + nl - 6, ".slice") == 0)
-        return rl_error(err, "linux.cgroupsPath \"%s\": a slice unit as the container's "
-                             "cgroup is not supported (give a scope name)", cgpath);
+        return rl_error(err,
+                        "linux.cgroupsPath \"%s\": a slice unit as the container's "
+                        "cgroup is not supported (give a scope name)",
+                        cgpath);
     if (!unit_chars_ok(n) || !unit_chars_ok(prefix))
-        return rl_error(err, "linux.cgroupsPath \"%s\": a unit name may only have letters, "
-                             "digits and \"-_.\\@\"", cgpath);
+        return rl_error(err,
+                        "linux.cgroupsPath \"%s\": a unit name may only have letters, "
+                        "digits and \"-_.\\@\"",
+                        cgpath);
     *unit = *prefix ? xasprintf("%s-%s.scope", prefix, n) : xasprintf("%s.scope", n);
     if (strlen(*unit) > 255) {
         free(*unit);
         *unit = NULL;
-        return rl_error(err, "linux.cgroupsPath \"%s\": the unit name is longer than 255",
-                        cgpath);
+        return rl_error(err, "linux.cgroupsPath \"%s\": the unit name is longer than 255", cgpath);
     }
     *slice = steal_pointer(&s);
     *name = xstrdup(n);
@@ -164,7 +171,7 @@ struct prop_list {
 static void add_u64(struct prop_list *l, const char *name, uint64_t v)
 {
     l->p = xrealloc(l->p, (l->n + 1) * sizeof(*l->p));
-    l->p[l->n++] = (struct cg_sd_prop){ .name = name, .type = 't', .u = v };
+    l->p[l->n++] = (struct cg_sd_prop){.name = name, .type = 't', .u = v};
 }
 
 static int add_mask(struct prop_list *l, const char *name, const char *list, const char *cfg,
@@ -175,7 +182,7 @@ static int add_mask(struct prop_list *l, const char *name, const char *list, con
     if (cg_sd_cpu_mask(list, &b, &n) < 0)
         return rl_error(err, "%s \"%s\": not a list like 0-3,6", cfg, list);
     l->p = xrealloc(l->p, (l->n + 1) * sizeof(*l->p));
-    l->p[l->n++] = (struct cg_sd_prop){ .name = name, .type = 'y', .bytes = b, .n = n };
+    l->p[l->n++] = (struct cg_sd_prop){.name = name, .type = 'y', .bytes = b, .n = n};
     return 0;
 }
 
@@ -207,11 +214,13 @@ static void add_cpu_quota(struct prop_list *l, int64_t quota, uint64_t period)
 /* linux.resources.unified keys systemd has a property for (runc's list). */
 static int add_unified(struct prop_list *l, const struct rl_kv *kv, struct rl_error **err)
 {
-    static const struct { const char *key, *prop; } map[] = {
-        { "memory.high", "MemoryHigh" }, { "memory.low", "MemoryLow" },
-        { "memory.min", "MemoryMin" },   { "memory.max", "MemoryMax" },
-        { "memory.swap.max", "MemorySwapMax" }, { "pids.max", "TasksMax" },
-        { "cpu.weight", "CPUWeight" },
+    static const struct {
+        const char *key, *prop;
+    } map[] = {
+        {"memory.high", "MemoryHigh"},        {"memory.low", "MemoryLow"},
+        {"memory.min", "MemoryMin"},          {"memory.max", "MemoryMax"},
+        {"memory.swap.max", "MemorySwapMax"}, {"pids.max", "TasksMax"},
+        {"cpu.weight", "CPUWeight"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
         if (strcmp(kv->key, map[i].key) != 0)
@@ -238,7 +247,7 @@ static int add_unified(struct prop_list *l, const struct rl_kv *kv, struct rl_er
 int cg_sd_props(const struct rl_resources *r, struct cg_sd_prop **props, size_t *n,
                 struct rl_error **err)
 {
-    struct prop_list l = { 0 };
+    struct prop_list l = {0};
     *props = NULL;
     *n = 0;
     if (r == NULL || !r->present)
@@ -462,15 +471,17 @@ bool rl_cgroup_systemd_running(void)
     return lstat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-struct rl_cgroup *rl_cgroup_new_systemd(const char *root, const char *cgroups_path,
-                                        const char *id, struct rl_error **err)
+struct rl_cgroup *rl_cgroup_new_systemd(const char *root, const char *cgroups_path, const char *id,
+                                        struct rl_error **err)
 {
     enum rl_cgroup_mode mode;
     if (rl_cgroup_detect(root, &mode, err) < 0)
         return NULL;
     if (mode != RL_CGROUP_V2) {
-        rl_error(err, "the systemd cgroup driver needs a cgroup v2 (unified) host; this one is "
-                      "cgroup %s", rl_cgroup_mode_name(mode));
+        rl_error(err,
+                 "the systemd cgroup driver needs a cgroup v2 (unified) host; this one is "
+                 "cgroup %s",
+                 rl_cgroup_mode_name(mode));
         return NULL;
     }
     struct cg_sd *sd = xzalloc(sizeof(*sd));

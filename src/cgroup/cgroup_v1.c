@@ -23,7 +23,7 @@ static bool blank(const char *s)
  * process to it then fails with ENOSPC: copy the parent's values. */
 static int cpuset_inherit(const char *parent, const char *dir, struct rl_error **err)
 {
-    static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+    static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
     for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
         _cleanup_free_ char *mine = cg_read(dir, files[i], err);
         if (mine == NULL)
@@ -57,8 +57,7 @@ static const char *ctl_dir(struct rl_cgroup *cg, const char *controller, const c
 {
     struct cg_hier *h = cg_find_controller(cg, controller);
     if (h == NULL) {
-        rl_error(err, "%s: the %s controller is not mounted under %s", cfg, controller,
-                 cg->root);
+        rl_error(err, "%s: the %s controller is not mounted under %s", cfg, controller, cg->root);
         return NULL;
     }
     return h->abs;
@@ -90,8 +89,7 @@ static uint64_t current_limit(const char *dir)
  * no swap sets swap to -1 too. The kernel keeps limit <= memsw at every
  * moment, so when the new memsw is above the current limit (raising), memsw
  * is written first, else the limit first. */
-static int v1_memory(struct rl_cgroup *cg, const struct rl_resources *res,
-                     struct rl_error **err)
+static int v1_memory(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err)
 {
     int64_t limit = res->memory.has_limit ? res->memory.limit : 0;
     int64_t swap = res->memory.has_swap ? res->memory.swap : 0;
@@ -108,11 +106,11 @@ static int v1_memory(struct rl_cgroup *cg, const struct rl_resources *res,
         swap = -1;
     if (limit != 0 && swap != 0) {
         bool memsw_first = swap == -1 || current_limit(dir) < (uint64_t)swap;
-        if (memsw_first && (write_i64(dir, S, swap, SC, err) < 0 ||
-                            write_i64(dir, L, limit, LC, err) < 0))
+        if (memsw_first &&
+            (write_i64(dir, S, swap, SC, err) < 0 || write_i64(dir, L, limit, LC, err) < 0))
             return -1;
-        if (!memsw_first && (write_i64(dir, L, limit, LC, err) < 0 ||
-                             write_i64(dir, S, swap, SC, err) < 0))
+        if (!memsw_first &&
+            (write_i64(dir, L, limit, LC, err) < 0 || write_i64(dir, S, swap, SC, err) < 0))
             return -1;
     } else if (limit != 0 && write_i64(dir, L, limit, LC, err) < 0) {
         return -1;
@@ -133,9 +131,8 @@ static int v1_cfs(const char *dir, const struct rl_resources *res, struct rl_err
     uint64_t period = res->cpu.has_period ? res->cpu.period : 0;
     bool period_again = false;
     struct rl_error *e = NULL;
-    if (period != 0 &&
-        write_i64(dir, "cpu.cfs_period_us", (int64_t)period, "linux.resources.cpu.period",
-                  &e) < 0) {
+    if (period != 0 && write_i64(dir, "cpu.cfs_period_us", (int64_t)period,
+                                 "linux.resources.cpu.period", &e) < 0) {
         if (e->errnum != EINVAL || quota == 0) {
             rl_error_move(err, &e);
             return -1;
@@ -147,8 +144,8 @@ static int v1_cfs(const char *dir, const struct rl_resources *res, struct rl_err
         write_i64(dir, "cpu.cfs_quota_us", quota, "linux.resources.cpu.quota", err) < 0)
         return -1;
     if (period_again)
-        return write_i64(dir, "cpu.cfs_period_us", (int64_t)period,
-                         "linux.resources.cpu.period", err);
+        return write_i64(dir, "cpu.cfs_period_us", (int64_t)period, "linux.resources.cpu.period",
+                         err);
     return 0;
 }
 
@@ -203,8 +200,7 @@ static int pids_max(struct rl_cgroup *cg, const char *dir, const struct rl_resou
 
 /* v1 devices: each rule in order, "allow" to devices.allow and "deny" to
  * devices.deny, as "<type> <major>:<minor> <access>" (see cg_device_rule). */
-static int v1_devices(struct rl_cgroup *cg, const struct rl_resources *res,
-                      struct rl_error **err)
+static int v1_devices(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err)
 {
     if (res->n_devices == 0)
         return 0;

@@ -49,8 +49,10 @@ int rl_cgroup_swap_to_v2(int64_t swap, int64_t limit, int64_t *out, struct rl_er
     if (limit < 0 || swap < 0)
         return rl_error(err, "linux.resources.memory: negative limit or swap");
     if (swap < limit)
-        return rl_error(err, "linux.resources.memory.swap: memory+swap (%" PRId64 ") is "
-                        "below the memory limit (%" PRId64 ")", swap, limit);
+        return rl_error(err,
+                        "linux.resources.memory.swap: memory+swap (%" PRId64 ") is "
+                        "below the memory limit (%" PRId64 ")",
+                        swap, limit);
     *out = swap - limit;
     return 0;
 }
@@ -81,17 +83,16 @@ struct v2_need {
 
 static bool need_memory(const struct rl_resources *r)
 {
-    return r->memory.present &&
-           ((r->memory.has_limit && r->memory.limit != 0) ||
-            (r->memory.has_swap && r->memory.swap != 0) ||
-            (r->memory.has_reservation && r->memory.reservation != 0));
+    return r->memory.present && ((r->memory.has_limit && r->memory.limit != 0) ||
+                                 (r->memory.has_swap && r->memory.swap != 0) ||
+                                 (r->memory.has_reservation && r->memory.reservation != 0));
 }
 
 static bool need_cpu(const struct rl_resources *r)
 {
-    return r->cpu.present && ((r->cpu.has_shares && r->cpu.shares != 0) ||
-                              (r->cpu.has_quota && r->cpu.quota != 0) ||
-                              (r->cpu.has_period && r->cpu.period != 0));
+    return r->cpu.present &&
+           ((r->cpu.has_shares && r->cpu.shares != 0) || (r->cpu.has_quota && r->cpu.quota != 0) ||
+            (r->cpu.has_period && r->cpu.period != 0));
 }
 
 static bool need_cpuset(const struct rl_resources *r)
@@ -102,9 +103,8 @@ static bool need_cpuset(const struct rl_resources *r)
 static bool need_io(const struct rl_resources *r)
 {
     const __typeof__(r->block_io) *io = &r->block_io;
-    return (io->has_weight && io->weight != 0) || io->n_weight_device ||
-           io->n_throttle_read_bps || io->n_throttle_write_bps || io->n_throttle_read_iops ||
-           io->n_throttle_write_iops;
+    return (io->has_weight && io->weight != 0) || io->n_weight_device || io->n_throttle_read_bps ||
+           io->n_throttle_write_bps || io->n_throttle_read_iops || io->n_throttle_write_iops;
 }
 
 #define MAX_NEED 16
@@ -115,7 +115,7 @@ static void need_add(struct v2_need *out, size_t *n, const char *ctl, const char
         if (strcmp(out[i].ctl, ctl) == 0)
             return;
     if (*n < MAX_NEED)
-        out[(*n)++] = (struct v2_need){ ctl, cfg };
+        out[(*n)++] = (struct v2_need){ctl, cfg};
 }
 
 /* The controller of each unified key ("memory.high" -> memory); keys of
@@ -123,8 +123,8 @@ static void need_add(struct v2_need *out, size_t *n, const char *ctl, const char
  * result outlives the call. */
 static void need_unified(const struct rl_resources *r, struct v2_need *out, size_t *n)
 {
-    static const char *const ctls[] = { "cpu", "cpuset", "io", "memory", "pids", "hugetlb",
-                                        "rdma", "misc" };
+    static const char *const ctls[] = {"cpu",  "cpuset",  "io",   "memory",
+                                       "pids", "hugetlb", "rdma", "misc"};
     for (size_t i = 0; i < r->n_unified; i++) {
         const char *k = r->unified[i].key;
         size_t len = k ? strcspn(k, ".") : 0;
@@ -176,17 +176,18 @@ static bool word_in(const char *text, const char *word)
  * why: add it, naming the parent. dir is the parent. */
 static void internal_process_hint(const char *parent, struct rl_error **err)
 {
-    if (err == NULL || *err == NULL ||
-        ((*err)->errnum != EBUSY && (*err)->errnum != EOPNOTSUPP))
+    if (err == NULL || *err == NULL || ((*err)->errnum != EBUSY && (*err)->errnum != EOPNOTSUPP))
         return;
     _cleanup_free_ char *procs = cg_read(parent, "cgroup.procs", NULL);
     if (procs == NULL || procs[0] == '\0')
         return;
     struct rl_error *old = *err;
     *err = NULL;
-    rl_error_code(err, old->errnum, "%s (cgroup v2 has no processes in a cgroup whose "
+    rl_error_code(err, old->errnum,
+                  "%s (cgroup v2 has no processes in a cgroup whose "
                   "children get controllers, and %s holds pid %.*s: move its processes into "
-                  "a leaf cgroup first)", old->msg, parent, (int)strcspn(procs, "\n"), procs);
+                  "a leaf cgroup first)",
+                  old->msg, parent, (int)strcspn(procs, "\n"), procs);
     rl_error_free(old);
 }
 
@@ -209,8 +210,8 @@ static int enable_level(const char *dir, bool root, const struct v2_need *need, 
         snprintf(add + strlen(add), sizeof(add) - strlen(add), "%s+%s", *add ? " " : "",
                  need[i].ctl);
         if (strstr(cfgs, need[i].cfg) == NULL)
-            snprintf(cfgs + strlen(cfgs), sizeof(cfgs) - strlen(cfgs), "%s%s",
-                     *cfgs ? ", " : "", need[i].cfg);
+            snprintf(cfgs + strlen(cfgs), sizeof(cfgs) - strlen(cfgs), "%s%s", *cfgs ? ", " : "",
+                     need[i].cfg);
     }
     /* a non-root cgroup with processes: the kernel refuses domain
      * controllers (EBUSY) but takes threaded ones (pids, cpu, cpuset) and
@@ -261,8 +262,7 @@ int cgv2_enable(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_
     return enable_controllers(cg_find_unified(cg), res, err);
 }
 
-static int v2_create(struct rl_cgroup *cg, const struct rl_resources *res,
-                     struct rl_error **err)
+static int v2_create(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err)
 {
     struct cg_hier *h = cg_find_unified(cg);
     if (cg_mkdir(h, NULL, err) < 0 || enable_controllers(h, res, err) < 0)

@@ -14,15 +14,15 @@ enum cli_opt_type { CLI_BOOL, CLI_STRING, CLI_INT, CLI_LIST };
 
 /* CLI_LIST: a flag that may be repeated (exec --env A=1 --env B=2). */
 struct cli_list {
-    const char **v;         /* malloc'd array of argv pointers */
+    const char **v; /* malloc'd array of argv pointers */
     size_t n;
 };
 
 struct cli_opt {
-    const char *name;       /* long name without dashes */
-    char short_name;        /* 0 if none */
+    const char *name; /* long name without dashes */
+    char short_name;  /* 0 if none */
     enum cli_opt_type type;
-    void *dest;             /* bool*, const char**, int*, struct cli_list* */
+    void *dest; /* bool*, const char**, int*, struct cli_list* */
 };
 
 /* Parse flags from argv[*i] on, stopping at the first non-flag or after
@@ -37,13 +37,13 @@ struct cli_global {
     bool debug;
     bool systemd_cgroup;
     const char *cgroup_manager;
-    const char *criu;       /* --criu PATH: kept for checkpoint/restore (not yet) */
-    const char *rootless;   /* --rootless true|false|auto (runc's), validated */
+    const char *criu;     /* --criu PATH: kept for checkpoint/restore (not yet) */
+    const char *rootless; /* --rootless true|false|auto (runc's), validated */
 };
 
 struct cli_cmd {
     const char *name;
-    const char *usage;      /* after "rustlet NAME " */
+    const char *usage; /* after "rustlet NAME " */
     const char *summary;
     int (*fn)(const struct rl_context *ctx, int argc, char **argv, struct rl_error **err);
 };

@@ -53,14 +53,14 @@ int cmd_list(const struct rl_context *ctx, int argc, char **argv, struct rl_erro
     } else if (strcmp(format, "json") == 0) {
         print_json(e, n, err);
     } else {
-        printf("%-12s %-10s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE",
-               "CREATED", "OWNER");
+        printf("%-12s %-10s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
+               "OWNER");
         for (size_t k = 0; k < n; k++) {
             const struct rl_state *s = e[k].state;
             printf("%-12s %-10d %-10s %-40s %-30s %s\n", s->id,
-                   e[k].status == RL_STATUS_STOPPED ? 0 : (int)s->pid,
-                   rl_status_name(e[k].status), s->bundle ? s->bundle : "",
-                   s->created ? s->created : "", s->owner && *s->owner ? s->owner : "root");
+                   e[k].status == RL_STATUS_STOPPED ? 0 : (int)s->pid, rl_status_name(e[k].status),
+                   s->bundle ? s->bundle : "", s->created ? s->created : "",
+                   s->owner && *s->owner ? s->owner : "root");
         }
     }
     rl_list_free(e, n);

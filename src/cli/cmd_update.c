@@ -70,7 +70,11 @@ struct flags {
 
 static int mem_flags(const struct flags *f, struct rl_resources *r, struct rl_error **err)
 {
-    const struct { const char *name, *v; int64_t *dst; bool *has; } m[] = {
+    const struct {
+        const char *name, *v;
+        int64_t *dst;
+        bool *has;
+    } m[] = {
         {"memory", f->memory, &r->memory.limit, &r->memory.has_limit},
         {"memory-swap", f->memory_swap, &r->memory.swap, &r->memory.has_swap},
         {"memory-reservation", f->memory_reservation, &r->memory.reservation,
@@ -141,9 +145,9 @@ static int other_flags(const struct flags *f, struct rl_resources *r, struct rl_
 static struct rl_resources *read_resources(const char *path, struct rl_error **err)
 {
     size_t len;
-    _cleanup_free_ char *text =
-        strcmp(path, "-") == 0 ? rl_read_file_at(AT_FDCWD, "/dev/stdin", 4u << 20, &len, err)
-                               : rl_read_file_at(AT_FDCWD, path, 4u << 20, &len, err);
+    _cleanup_free_ char *text = strcmp(path, "-") == 0
+                                    ? rl_read_file_at(AT_FDCWD, "/dev/stdin", 4u << 20, &len, err)
+                                    : rl_read_file_at(AT_FDCWD, path, 4u << 20, &len, err);
     if (text == NULL)
         return rl_error_wrap(err, "--resources"), NULL;
     struct rl_resources *r = rl_spec_parse_resources(text, len, err);
@@ -182,14 +186,13 @@ int cmd_update(const struct rl_context *ctx, int argc, char **argv, struct rl_er
     const char *id = cli_require_id(argc, argv, i, "update", err);
     if (id == NULL)
         return -1;
-    struct rl_resources *r = resources ? read_resources(resources, err)
-                                       : xzalloc(sizeof(struct rl_resources));
+    struct rl_resources *r =
+        resources ? read_resources(resources, err) : xzalloc(sizeof(struct rl_resources));
     if (r == NULL)
         return -1;
     int ret = -1;
     bool rdt = f.l3_cache_schema || f.mem_bw_schema;
-    if (mem_flags(&f, r, err) == 0 && cpu_flags(&f, r, err) == 0 &&
-        other_flags(&f, r, err) == 0) {
+    if (mem_flags(&f, r, err) == 0 && cpu_flags(&f, r, err) == 0 && other_flags(&f, r, err) == 0) {
         /* Intel RDT first (as runc): refused, it leaves the limits alone */
         ret = rdt ? rl_update_intel_rdt(ctx, id, f.l3_cache_schema, f.mem_bw_schema, err) : 0;
         if (ret == 0 && (r->present || !rdt))

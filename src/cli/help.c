@@ -32,52 +32,47 @@ static const struct {
      "   --preserve-fds value       number of extra fds (from 3) passed to the process\n"},
     {"delete", "   --force, -f                kill the container first if it is running\n"},
     {"kill", "   --all, -a                  signal every process of the container\n"},
-    {"events",
-     "   --stats                    print the statistics once and exit\n"
-     "   --interval value           interval between statistics (default: 5s)\n"},
-    {"exec",
-     "   --process value, -p value  JSON file with the process to run\n"
-     "   --detach, -d               detach from the process\n"
-     "   --pid-file value           file to write the process id to\n"
-     "   --cwd value                working directory in the container\n"
-     "   --env value, -e value      set an environment variable (repeatable)\n"
-     "   --user value, -u value     UID[:GID]\n"
-     "   --additional-gids value, -g value  an additional group (repeatable)\n"
-     "   --cap value, -c value      add a capability (repeatable)\n"
-     "   --no-new-privs             set no_new_privs\n"
-     "   --process-label value      SELinux label of the process\n"
-     "   --apparmor value           AppArmor profile of the process\n"
-     "   --preserve-fds value       number of extra fds (from 3) passed to the process\n"
-     "   --cgroup value             sub-cgroup to run in ([CONTROLLER:]PATH)\n"
-     "   --ignore-paused            exec even if the container is paused\n"
-     "   --tty, -t                  give the process a new terminal\n"
-     "   --console-socket value     AF_UNIX socket that receives the pty master\n"},
-    {"list",
-     "   --format value, -f value   table or json (default: \"table\")\n"
-     "   --quiet, -q                print only the container ids\n"},
+    {"events", "   --stats                    print the statistics once and exit\n"
+               "   --interval value           interval between statistics (default: 5s)\n"},
+    {"exec", "   --process value, -p value  JSON file with the process to run\n"
+             "   --detach, -d               detach from the process\n"
+             "   --pid-file value           file to write the process id to\n"
+             "   --cwd value                working directory in the container\n"
+             "   --env value, -e value      set an environment variable (repeatable)\n"
+             "   --user value, -u value     UID[:GID]\n"
+             "   --additional-gids value, -g value  an additional group (repeatable)\n"
+             "   --cap value, -c value      add a capability (repeatable)\n"
+             "   --no-new-privs             set no_new_privs\n"
+             "   --process-label value      SELinux label of the process\n"
+             "   --apparmor value           AppArmor profile of the process\n"
+             "   --preserve-fds value       number of extra fds (from 3) passed to the process\n"
+             "   --cgroup value             sub-cgroup to run in ([CONTROLLER:]PATH)\n"
+             "   --ignore-paused            exec even if the container is paused\n"
+             "   --tty, -t                  give the process a new terminal\n"
+             "   --console-socket value     AF_UNIX socket that receives the pty master\n"},
+    {"list", "   --format value, -f value   table or json (default: \"table\")\n"
+             "   --quiet, -q                print only the container ids\n"},
     {"ps", "   --format value, -f value   table or json (default: \"table\")\n"},
-    {"spec",
-     "   --bundle value, -b value   where to write config.json (default: \".\")\n"
-     "   --rootless                 a configuration for a rootless container\n"},
-    {"update",
-     "   --resources value, -r value  LinuxResources JSON file (\"-\": stdin)\n"
-     "   --memory value             memory limit (bytes, or with k/m/g)\n"
-     "   --memory-swap value        memory plus swap limit (-1: unlimited)\n"
-     "   --memory-reservation value soft memory limit\n"
-     "   --kernel-memory value      kernel memory limit (v1; most kernels ignore it)\n"
-     "   --kernel-memory-tcp value  TCP kernel memory limit (v1)\n"
-     "   --cpu-share value          CPU shares (--cpu-shares too)\n"
-     "   --cpu-shares value         CPU shares\n"
-     "   --cpu-quota value          CFS quota in microseconds\n"
-     "   --cpu-period value         CFS period in microseconds\n"
-     "   --cpu-rt-runtime value     realtime runtime in microseconds\n"
-     "   --cpu-rt-period value      realtime period in microseconds\n"
-     "   --cpuset-cpus value        CPUs to run on\n"
-     "   --cpuset-mems value        memory nodes to use\n"
-     "   --pids-limit value         maximum number of processes\n"
-     "   --blkio-weight value       block I/O weight (10..1000)\n"
-     "   --l3-cache-schema value    Intel RDT L3 cache schema\n"
-     "   --mem-bw-schema value      Intel RDT memory bandwidth schema\n"},
+    {"spec", "   --bundle value, -b value   where to write config.json (default: \".\")\n"
+             "   --rootless                 a configuration for a rootless container\n"},
+    {"update", "   --resources value, -r value  LinuxResources JSON file (\"-\": stdin)\n"
+               "   --memory value             memory limit (bytes, or with k/m/g)\n"
+               "   --memory-swap value        memory plus swap limit (-1: unlimited)\n"
+               "   --memory-reservation value soft memory limit\n"
+               "   --kernel-memory value      kernel memory limit (v1; most kernels ignore it)\n"
+               "   --kernel-memory-tcp value  TCP kernel memory limit (v1)\n"
+               "   --cpu-share value          CPU shares (--cpu-shares too)\n"
+               "   --cpu-shares value         CPU shares\n"
+               "   --cpu-quota value          CFS quota in microseconds\n"
+               "   --cpu-period value         CFS period in microseconds\n"
+               "   --cpu-rt-runtime value     realtime runtime in microseconds\n"
+               "   --cpu-rt-period value      realtime period in microseconds\n"
+               "   --cpuset-cpus value        CPUs to run on\n"
+               "   --cpuset-mems value        memory nodes to use\n"
+               "   --pids-limit value         maximum number of processes\n"
+               "   --blkio-weight value       block I/O weight (10..1000)\n"
+               "   --l3-cache-schema value    Intel RDT L3 cache schema\n"
+               "   --mem-bw-schema value      Intel RDT memory bandwidth schema\n"},
 };
 
 const char *cli_command_options(const char *cmd)

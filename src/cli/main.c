@@ -16,20 +16,29 @@
 
 static const struct cli_cmd commands[] = {
     {"create", "[command options] <container-id>", "create a container", cmd_create},
-    {"delete", "[command options] <container-id>", "delete any resources held by the container", cmd_delete},
-    {"events", "[command options] <container-id>", "display container events such as OOM notifications, cpu, memory, and IO usage statistics", cmd_events},
-    {"exec", "[command options] <container-id> <command> [command options]", "execute new process inside the container", cmd_exec},
+    {"delete", "[command options] <container-id>", "delete any resources held by the container",
+     cmd_delete},
+    {"events", "[command options] <container-id>",
+     "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+     cmd_events},
+    {"exec", "[command options] <container-id> <command> [command options]",
+     "execute new process inside the container", cmd_exec},
     {"features", "", "show the enabled features", cmd_features},
-    {"kill", "[command options] <container-id> [signal]", "send a signal to the container's init process", cmd_kill},
-    {"list", "[command options]", "list containers started by rustlet with the given root", cmd_list},
+    {"kill", "[command options] <container-id> [signal]",
+     "send a signal to the container's init process", cmd_kill},
+    {"list", "[command options]", "list containers started by rustlet with the given root",
+     cmd_list},
     {"pause", "<container-id>", "pause suspends all processes inside the container", cmd_pause},
-    {"ps", "[command options] <container-id> [ps options]", "ps displays the processes running inside a container", cmd_ps},
-    {"resume", "<container-id>", "resumes all processes that have been previously paused", cmd_resume},
+    {"ps", "[command options] <container-id> [ps options]",
+     "ps displays the processes running inside a container", cmd_ps},
+    {"resume", "<container-id>", "resumes all processes that have been previously paused",
+     cmd_resume},
     {"run", "[command options] <container-id>", "create and run a container", cmd_run},
     {"spec", "[command options]", "create a new specification file", cmd_spec},
     {"start", "<container-id>", "start a created container", cmd_start},
     {"state", "<container-id>", "output the state of a container", cmd_state},
-    {"update", "[command options] <container-id>", "update container resource constraints", cmd_update},
+    {"update", "[command options] <container-id>", "update container resource constraints",
+     cmd_update},
 };
 
 static void print_version(void)
@@ -37,38 +46,42 @@ static void print_version(void)
     const struct scmp_version *sv = seccomp_version();
     printf("rustlet version %s\ncommit: %s\nspec: %s\n", RUSTLET_VERSION, RUSTLET_COMMIT,
            RUSTLET_SPEC_VERSION);
-    printf("yajl: %s\nlibseccomp: %u.%u.%u\nlibcap: %d.%d\n", rl_json_library_version(),
-           sv->major, sv->minor, sv->micro, LIBCAP_MAJOR, LIBCAP_MINOR);
+    printf("yajl: %s\nlibseccomp: %u.%u.%u\nlibcap: %d.%d\n", rl_json_library_version(), sv->major,
+           sv->minor, sv->micro, LIBCAP_MAJOR, LIBCAP_MINOR);
 }
 
 static void print_help(FILE *f)
 {
-    fprintf(f, "NAME:\n   rustlet - OCI runtime-spec %s container runtime (a drop-in for runc)\n\n"
-               "USAGE:\n   rustlet [global options] command [command options] [arguments...]\n\n"
-               "COMMANDS:\n", RUSTLET_SPEC_VERSION);
+    fprintf(f,
+            "NAME:\n   rustlet - OCI runtime-spec %s container runtime (a drop-in for runc)\n\n"
+            "USAGE:\n   rustlet [global options] command [command options] [arguments...]\n\n"
+            "COMMANDS:\n",
+            RUSTLET_SPEC_VERSION);
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         fprintf(f, "   %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nGLOBAL OPTIONS:\n"
-               "   --root value        root directory for storage of container state (default: \"/run/rustlet\")\n"
-               "   --log value         log file path (default: stderr)\n"
-               "   --log-format value  log format: text or json (default: \"text\")\n"
-               "   --debug             enable debug logging (every kernel operation)\n"
-               "   --systemd-cgroup    use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
-               "   --cgroup-manager value  cgroupfs (default), systemd or\n"
-               "                       disabled (create no cgroup; podman --cgroups=disabled)\n"
-               "   --criu value        path to the criu binary, for checkpoint and restore\n"
-               "                       (not implemented yet; default: \"criu\")\n"
-               "   --rootless value    runc's rootless mode: true, false or auto (default:\n"
-               "                       \"auto\"); checked, not used yet: rustlet goes by its uid\n"
-               "   --help, -h          show help\n"
-               "   --version, -v       print the version\n");
+    fprintf(f,
+            "\nGLOBAL OPTIONS:\n"
+            "   --root value        root directory for storage of container state (default: "
+            "\"/run/rustlet\")\n"
+            "   --log value         log file path (default: stderr)\n"
+            "   --log-format value  log format: text or json (default: \"text\")\n"
+            "   --debug             enable debug logging (every kernel operation)\n"
+            "   --systemd-cgroup    use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
+            "   --cgroup-manager value  cgroupfs (default), systemd or\n"
+            "                       disabled (create no cgroup; podman --cgroups=disabled)\n"
+            "   --criu value        path to the criu binary, for checkpoint and restore\n"
+            "                       (not implemented yet; default: \"criu\")\n"
+            "   --rootless value    runc's rootless mode: true, false or auto (default:\n"
+            "                       \"auto\"); checked, not used yet: rustlet goes by its uid\n"
+            "   --help, -h          show help\n"
+            "   --version, -v       print the version\n");
 }
 
 /* A command's usage and options (runc prints them for CMD --help). */
 static void print_command_help(const struct cli_cmd *c)
 {
-    printf("NAME:\n   rustlet %s - %s\n\nUSAGE:\n   rustlet %s %s\n", c->name, c->summary,
-           c->name, c->usage);
+    printf("NAME:\n   rustlet %s - %s\n\nUSAGE:\n   rustlet %s %s\n", c->name, c->summary, c->name,
+           c->usage);
     const char *o = cli_command_options(c->name);
     if (o)
         printf("\nOPTIONS:\n%s", o);
@@ -92,8 +105,7 @@ static bool wants_help(int argc, char **argv)
             return false;
         if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0)
             return true;
-        if (strcmp(argv[0], "exec") == 0 && argv[j][0] != '-' && j > 1 &&
-            argv[j - 1][0] != '-')
+        if (strcmp(argv[0], "exec") == 0 && argv[j][0] != '-' && j > 1 && argv[j - 1][0] != '-')
             return false; /* ID then COMMAND: the rest is the process's */
     }
     return false;
@@ -114,7 +126,7 @@ static const char *default_root(void)
  * takes: 1 t T TRUE true True, 0 f F FALSE false False */
 static bool rootless_value_ok(const char *v)
 {
-    static const char *const ok[] = {"", "1", "t", "T", "TRUE", "true", "True",
+    static const char *const ok[] = {"",  "1", "t", "T",     "TRUE",  "true", "True",
                                      "0", "f", "F", "FALSE", "false", "False"};
     if (strcasecmp(v, "auto") == 0)
         return true;
@@ -167,10 +179,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(g.log_format, "text") != 0 && strcmp(g.log_format, "json") != 0)
         return fail(NULL, (rl_error(&err, "--log-format: unknown format \"%s\" (text or json)",
-                                    g.log_format), err));
+                                    g.log_format),
+                           err));
     if (g.rootless && !rootless_value_ok(g.rootless))
         return fail(NULL, (rl_error(&err, "--rootless: invalid value \"%s\" (true, false or auto)",
-                                    g.rootless), err));
+                                    g.rootless),
+                           err));
     /* before any fd is opened: create, run and exec fork processes that
      * enter the container running this binary (see selfexe.c) */
     if (i < argc && !help && !version &&
@@ -194,14 +208,19 @@ int main(int argc, char **argv)
     if (strcmp(cgm, "systemd") == 0)
         g.systemd_cgroup = true;
     else if (strcmp(cgm, "cgroupfs") != 0 && strcmp(cgm, "disabled") != 0)
-        return fail(NULL, (rl_error(&err, "--cgroup-manager: unknown manager \"%s\" (cgroupfs, "
-                                          "systemd or disabled)", cgm), err));
+        return fail(NULL, (rl_error(&err,
+                                    "--cgroup-manager: unknown manager \"%s\" (cgroupfs, "
+                                    "systemd or disabled)",
+                                    cgm),
+                           err));
     if (g.systemd_cgroup && !rl_cgroup_systemd_running())
         return fail(NULL, (rl_error(&err, "--systemd-cgroup: systemd is not running on this host "
-                                          "(no /run/systemd/system); use the cgroupfs driver"), err));
+                                          "(no /run/systemd/system); use the cgroupfs driver"),
+                           err));
     if (g.systemd_cgroup && geteuid() != 0)
         return fail(NULL, (rl_error(&err, "--systemd-cgroup: the systemd user instance (rootless) "
-                                          "is not supported yet; run as root or use cgroupfs"), err));
+                                          "is not supported yet; run as root or use cgroupfs"),
+                           err));
     const char *name = argv[i];
     if (strcmp(name, "help") == 0) {
         /* rustlet help [CMD] */
@@ -211,15 +230,16 @@ int main(int argc, char **argv)
             return 0;
         }
         if (c == NULL)
-            return fail(NULL, (rl_error(&err, "no such command \"%s\" (see 'rustlet --help')",
-                                        argv[i + 1]), err));
+            return fail(
+                NULL, (rl_error(&err, "no such command \"%s\" (see 'rustlet --help')", argv[i + 1]),
+                       err));
         print_command_help(c);
         return 0;
     }
     const struct cli_cmd *c = find_command(name);
     if (c == NULL)
-        return fail(NULL, (rl_error(&err, "no such command \"%s\" (see 'rustlet --help')", name),
-                           err));
+        return fail(NULL,
+                    (rl_error(&err, "no such command \"%s\" (see 'rustlet --help')", name), err));
     if (wants_help(argc - i, argv + i)) {
         print_command_help(c);
         return 0;

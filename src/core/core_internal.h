@@ -31,8 +31,8 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
 int rl_wait_foreground(pid_t pid, int pidfd, int *status, struct rl_error **err);
 /* notify.c: the NOTIFY_SOCKET proxy (see the top of notify.c). */
 struct rl_notify {
-    int sock;               /* ROOT/<id>/notify/notify.sock, -1: no proxy */
-    int host;               /* connected to ctx->notify_socket */
+    int sock; /* ROOT/<id>/notify/notify.sock, -1: no proxy */
+    int host; /* connected to ctx->notify_socket */
 };
 /* create: ROOT/<id>/notify, its bind mount and the process's NOTIFY_SOCKET. */
 int rl_notify_prepare(const struct rl_context *ctx, const char *id, struct rl_spec *spec,
@@ -43,13 +43,12 @@ int rl_notify_open(const struct rl_context *ctx, const char *id, struct rl_notif
 /* Wait for READY (or the init's exit on pidfd) and forward it with MAINPID. */
 int rl_notify_forward(struct rl_notify *n, int pidfd, pid_t mainpid, struct rl_error **err);
 /* The same in a forked helper (`run` in the foreground); closes n here. */
-int rl_notify_forward_async(struct rl_notify *n, int pidfd, pid_t mainpid,
-                            struct rl_error **err);
+int rl_notify_forward_async(struct rl_notify *n, int pidfd, pid_t mainpid, struct rl_error **err);
 void rl_notify_close(struct rl_notify *n);
 /* lifecycle.c: start; mainpid (0: the init's pid) is what the notify proxy
  * reports; background: forward from a helper process and return at once. */
-int rl_start_notify(const struct rl_context *ctx, const char *id, pid_t mainpid,
-                    bool background, struct rl_error **err);
+int rl_start_notify(const struct rl_context *ctx, const char *id, pid_t mainpid, bool background,
+                    struct rl_error **err);
 
 /* rdt.c: linux.intelRdt. prepare finds the resctrl root (error when the
  * config asks for it and there is none); join puts pid in the group and
@@ -62,8 +61,8 @@ int rl_rdt_remove(const struct rl_context *ctx, const char *id, struct rl_error 
 /* state_damage.c: a damaged container (st->damaged = reason) as init.json
  * records it, else only its id and the cgroups the default cgroupsPath
  * gives (dir_ok false: ROOT/<id> is not a directory, read nothing there). */
-struct rl_state *rl_state_salvage(const struct rl_context *ctx, const char *id,
-                                  const char *reason, bool dir_ok);
+struct rl_state *rl_state_salvage(const struct rl_context *ctx, const char *id, const char *reason,
+                                  bool dir_ok);
 /* delete --force of a damaged container: SIGKILL the init only if its start
  * time matches the record, kill what is left in its cgroups, remove them,
  * the resctrl group and ROOT/<id>; each step is logged (stderr or --log). */

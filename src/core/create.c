@@ -42,15 +42,15 @@ struct create_ctx {
     const struct rl_create_opts *opts;
     struct rl_spec *spec;
     struct rl_state *st;
-    char *dir;              /* ROOT/<id> */
+    char *dir; /* ROOT/<id> */
     int lock_fd;
-    int sync_fd;            /* parent end */
+    int sync_fd; /* parent end */
     int pidfd;
-    int console_fd;         /* connected console socket (process.terminal) */
-    pid_t child;            /* the process we cloned (stage 1 or init) */
-    bool born_in_cgroup;    /* clone3(CLONE_INTO_CGROUP) put it in the cgroup2 dir */
+    int console_fd;      /* connected console socket (process.terminal) */
+    pid_t child;         /* the process we cloned (stage 1 or init) */
+    bool born_in_cgroup; /* clone3(CLONE_INTO_CGROUP) put it in the cgroup2 dir */
     pid_t init;
-    char *seccomp_step;     /* shared with the init (RL_SECCOMP_STEP_MAX) */
+    char *seccomp_step; /* shared with the init (RL_SECCOMP_STEP_MAX) */
 };
 
 static char *abs_path(const char *base, const char *p)
@@ -97,8 +97,9 @@ static pid_t do_clone(struct create_ctx *c, int flags, int cgfd)
         args.cgroup = (uint64_t)cgfd;
     }
     pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-    if (pid < 0 && cgfd >= 0 && (errno == EINVAL || errno == EBUSY || errno == EOPNOTSUPP ||
-                                 errno == EACCES || errno == ENOSYS)) {
+    if (pid < 0 && cgfd >= 0 &&
+        (errno == EINVAL || errno == EBUSY || errno == EOPNOTSUPP || errno == EACCES ||
+         errno == ENOSYS)) {
         /* no CLONE_INTO_CGROUP here: join the cgroup after the clone */
         args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
         args.cgroup = 0;
@@ -154,7 +155,8 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
         .console_fd = c->console_fd,
         .slow_path = slow,
         .runtime_hooks = c->spec->hooks.n_prestart + c->spec->hooks.n_create_runtime +
-                         c->spec->hooks.n_create_container > 0,
+                             c->spec->hooks.n_create_container >
+                         0,
         .clone_flags = flags,
         .seccomp_listener = -1,
         .idmap_fds = idmap_fds,
@@ -335,7 +337,8 @@ static int pass_seccomp_listener(struct create_ctx *c, struct rl_error **err)
     _cleanup_free_ char *st = rl_state_oci_json(c->st, RL_STATUS_CREATING, false);
     _cleanup_free_ char *msg = rl_seccomp_process_state(c->init, sc->listener_metadata, st);
     if (msg == NULL)
-        return rl_error(err, "linux.seccomp.listenerPath: cannot build the container process state");
+        return rl_error(err,
+                        "linux.seccomp.listenerPath: cannot build the container process state");
     if (rl_seccomp_listener_send(sock, nfd, msg, err) < 0)
         return -1;
     if (sync_send(c->sync_fd, SYNC_SECCOMP_DONE, c->init) < 0)
@@ -356,9 +359,13 @@ int rl_write_pid_file(const char *path, pid_t pid, struct rl_error **err)
  * their order (config-linux.md "Allowed Device list"). */
 static struct rl_device_cgroup *device_rules(const struct rl_spec *spec, size_t *n)
 {
-    static const struct { char type; int64_t major, minor; const char *access; } defaults[] = {
-        {'c', -1, -1, "m"}, {'b', -1, -1, "m"},  {'c', 1, 3, "rwm"},   {'c', 1, 8, "rwm"},
-        {'c', 1, 7, "rwm"}, {'c', 5, 0, "rwm"},  {'c', 1, 5, "rwm"},   {'c', 1, 9, "rwm"},
+    static const struct {
+        char type;
+        int64_t major, minor;
+        const char *access;
+    } defaults[] = {
+        {'c', -1, -1, "m"}, {'b', -1, -1, "m"},    {'c', 1, 3, "rwm"}, {'c', 1, 8, "rwm"},
+        {'c', 1, 7, "rwm"}, {'c', 5, 0, "rwm"},    {'c', 1, 5, "rwm"}, {'c', 1, 9, "rwm"},
         {'c', 5, 1, "rwm"}, {'c', 136, -1, "rwm"}, {'c', 5, 2, "rwm"}, {'c', 10, 200, "rwm"},
     };
     const struct rl_linux *l = &spec->linux_;
@@ -413,13 +420,15 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
         return rl_state_write(c->ctx, c->st, err);
     }
     if (!c->ctx->systemd_cgroup && l->cgroups_path && strchr(l->cgroups_path, ':'))
-        return rl_error(err, "linux.cgroupsPath \"%s\": the form slice:prefix:name needs the "
-                             "systemd cgroup driver (--systemd-cgroup)", l->cgroups_path);
+        return rl_error(err,
+                        "linux.cgroupsPath \"%s\": the form slice:prefix:name needs the "
+                        "systemd cgroup driver (--systemd-cgroup)",
+                        l->cgroups_path);
     _cleanup_free_ char *self_cg = rl_read_file_at(AT_FDCWD, "/proc/self/cgroup", 0, NULL, err);
     if (self_cg == NULL)
         return -1;
-    struct rl_cgroup *cg =
-        c->ctx->systemd_cgroup ? rl_cgroup_new_systemd(NULL, l->cgroups_path, c->st->id, err)
+    struct rl_cgroup *cg = c->ctx->systemd_cgroup
+                               ? rl_cgroup_new_systemd(NULL, l->cgroups_path, c->st->id, err)
                                : rl_cgroup_new(NULL, l->cgroups_path, c->st->id, self_cg, err);
     if (cg == NULL)
         return rl_error_wrap(err, "linux.cgroupsPath");
@@ -557,8 +566,7 @@ static void teardown(struct create_ctx *c, const struct rl_error *why)
 
 static int load_spec(struct create_ctx *c, const char *bundle, struct rl_error **err)
 {
-    c->spec = c->opts->config ? rl_spec_load_file(c->opts->config, err)
-                              : rl_spec_load(bundle, err);
+    c->spec = c->opts->config ? rl_spec_load_file(c->opts->config, err) : rl_spec_load(bundle, err);
     if (c->spec == NULL)
         return -1;
     if (rl_spec_validate(c->spec, err) < 0)
@@ -657,8 +665,8 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
                        const struct rl_create_opts *opts, int *pidfd, pid_t *pid,
                        struct rl_error **err)
 {
-    struct create_ctx c = {.ctx = ctx, .opts = opts, .lock_fd = -1, .sync_fd = -1, .pidfd = -1,
-                           .console_fd = -1};
+    struct create_ctx c = {
+        .ctx = ctx, .opts = opts, .lock_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1};
     if (rl_validate_id(id, err) < 0)
         return -1;
     char bundle[PATH_MAX];

@@ -54,28 +54,31 @@
 struct exec_ctx {
     const struct rl_exec_opts *o;
     struct rl_process *proc;
-    struct rl_cgroup *cgroup;   /* the container's (owned by the state) */
+    struct rl_cgroup *cgroup; /* the container's (owned by the state) */
     pid_t init;
     int init_pidfd;
-    int ns_flags;               /* namespaces of the init that are not ours */
-    int sync_fd;                /* P's end */
+    int ns_flags; /* namespaces of the init that are not ours */
+    int sync_fd;  /* P's end */
     pid_t child;
     int child_pidfd;
-    int console_fd;             /* --tty: where G sends the pty master */
-    int proc_fd;                /* O_PATH of our /proc: G's LSM exec labels */
-    int relay_fd;               /* --tty without --console-socket: our end */
-    int root_fd;                /* the init's root when it shares our mount
-                                   namespace (created without one): G
-                                   chroots there; else -1 */
+    int console_fd; /* --tty: where G sends the pty master */
+    int proc_fd;    /* O_PATH of our /proc: G's LSM exec labels */
+    int relay_fd;   /* --tty without --console-socket: our end */
+    int root_fd;    /* the init's root when it shares our mount
+                       namespace (created without one): G
+                       chroots there; else -1 */
 };
 
 /* Namespaces of pid that differ from ours: joining one we are already in
  * fails for the user namespace (EINVAL) and is pointless for the rest. */
 static int foreign_namespaces(pid_t pid)
 {
-    static const struct { const char *name; int flag; } ns[] = {
-        {"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},   {"pid", CLONE_NEWPID},
-        {"net", CLONE_NEWNET},   {"uts", CLONE_NEWUTS},  {"ipc", CLONE_NEWIPC},
+    static const struct {
+        const char *name;
+        int flag;
+    } ns[] = {
+        {"user", CLONE_NEWUSER},     {"mnt", CLONE_NEWNS},    {"pid", CLONE_NEWPID},
+        {"net", CLONE_NEWNET},       {"uts", CLONE_NEWUTS},   {"ipc", CLONE_NEWIPC},
         {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
     };
     int flags = 0;
@@ -273,8 +276,7 @@ static int run_child(struct exec_ctx *c, int *status, struct rl_error **err)
         close(c->console_fd);
         c->console_fd = -1;
     }
-    if (join_cgroup(c, err) < 0 || sync_send(c->sync_fd, SYNC_GO, 0) < 0 ||
-        wait_exec(c, err) < 0) {
+    if (join_cgroup(c, err) < 0 || sync_send(c->sync_fd, SYNC_GO, 0) < 0 || wait_exec(c, err) < 0) {
         if (err && *err && (*err)->errnum == 0 && errno == EPIPE)
             rl_error_wrap(err, "sync");
         kill(c->child, SIGKILL);
@@ -321,8 +323,7 @@ static int prepare(const struct rl_context *ctx, const char *id, struct exec_ctx
                 snprintf(root, sizeof(root), "%d/root", (int)c->init);
                 c->root_fd = openat(c->proc_fd, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (c->root_fd < 0)
-                    r = rl_error_errno(err, "open the root of the container init %d",
-                                       (int)c->init);
+                    r = rl_error_errno(err, "open the root of the container init %d", (int)c->init);
             }
         }
     }
@@ -333,8 +334,14 @@ static int prepare(const struct rl_context *ctx, const char *id, struct exec_ctx
 int rl_exec(const struct rl_context *ctx, const char *id, const struct rl_exec_opts *opts,
             int *status, struct rl_error **err)
 {
-    struct exec_ctx c = {.o = opts, .init_pidfd = -1, .sync_fd = -1, .child_pidfd = -1,
-                         .console_fd = -1, .relay_fd = -1, .proc_fd = -1, .root_fd = -1};
+    struct exec_ctx c = {.o = opts,
+                         .init_pidfd = -1,
+                         .sync_fd = -1,
+                         .child_pidfd = -1,
+                         .console_fd = -1,
+                         .relay_fd = -1,
+                         .proc_fd = -1,
+                         .root_fd = -1};
     *status = 0;
     /* the host's procfs, while we are still outside the container */
     c.proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);

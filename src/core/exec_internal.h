@@ -8,7 +8,7 @@
 /* The process to run, from --process FILE or from the container's
  * configuration file (BUNDLE/config.json or create's --config) plus
  * the flags; checked (terminal, args, cwd, unsupported LSM labels). */
-int exec_build_process(const char *config, const struct rl_exec_opts *o,
-                       struct rl_process **out, struct rl_error **err);
+int exec_build_process(const char *config, const struct rl_exec_opts *o, struct rl_process **out,
+                       struct rl_error **err);
 
 #endif

@@ -29,8 +29,7 @@ static char **strv_append(char **v, size_t *n, const char *s)
     return v;
 }
 
-static int override_user(struct rl_process *p, const struct rl_exec_opts *o,
-                         struct rl_error **err)
+static int override_user(struct rl_process *p, const struct rl_exec_opts *o, struct rl_error **err)
 {
     if (o->user && *o->user) {
         _cleanup_free_ char *u = xstrdup(o->user);
@@ -71,8 +70,8 @@ static void add_caps(struct rl_process *p, const struct rl_exec_opts *o)
     }
 }
 
-static int from_config(const char *config, const struct rl_exec_opts *o,
-                       struct rl_process **out, struct rl_error **err)
+static int from_config(const char *config, const struct rl_exec_opts *o, struct rl_process **out,
+                       struct rl_error **err)
 {
     struct rl_spec *spec = rl_spec_load_file(config, err);
     if (spec == NULL)
@@ -120,8 +119,7 @@ static int from_file(const char *path, struct rl_process **out, struct rl_error 
     return 0;
 }
 
-static int check(const struct rl_process *p, const struct rl_exec_opts *o,
-                 struct rl_error **err)
+static int check(const struct rl_process *p, const struct rl_exec_opts *o, struct rl_error **err)
 {
     if (o->console_socket && !p->terminal)
         return rl_error(err, "--console-socket given but the process has no terminal (--tty)");
@@ -130,14 +128,12 @@ static int check(const struct rl_process *p, const struct rl_exec_opts *o,
     if (p->n_args == 0 || p->args[0] == NULL || p->args[0][0] == '\0')
         return rl_error(err, "process.args: exec needs a command (args must not be empty)");
     if (p->cwd == NULL || p->cwd[0] != '/')
-        return rl_error(err, "process.cwd: \"%s\" is not an absolute path",
-                        p->cwd ? p->cwd : "");
+        return rl_error(err, "process.cwd: \"%s\" is not an absolute path", p->cwd ? p->cwd : "");
     /* what create checks for the config's fields, named after where the
      * value came from */
     bool flags = o->process_file == NULL; /* --process ignores the flags */
     if (rl_lsm_check_process(p, flags && o->apparmor ? "--apparmor" : "process.apparmorProfile",
-                             flags && o->process_label ? "--process-label"
-                                                       : "process.selinuxLabel",
+                             flags && o->process_label ? "--process-label" : "process.selinuxLabel",
                              err) < 0)
         return -1;
     for (size_t i = 0; i < p->n_rlimits; i++)
@@ -147,12 +143,12 @@ static int check(const struct rl_process *p, const struct rl_exec_opts *o,
     return 0;
 }
 
-int exec_build_process(const char *config, const struct rl_exec_opts *o,
-                       struct rl_process **out, struct rl_error **err)
+int exec_build_process(const char *config, const struct rl_exec_opts *o, struct rl_process **out,
+                       struct rl_error **err)
 {
     *out = NULL;
-    int r = o->process_file ? from_file(o->process_file, out, err)
-                            : from_config(config, o, out, err);
+    int r =
+        o->process_file ? from_file(o->process_file, out, err) : from_config(config, o, out, err);
     if (r == 0)
         r = check(*out, o, err);
     if (r < 0) {

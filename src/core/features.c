@@ -72,9 +72,9 @@ static void linux_features(struct rl_jsonw *w)
     rl_jsonw_object_open(w);
     rl_jsonw_kv_bool(w, "v1", true);
     rl_jsonw_kv_bool(w, "v2", true);
-    rl_jsonw_kv_bool(w, "systemd", true); /* cgroup_systemd.c (cgroup v2 hosts) */
+    rl_jsonw_kv_bool(w, "systemd", true);      /* cgroup_systemd.c (cgroup v2 hosts) */
     rl_jsonw_kv_bool(w, "systemdUser", false); /* rootless --systemd-cgroup is refused */
-    rl_jsonw_kv_bool(w, "rdma", true); /* rdma.max on v1 and v2 (cgroup_res_v1.c) */
+    rl_jsonw_kv_bool(w, "rdma", true);         /* rdma.max on v1 and v2 (cgroup_res_v1.c) */
     rl_jsonw_object_close(w);
     seccomp(w);
     /* features-linux.md: "whether ... support is compiled in" - both are

@@ -223,8 +223,8 @@ static int start_locked(const struct rl_context *ctx, struct rl_locked *l, struc
     return 0;
 }
 
-int rl_start_notify(const struct rl_context *ctx, const char *id, pid_t mainpid,
-                    bool background, struct rl_error **err)
+int rl_start_notify(const struct rl_context *ctx, const char *id, pid_t mainpid, bool background,
+                    struct rl_error **err)
 {
     struct rl_locked l;
     if (rl_lock_read(ctx, id, &l, err) < 0)
@@ -249,8 +249,7 @@ int rl_start(const struct rl_context *ctx, const char *id, struct rl_error **err
     return rl_start_notify(ctx, id, 0, false, err);
 }
 
-int rl_state_json(const struct rl_context *ctx, const char *id, char **json,
-                  struct rl_error **err)
+int rl_state_json(const struct rl_context *ctx, const char *id, char **json, struct rl_error **err)
 {
     struct rl_locked l;
     if (rl_lock_read(ctx, id, &l, err) < 0)
@@ -281,8 +280,7 @@ static int kill_locked(struct rl_locked *l, int sig, bool all, struct rl_error *
     return r;
 }
 
-int rl_kill(const struct rl_context *ctx, const char *id, int sig, bool all,
-            struct rl_error **err)
+int rl_kill(const struct rl_context *ctx, const char *id, int sig, bool all, struct rl_error **err)
 {
     struct rl_locked l;
     if (rl_lock_read(ctx, id, &l, err) < 0)
@@ -351,8 +349,10 @@ int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct r
     }
     int ret;
     if (l.status == RL_STATUS_UNKNOWN && !force)
-        ret = rl_error(err, "cannot delete container %s: %s (delete --force kills the init "
-                       "recorded in init.json and removes the container)", id, l.st->damaged);
+        ret = rl_error(err,
+                       "cannot delete container %s: %s (delete --force kills the init "
+                       "recorded in init.json and removes the container)",
+                       id, l.st->damaged);
     else if (l.status == RL_STATUS_UNKNOWN)
         ret = rl_delete_damaged(ctx, l.st, err);
     else

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-static int log_fd = -1;     /* -1: stderr */
+static int log_fd = -1; /* -1: stderr */
 static bool log_json;
 static bool log_debug;
 
@@ -29,17 +29,30 @@ int rl_log_open(const char *path, bool json, bool debug, struct rl_error **err)
     return 0;
 }
 
-bool rl_log_debug_enabled(void) { return log_debug; }
-int rl_log_fd(void) { return log_fd; }
-bool rl_log_to_file(void) { return log_fd >= 0; }
+bool rl_log_debug_enabled(void)
+{
+    return log_debug;
+}
+int rl_log_fd(void)
+{
+    return log_fd;
+}
+bool rl_log_to_file(void)
+{
+    return log_fd >= 0;
+}
 
 static const char *level_name(enum rl_log_level l)
 {
     switch (l) {
-    case RL_LOG_ERROR: return "error";
-    case RL_LOG_WARN: return "warning";
-    case RL_LOG_INFO: return "info";
-    default: return "debug";
+    case RL_LOG_ERROR:
+        return "error";
+    case RL_LOG_WARN:
+        return "warning";
+    case RL_LOG_INFO:
+        return "info";
+    default:
+        return "debug";
     }
 }
 
@@ -114,8 +127,8 @@ static void log_line(enum rl_log_level level, int fd, bool json, const char *msg
         n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
                      level_name(level), esc, ts);
     } else {
-        n = snprintf(line, sizeof(line), "rustlet[%d]: %s: %s\n", (int)getpid(),
-                     level_name(level), msg);
+        n = snprintf(line, sizeof(line), "rustlet[%d]: %s: %s\n", (int)getpid(), level_name(level),
+                     msg);
     }
     if (n > (int)sizeof(line) - 1)
         n = (int)sizeof(line) - 1;

@@ -53,8 +53,9 @@ int rl_notify_prepare(const struct rl_context *ctx, const char *id, struct rl_sp
     if (!notify_enabled(ctx))
         return 0;
     if (rl_spec_namespace(spec, RL_NS_MOUNT) == NULL)
-        return rl_error(err, "NOTIFY_SOCKET: the socket's bind mount on %s needs a \"mount\" "
-                             "namespace in linux.namespaces",
+        return rl_error(err,
+                        "NOTIFY_SOCKET: the socket's bind mount on %s needs a \"mount\" "
+                        "namespace in linux.namespaces",
                         NOTIFY_DIR_IN_CONTAINER);
     _cleanup_free_ char *dir = notify_dir(ctx, id);
     if (mkdir(dir, 0755) < 0 || chmod(dir, 0755) < 0)
@@ -78,7 +79,8 @@ int rl_notify_prepare(const struct rl_context *ctx, const char *id, struct rl_sp
     for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
         m->options[i] = xstrdup(opts[i]);
     m->n_options = ARRAY_SIZE(opts);
-    rl_process_env_set(&spec->process, "NOTIFY_SOCKET=" NOTIFY_DIR_IN_CONTAINER "/" NOTIFY_SOCK_NAME);
+    rl_process_env_set(&spec->process,
+                       "NOTIFY_SOCKET=" NOTIFY_DIR_IN_CONTAINER "/" NOTIFY_SOCK_NAME);
     rl_debug("NOTIFY_SOCKET=%s: %s on %s in the container", ctx->notify_socket, abs,
              NOTIFY_DIR_IN_CONTAINER);
     return 0;

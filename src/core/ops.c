@@ -70,8 +70,7 @@ int rl_resume(const struct rl_context *ctx, const char *id, struct rl_error **er
 
 /* The one place update writes limits: switch to rl_cgroup_update (ordering,
  * checkBeforeUpdate) once the cgroup module has it. */
-static int apply_update(struct rl_cgroup *cg, const struct rl_resources *res,
-                        struct rl_error **err)
+static int apply_update(struct rl_cgroup *cg, const struct rl_resources *res, struct rl_error **err)
 {
     /* live update: checkBeforeUpdate, memory/swap ordering, controllers
      * enabled on v2; device rules are never touched by update */
@@ -154,8 +153,8 @@ static int events_loop(struct rl_state *st, unsigned interval_ms, rl_event_fn em
     return r;
 }
 
-int rl_events(const struct rl_context *ctx, const char *id, bool stats_only,
-              unsigned interval_ms, rl_event_fn emit, void *data, struct rl_error **err)
+int rl_events(const struct rl_context *ctx, const char *id, bool stats_only, unsigned interval_ms,
+              rl_event_fn emit, void *data, struct rl_error **err)
 {
     struct rl_locked l;
     if (rl_lock_read(ctx, id, &l, err) < 0)

@@ -18,7 +18,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-
 /* Relay every catchable signal to the init until it exits. */
 int rl_wait_foreground(pid_t pid, int pidfd, int *status, struct rl_error **err)
 {
@@ -98,8 +97,7 @@ int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_
         return -1;
     /* in the foreground rustlet stays the parent: it is the MAINPID the
      * host watches, and the relay must not wait for READY */
-    int started = detach ? rl_start(ctx, id, err)
-                         : rl_start_notify(ctx, id, getpid(), true, err);
+    int started = detach ? rl_start(ctx, id, err) : rl_start_notify(ctx, id, getpid(), true, err);
     if (started < 0) {
         if (master >= 0)
             close(master);

@@ -26,19 +26,25 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#define STATE_FILE "state.json"
+#define STATE_FILE  "state.json"
 #define RECORD_FILE "init.json"
-#define STATE_MAX (1024 * 1024)
+#define STATE_MAX   (1024 * 1024)
 
 const char *rl_status_name(enum rl_status s)
 {
     switch (s) {
-    case RL_STATUS_CREATING: return "creating";
-    case RL_STATUS_CREATED: return "created";
-    case RL_STATUS_RUNNING: return "running";
-    case RL_STATUS_PAUSED: return "paused";
-    case RL_STATUS_STOPPED: return "stopped";
-    case RL_STATUS_UNKNOWN: return "unknown";
+    case RL_STATUS_CREATING:
+        return "creating";
+    case RL_STATUS_CREATED:
+        return "created";
+    case RL_STATUS_RUNNING:
+        return "running";
+    case RL_STATUS_PAUSED:
+        return "paused";
+    case RL_STATUS_STOPPED:
+        return "stopped";
+    case RL_STATUS_UNKNOWN:
+        return "unknown";
     }
     return "unknown";
 }
@@ -229,8 +235,7 @@ static int write_doc(const struct rl_context *ctx, const char *id, const char *n
     return rl_write_file_durable(path, doc, len, 0600, err);
 }
 
-int rl_state_write(const struct rl_context *ctx, const struct rl_state *st,
-                   struct rl_error **err)
+int rl_state_write(const struct rl_context *ctx, const struct rl_state *st, struct rl_error **err)
 {
     struct rl_jsonw *w = rl_jsonw_new(false);
     rl_jsonw_object_open(w);
@@ -456,8 +461,8 @@ static char *read_state_doc(int dirfd, const char *name, const char *path, size_
         return NULL;
     }
     if (sb.st_size > STATE_MAX) {
-        rl_error_damaged(err, "damaged state: %s: larger than %d bytes (%lld)", path,
-                      STATE_MAX, (long long)sb.st_size);
+        rl_error_damaged(err, "damaged state: %s: larger than %d bytes (%lld)", path, STATE_MAX,
+                         (long long)sb.st_size);
         return NULL;
     }
     char *buf = xmalloc(STATE_MAX + 2);
@@ -466,8 +471,7 @@ static char *read_state_doc(int dirfd, const char *name, const char *path, size_
         if (n < 0)
             rl_error_damaged(err, "damaged state: %s: read: %s", path, strerror(errno));
         else
-            rl_error_damaged(err, "damaged state: %s: larger than %d bytes", path,
-                          STATE_MAX);
+            rl_error_damaged(err, "damaged state: %s: larger than %d bytes", path, STATE_MAX);
         free(buf);
         return NULL;
     }
@@ -494,8 +498,7 @@ static int read_doc(const struct rl_context *ctx, const char *id, const char *na
     st->id = xstrdup(id);
     struct rl_error *perr = NULL;
     if (parse_state(doc, len, st, &perr) < 0) {
-        rl_error_damaged(err, "damaged state: %s: %s", path,
-                      perr ? perr->msg : "invalid");
+        rl_error_damaged(err, "damaged state: %s: %s", path, perr ? perr->msg : "invalid");
         rl_error_free(perr);
         rl_state_free(st);
         return -1;

@@ -5,9 +5,9 @@
  * What is trusted, in order: init.json (the record create writes before the
  * clone and whenever the pid changes), else only the id: the cgroup the
  * default cgroupsPath would give (the caller's own cgroup + "/<id>" in every
- * hierarchy; with --systemd-cgroup the scope system.slice:rustlet:<id>). The init is signalled only through a pidfd whose start time
- * matches the record, so a pid reused by an unrelated process is never
- * touched; everything else is killed through the container's cgroups. */
+ * hierarchy; with --systemd-cgroup the scope system.slice:rustlet:<id>). The init is signalled only
+ * through a pidfd whose start time matches the record, so a pid reused by an unrelated process is
+ * never touched; everything else is killed through the container's cgroups. */
 #include "rustlet/cgroup.h"
 #include "rustlet/container.h"
 #include "rustlet/log.h"

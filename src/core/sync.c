@@ -10,19 +10,32 @@
 const char *sync_type_name(enum sync_type t)
 {
     switch (t) {
-    case SYNC_GO: return "go";
-    case SYNC_HOOKS: return "hooks";
-    case SYNC_HOOKS_DONE: return "hooks-done";
-    case SYNC_READY: return "ready";
-    case SYNC_READY_ACK: return "ready-ack";
-    case SYNC_ERROR: return "error";
-    case SYNC_PID: return "pid";
-    case SYNC_USERMAP: return "usermap";
-    case SYNC_USERMAP_DONE: return "usermap-done";
-    case SYNC_SECCOMP: return "seccomp";
-    case SYNC_SECCOMP_DONE: return "seccomp-done";
-    case SYNC_NETDEV: return "netdev";
-    case SYNC_NETDEV_DONE: return "netdev-done";
+    case SYNC_GO:
+        return "go";
+    case SYNC_HOOKS:
+        return "hooks";
+    case SYNC_HOOKS_DONE:
+        return "hooks-done";
+    case SYNC_READY:
+        return "ready";
+    case SYNC_READY_ACK:
+        return "ready-ack";
+    case SYNC_ERROR:
+        return "error";
+    case SYNC_PID:
+        return "pid";
+    case SYNC_USERMAP:
+        return "usermap";
+    case SYNC_USERMAP_DONE:
+        return "usermap-done";
+    case SYNC_SECCOMP:
+        return "seccomp";
+    case SYNC_SECCOMP_DONE:
+        return "seccomp-done";
+    case SYNC_NETDEV:
+        return "netdev";
+    case SYNC_NETDEV_DONE:
+        return "netdev-done";
     }
     return "unknown";
 }
@@ -66,8 +79,8 @@ int sync_send_fd(int fd, enum sync_type type, int pass_fd)
         struct cmsghdr align;
     } u;
     memset(&u, 0, sizeof(u));
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                         .msg_controllen = sizeof(u.buf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
@@ -89,8 +102,8 @@ static ssize_t recv_msg(int fd, struct sync_msg *m, int *got_fd)
         struct cmsghdr align;
     } u;
     struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                         .msg_controllen = sizeof(u.buf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
     ssize_t n;
     do {
         memset(m, 0, sizeof(*m));

@@ -110,8 +110,7 @@ ssize_t rl_read_all(int fd, void *buf, size_t len)
     return (ssize_t)got;
 }
 
-char *rl_read_file_at(int dirfd, const char *path, size_t max, size_t *len,
-                      struct rl_error **err)
+char *rl_read_file_at(int dirfd, const char *path, size_t max, size_t *len, struct rl_error **err)
 {
     _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -161,8 +160,8 @@ int rl_write_file_at(int dirfd, const char *path, const void *buf, size_t len, i
 /* temp file beside path, then rename(2) over it; durable: fsync the file
  * before the rename and the directory after it, so a crash or a full disk
  * leaves either the old or the new content, never a torn or empty file. */
-static int write_file_replace(const char *path, const void *buf, size_t len, int mode,
-                              bool durable, struct rl_error **err)
+static int write_file_replace(const char *path, const void *buf, size_t len, int mode, bool durable,
+                              struct rl_error **err)
 {
     _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
     _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);

@@ -27,8 +27,8 @@
 
 struct hier {
     char mountpoint[512];
-    char name[256];     /* "cpu,cpuacct", "name=systemd", "unified" */
-    char opts[512];     /* super options for a fresh mount */
+    char name[256]; /* "cpu,cpuacct", "name=systemd", "unified" */
+    char opts[512]; /* super options for a fresh mount */
     bool v2;
 };
 
@@ -121,8 +121,8 @@ static int own_cgroup(const char *name, bool v2, char *out, size_t len)
         if (c2 == NULL)
             continue;
         *c2 = '\0';
-        bool match = v2 ? (c1 == line + 1 && line[0] == '0' && c2 == c1 + 1)
-                        : same_set(c1 + 1, name);
+        bool match =
+            v2 ? (c1 == line + 1 && line[0] == '0' && c2 == c1 + 1) : same_set(c1 + 1, name);
         if (match) {
             snprintf(out, len, "%s", c2 + 1);
             return 0;
@@ -154,8 +154,8 @@ static int mount_hier(const struct hier *h, const char *target, int top, const c
     if (rl_sys_mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
         return rl_error_errno(err, "bind %s on %s", src, target);
     if (flags & ~MS_REC) {
-        _cleanup_close_ int fd = name ? openat(top, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)
-                                      : dup(top);
+        _cleanup_close_ int fd =
+            name ? openat(top, name, O_PATH | O_NOFOLLOW | O_CLOEXEC) : dup(top);
         if (fd < 0)
             return rl_error_errno(err, "reopen %s", name ? name : "cgroup mount");
         char again[64];
@@ -198,8 +198,8 @@ int rl_mount_cgroup(const struct rl_mount *m, int rootfd, const char *dst, bool 
             _cleanup_close_ int top = rl_open_in_root(rootfd, m->destination, false, false, err);
             char again[64];
             snprintf(again, sizeof(again), "/proc/self/fd/%d", top);
-            if (top < 0 || (flags && rl_sys_mount(NULL, again, NULL, MS_BIND | MS_REMOUNT | flags,
-                                                  NULL) < 0))
+            if (top < 0 ||
+                (flags && rl_sys_mount(NULL, again, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0))
                 return top < 0 ? -1 : rl_error_errno(err, "remount");
             return 0;
         }
@@ -217,7 +217,8 @@ int rl_mount_cgroup(const struct rl_mount *m, int rootfd, const char *dst, bool 
             continue;
         if (mkdirat(top, hs[i].name, 0755) < 0 && errno != EEXIST)
             return rl_error_errno(err, "mkdir %s", hs[i].name);
-        _cleanup_close_ int sub = openat(top, hs[i].name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int sub =
+            openat(top, hs[i].name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sub < 0)
             return rl_error_errno(err, "open %s", hs[i].name);
         char target[64];
@@ -235,8 +236,8 @@ int rl_mount_cgroup(const struct rl_mount *m, int rootfd, const char *dst, bool 
     if (flags & MS_RDONLY) {
         char target[64];
         snprintf(target, sizeof(target), "/proc/self/fd/%d", top);
-        if (rl_sys_mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                         "mode=755") < 0)
+        if (rl_sys_mount(NULL, target, NULL,
+                         MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
             return rl_error_errno(err, "remount the cgroup tmpfs read-only");
     }
     return 0;

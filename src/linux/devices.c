@@ -26,8 +26,10 @@ static const struct {
 static const struct {
     const char *target, *link;
 } default_links[] = {
-    {"/proc/self/fd", "/dev/fd"},     {"/proc/self/fd/0", "/dev/stdin"},
-    {"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
+    {"/proc/self/fd", "/dev/fd"},
+    {"/proc/self/fd/0", "/dev/stdin"},
+    {"/proc/self/fd/1", "/dev/stdout"},
+    {"/proc/self/fd/2", "/dev/stderr"},
 };
 
 /* Devices are made unless the config binds a /dev (the host's already has
@@ -78,8 +80,8 @@ static int make_node(int rootfd, const char *path, mode_t type, unsigned maj, un
     _cleanup_free_ char *full = xasprintf("%s/%s", parent, name);
     struct stat old;
     if (strict && fstatat(dfd, name, &old, AT_SYMLINK_NOFOLLOW) == 0) {
-        bool same = (old.st_mode & S_IFMT) == type &&
-                    (type == S_IFIFO || old.st_rdev == makedev(maj, min));
+        bool same =
+            (old.st_mode & S_IFMT) == type && (type == S_IFIFO || old.st_rdev == makedev(maj, min));
         if (!same)
             return rl_error(err, "%s (%s): a different file already exists there", cfg, path);
     }
@@ -121,9 +123,12 @@ static int make_node(int rootfd, const char *path, mode_t type, unsigned maj, un
 static mode_t dev_type(const char *t)
 {
     switch (t ? t[0] : 'c') {
-    case 'b': return S_IFBLK;
-    case 'p': return S_IFIFO;
-    default: return S_IFCHR; /* "c" and "u" */
+    case 'b':
+        return S_IFBLK;
+    case 'p':
+        return S_IFIFO;
+    default:
+        return S_IFCHR; /* "c" and "u" */
     }
 }
 
@@ -144,9 +149,8 @@ int rl_devices_setup(const struct rl_spec *spec, int rootfd, struct rl_error **e
         char cfg[64];
         snprintf(cfg, sizeof(cfg), "linux.devices[%zu]", j);
         mode_t mode = d->has_file_mode ? (mode_t)(d->file_mode & 07777) : 0666;
-        if (make_node(rootfd, d->path, dev_type(d->type), (unsigned)d->major,
-                      (unsigned)d->minor, mode, d->has_uid ? d->uid : 0,
-                      d->has_gid ? d->gid : 0, true, cfg, err) < 0)
+        if (make_node(rootfd, d->path, dev_type(d->type), (unsigned)d->major, (unsigned)d->minor,
+                      mode, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, true, cfg, err) < 0)
             return -1;
     }
     _cleanup_close_ int devfd = rl_open_in_root(rootfd, "/dev", true, false, err);

@@ -44,8 +44,7 @@ static int hook_wait(pid_t pid, int pidfd, int in_fd, const char *data, int64_t 
     }
     uint64_t deadline = timeout > 0 ? rl_now_ns() + (uint64_t)timeout * 1000000000ull : 0;
     while (pidfd >= 0) {
-        struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN},
-                              {.fd = in_fd, .events = POLLOUT}};
+        struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = in_fd, .events = POLLOUT}};
         int ms = -1;
         if (deadline) {
             uint64_t now = rl_now_ns();
@@ -129,8 +128,8 @@ static int run_one(const struct rl_hook *h, const char *phase, size_t i, const c
     return 0;
 }
 
-int rl_hooks_run(const struct rl_hook *hooks, size_t n, const char *phase,
-                 const char *state_json, struct rl_error **err)
+int rl_hooks_run(const struct rl_hook *hooks, size_t n, const char *phase, const char *state_json,
+                 struct rl_error **err)
 {
     for (size_t i = 0; i < n; i++)
         if (run_one(&hooks[i], phase, i, state_json, err) < 0)

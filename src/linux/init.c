@@ -85,10 +85,10 @@ static __attribute__((noreturn)) void die_after_start(struct rl_init_args *a, in
     _exit(e && e->status > 1 ? e->status : 1);
 }
 
-#define CHECK(a, expr)            \
-    do {                          \
-        if ((expr) < 0)           \
-            die((a), err);        \
+#define CHECK(a, expr)                                                                             \
+    do {                                                                                           \
+        if ((expr) < 0)                                                                            \
+            die((a), err);                                                                         \
     } while (0)
 
 static int become_root_in_userns(struct rl_error **err)
@@ -110,8 +110,10 @@ static void stage1(struct rl_init_args *a)
     CHECK(a, rl_ns_join(spec, 0, &err));
     int newflags = rl_ns_new_flags(spec) & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
     if (user && (user->path == NULL || !*user->path)) {
-        CHECK(a, rl_sys_unshare(CLONE_NEWUSER) < 0 ? rl_error_errno(&err, "unshare(CLONE_NEWUSER)") : 0);
-        CHECK(a, sync_send(a->sync_fd, SYNC_USERMAP, getpid()) < 0 ? rl_error_errno(&err, "sync") : 0);
+        CHECK(a, rl_sys_unshare(CLONE_NEWUSER) < 0 ? rl_error_errno(&err, "unshare(CLONE_NEWUSER)")
+                                                   : 0);
+        CHECK(a,
+              sync_send(a->sync_fd, SYNC_USERMAP, getpid()) < 0 ? rl_error_errno(&err, "sync") : 0);
         CHECK(a, sync_expect(a->sync_fd, SYNC_USERMAP_DONE, NULL, &err));
         newflags &= ~CLONE_NEWUSER;
     }
@@ -220,8 +222,8 @@ static int open_proc(void)
     fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     struct statfs sf;
     struct stat st;
-    if (fd >= 0 && (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC ||
-                    fstat(fd, &st) < 0 || st.st_ino != PROC_ROOT_INO)) {
+    if (fd >= 0 && (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC || fstat(fd, &st) < 0 ||
+                    st.st_ino != PROC_ROOT_INO)) {
         close(fd);
         errno = EXDEV;
         return -1;
@@ -436,8 +438,7 @@ void rl_init_main(struct rl_init_args *a)
         const struct rl_seccomp *sc = &a->spec->linux_.seccomp;
         char *msg = NULL;
         if (a->seccomp_listener >= 0)
-            msg = rl_seccomp_process_state(hostpid, sc->listener_metadata,
-                                           hook_state(a, hostpid));
+            msg = rl_seccomp_process_state(hostpid, sc->listener_metadata, hook_state(a, hostpid));
         rl_debug("seccomp: load the filter (noNewPrivileges: right before execve)");
         if (load_seccomp_late(a, msg, &err) < 0)
             die_after_start(a, wfd, err);

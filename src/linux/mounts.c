@@ -71,8 +71,7 @@ static int follow_dangling(int rootfd, int parent, const char *buf, const char *
 }
 
 /* Create the missing components of path one by one, each inside the root. */
-int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file,
-                    struct rl_error **err)
+int rl_open_in_root(int rootfd, const char *path, bool create, bool as_file, struct rl_error **err)
 {
     return open_in_root(rootfd, path, create, as_file, 0, err);
 }
@@ -207,7 +206,8 @@ static int check_destination(const struct rl_mount *m, int dfd, struct rl_error 
     if (fstatfs(dfd, &sf) < 0)
         return rl_error_errno(err, "statfs the destination");
     if (sf.f_type == PROC_SUPER_MAGIC && !names_proc(m->destination))
-        return rl_error(err, "the destination resolves into procfs through a symlink of the rootfs");
+        return rl_error(err,
+                        "the destination resolves into procfs through a symlink of the rootfs");
     struct stat st;
     if (m->type && strcmp(m->type, "proc") == 0 && (fstat(dfd, &st) < 0 || !S_ISDIR(st.st_mode)))
         return rl_error(err, "proc must be mounted on a directory");
@@ -332,9 +332,12 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
 static int apply_recursive(const struct rl_mount *m, int rootfd, const struct rl_mount_opts *o,
                            struct rl_error **err)
 {
-    static const struct { unsigned long ms; uint64_t attr; } map[] = {
-        {MS_RDONLY, MOUNT_ATTR_RDONLY},   {MS_NOSUID, MOUNT_ATTR_NOSUID},
-        {MS_NODEV, MOUNT_ATTR_NODEV},     {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+    static const struct {
+        unsigned long ms;
+        uint64_t attr;
+    } map[] = {
+        {MS_RDONLY, MOUNT_ATTR_RDONLY},         {MS_NOSUID, MOUNT_ATTR_NOSUID},
+        {MS_NODEV, MOUNT_ATTR_NODEV},           {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
         {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
     };
     struct mount_attr attr = {0};
@@ -388,8 +391,8 @@ int rl_mounts_apply(const struct rl_spec *spec, int rootfd, const char *bundle,
 {
     const struct rl_namespace *cgns = rl_spec_namespace(spec, RL_NS_CGROUP);
     for (size_t i = 0; i < spec->n_mounts; i++)
-        if (mount_one(&spec->mounts[i], i, rootfd, bundle, cgns != NULL,
-                      spec->linux_.mount_label, idmap_fds ? idmap_fds[i] : -1, err) < 0)
+        if (mount_one(&spec->mounts[i], i, rootfd, bundle, cgns != NULL, spec->linux_.mount_label,
+                      idmap_fds ? idmap_fds[i] : -1, err) < 0)
             return -1;
     return 0;
 }

@@ -16,15 +16,24 @@
 int rl_ns_clone_flag(enum rl_ns_type t)
 {
     switch (t) {
-    case RL_NS_MOUNT: return CLONE_NEWNS;
-    case RL_NS_PID: return CLONE_NEWPID;
-    case RL_NS_NETWORK: return CLONE_NEWNET;
-    case RL_NS_UTS: return CLONE_NEWUTS;
-    case RL_NS_IPC: return CLONE_NEWIPC;
-    case RL_NS_USER: return CLONE_NEWUSER;
-    case RL_NS_CGROUP: return CLONE_NEWCGROUP;
-    case RL_NS_TIME: return CLONE_NEWTIME;
-    default: return 0;
+    case RL_NS_MOUNT:
+        return CLONE_NEWNS;
+    case RL_NS_PID:
+        return CLONE_NEWPID;
+    case RL_NS_NETWORK:
+        return CLONE_NEWNET;
+    case RL_NS_UTS:
+        return CLONE_NEWUTS;
+    case RL_NS_IPC:
+        return CLONE_NEWIPC;
+    case RL_NS_USER:
+        return CLONE_NEWUSER;
+    case RL_NS_CGROUP:
+        return CLONE_NEWCGROUP;
+    case RL_NS_TIME:
+        return CLONE_NEWTIME;
+    default:
+        return 0;
     }
 }
 
@@ -43,8 +52,8 @@ int rl_ns_new_flags(const struct rl_spec *spec)
  * the user namespace that owns them. */
 int rl_ns_join(const struct rl_spec *spec, int skip_flags, struct rl_error **err)
 {
-    static const enum rl_ns_type order[] = {RL_NS_USER, RL_NS_IPC, RL_NS_UTS, RL_NS_NETWORK,
-                                            RL_NS_PID, RL_NS_MOUNT, RL_NS_CGROUP, RL_NS_TIME};
+    static const enum rl_ns_type order[] = {RL_NS_USER, RL_NS_IPC,   RL_NS_UTS,    RL_NS_NETWORK,
+                                            RL_NS_PID,  RL_NS_MOUNT, RL_NS_CGROUP, RL_NS_TIME};
     for (size_t o = 0; o < ARRAY_SIZE(order); o++) {
         for (size_t i = 0; i < spec->linux_.n_namespaces; i++) {
             const struct rl_namespace *ns = &spec->linux_.namespaces[i];
@@ -68,7 +77,7 @@ int rl_ns_join(const struct rl_spec *spec, int skip_flags, struct rl_error **err
 }
 
 int rl_ns_write_map(pid_t pid, const char *file, const struct rl_id_mapping *m, size_t n,
-                     const char *cfg, struct rl_error **err)
+                    const char *cfg, struct rl_error **err)
 {
     char buf[4096];
     size_t o = 0;
@@ -86,10 +95,10 @@ int rl_ns_write_id_maps(pid_t pid, const struct rl_spec *spec, struct rl_error *
 {
     const struct rl_linux *l = &spec->linux_;
     if (rl_ns_write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, "linux.uidMappings",
-                  err) < 0)
+                        err) < 0)
         return -1;
     return rl_ns_write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, "linux.gidMappings",
-                     err);
+                           err);
 }
 
 /* Offsets can only be written before any process has entered the new time

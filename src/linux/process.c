@@ -74,9 +74,9 @@ static int set_oom_score_adj(const struct rl_process *p, int proc_fd, struct rl_
     int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
     if (dumpable == 0)
         (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-    int r = rl_sys_write_ctl(proc_fd >= 0 ? proc_fd : AT_FDCWD,
-                             proc_fd >= 0 ? "thread-self/oom_score_adj" : "/proc/self/oom_score_adj",
-                             v);
+    int r = rl_sys_write_ctl(
+        proc_fd >= 0 ? proc_fd : AT_FDCWD,
+        proc_fd >= 0 ? "thread-self/oom_score_adj" : "/proc/self/oom_score_adj", v);
     int saved = errno;
     if (dumpable == 0)
         (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -178,7 +178,8 @@ static int set_caps(const struct capsets *s, struct rl_error **err)
          * (engines rely on it), and say so in the debug log. */
         if (!(s->permitted & s->inheritable & (1ull << c))) {
             rl_debug("process.capabilities.ambient: %s not raised: not in both the permitted "
-                     "and the inheritable set", cap_to_name(c));
+                     "and the inheritable set",
+                     cap_to_name(c));
             continue;
         }
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)

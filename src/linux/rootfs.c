@@ -256,8 +256,9 @@ static int mask_path(struct masker *mk, const char *path, size_t i, struct rl_er
             opts[2] = "context";
             opts[3] = mk->mount_label;
         }
-        int mnt = rl_sys_fsmount("tmpfs", opts, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-                                                    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        int mnt = rl_sys_fsmount("tmpfs", opts,
+                                 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                     MOUNT_ATTR_NOEXEC);
         r = attach(mnt, tfd, tmpfs_fallback, -1, err, path);
     } else {
         if (open_dev_null(mk, i, path, err) < 0)
@@ -346,8 +347,7 @@ int rl_rootfs_propagate(const struct rl_spec *spec, struct rl_error **err)
         /* applied to the new root after the pivot, as runc does: before it,
          * the flags were on the runtime's view of "/" */
         if (p > 0 && rl_sys_mount(NULL, "/", NULL, (unsigned long)p, NULL) < 0)
-            return rl_error_errno(err, "linux.rootfsPropagation: make / %s",
-                                  l->rootfs_propagation);
+            return rl_error_errno(err, "linux.rootfsPropagation: make / %s", l->rootfs_propagation);
     }
     return 0;
 }

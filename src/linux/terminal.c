@@ -29,8 +29,8 @@ int rl_send_fd(int sock, int fd, const char *name)
 {
     char cbuf[CMSG_SPACE(sizeof(int))] = {0};
     struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
@@ -48,8 +48,8 @@ int rl_recv_fd(int sock)
     char name[256];
     char cbuf[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                         .msg_controllen = sizeof(cbuf)};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
     ssize_t n;
     do {
         n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
@@ -77,7 +77,7 @@ int rl_recv_fd(int sock)
  * symlinks and must be a plain file or a device; the bind is made from the
  * one fd to the other (open_tree + move_mount). */
 #define PTY_SLAVE_MAJOR_FIRST 136
-#define PTY_SLAVE_MAJOR_LAST 143
+#define PTY_SLAVE_MAJOR_LAST  143
 
 static int open_peer(int master, const char *slave, struct rl_error **err)
 {
@@ -87,8 +87,8 @@ static int open_peer(int master, const char *slave, struct rl_error **err)
     if (fd < 0)
         return rl_error_errno(err, "process.terminal: open the pty peer %s", slave);
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) ||
-        major(st.st_rdev) < PTY_SLAVE_MAJOR_FIRST || major(st.st_rdev) > PTY_SLAVE_MAJOR_LAST) {
+    if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) < PTY_SLAVE_MAJOR_FIRST ||
+        major(st.st_rdev) > PTY_SLAVE_MAJOR_LAST) {
         close(fd);
         return rl_error(err, "process.terminal: %s is not a pty", slave);
     }
@@ -213,8 +213,10 @@ void rl_terminal_relay(int master, int stop_fd)
     sigemptyset(&winch);
     sigaddset(&winch, SIGWINCH);
     int sfd = signalfd(-1, &winch, SFD_CLOEXEC | SFD_NONBLOCK);
-    struct pollfd p[4] = {{.fd = master, .events = POLLIN}, {.fd = 0, .events = POLLIN},
-                          {.fd = sfd, .events = POLLIN}, {.fd = stop_fd, .events = POLLIN}};
+    struct pollfd p[4] = {{.fd = master, .events = POLLIN},
+                          {.fd = 0, .events = POLLIN},
+                          {.fd = sfd, .events = POLLIN},
+                          {.fd = stop_fd, .events = POLLIN}};
     bool stdin_open = true;
     for (;;) {
         p[1].fd = stdin_open ? 0 : -1;

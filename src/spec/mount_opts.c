@@ -8,7 +8,7 @@
 
 struct opt {
     const char *name;
-    bool clear;             /* the option clears the flag instead of setting it */
+    bool clear; /* the option clears the flag instead of setting it */
     unsigned long flag;
 };
 
@@ -18,32 +18,49 @@ struct opt {
 /* The flags that have a recursive "r" form: those mount_setattr(2) has a
  * MOUNT_ATTR_* for (src/linux/mounts.c's apply_recursive). "rasync" and
  * the like are not options (they go to the filesystem as data). */
-#define REC_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NODIRATIME | \
-                   MS_NOSYMFOLLOW | MS_NOATIME | MS_STRICTATIME | MS_RELATIME)
+#define REC_FLAGS                                                                                  \
+    (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NODIRATIME | MS_NOSYMFOLLOW | MS_NOATIME |  \
+     MS_STRICTATIME | MS_RELATIME)
 static const struct opt flag_opts[] = {
-    {"async", true, MS_SYNCHRONOUS},   {"atime", true, MS_NOATIME},
-    {"bind", false, MS_BIND},          {"defaults", false, 0},
-    {"dev", true, MS_NODEV},           {"diratime", true, MS_NODIRATIME},
-    {"dirsync", false, MS_DIRSYNC},    {"exec", true, MS_NOEXEC},
-    {"iversion", false, MS_I_VERSION}, {"lazytime", false, MS_LAZYTIME},
-    {"loud", true, MS_SILENT},         {"mand", false, MS_MANDLOCK},
-    {"noatime", false, MS_NOATIME},    {"nodev", false, MS_NODEV},
-    {"nodiratime", false, MS_NODIRATIME}, {"noexec", false, MS_NOEXEC},
-    {"noiversion", true, MS_I_VERSION}, {"nolazytime", true, MS_LAZYTIME},
-    {"nomand", true, MS_MANDLOCK},     {"norelatime", true, MS_RELATIME},
-    {"nostrictatime", true, MS_STRICTATIME}, {"nosuid", false, MS_NOSUID},
-    {"nosymfollow", false, MS_NOSYMFOLLOW}, {"rbind", false, MS_BIND | MS_REC},
-    {"relatime", false, MS_RELATIME},  {"remount", false, MS_REMOUNT},
-    {"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
-    {"silent", false, MS_SILENT},      {"strictatime", false, MS_STRICTATIME},
-    {"suid", true, MS_NOSUID},         {"sync", false, MS_SYNCHRONOUS},
+    {"async", true, MS_SYNCHRONOUS},
+    {"atime", true, MS_NOATIME},
+    {"bind", false, MS_BIND},
+    {"defaults", false, 0},
+    {"dev", true, MS_NODEV},
+    {"diratime", true, MS_NODIRATIME},
+    {"dirsync", false, MS_DIRSYNC},
+    {"exec", true, MS_NOEXEC},
+    {"iversion", false, MS_I_VERSION},
+    {"lazytime", false, MS_LAZYTIME},
+    {"loud", true, MS_SILENT},
+    {"mand", false, MS_MANDLOCK},
+    {"noatime", false, MS_NOATIME},
+    {"nodev", false, MS_NODEV},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"noexec", false, MS_NOEXEC},
+    {"noiversion", true, MS_I_VERSION},
+    {"nolazytime", true, MS_LAZYTIME},
+    {"nomand", true, MS_MANDLOCK},
+    {"norelatime", true, MS_RELATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
+    {"nosuid", false, MS_NOSUID},
+    {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"rbind", false, MS_BIND | MS_REC},
+    {"relatime", false, MS_RELATIME},
+    {"remount", false, MS_REMOUNT},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"silent", false, MS_SILENT},
+    {"strictatime", false, MS_STRICTATIME},
+    {"suid", true, MS_NOSUID},
+    {"sync", false, MS_SYNCHRONOUS},
     {"symfollow", true, MS_NOSYMFOLLOW},
 };
 
 static const struct opt prop_opts[] = {
-    {"private", false, MS_PRIVATE},   {"rprivate", false, MS_PRIVATE | MS_REC},
-    {"shared", false, MS_SHARED},     {"rshared", false, MS_SHARED | MS_REC},
-    {"slave", false, MS_SLAVE},       {"rslave", false, MS_SLAVE | MS_REC},
+    {"private", false, MS_PRIVATE},       {"rprivate", false, MS_PRIVATE | MS_REC},
+    {"shared", false, MS_SHARED},         {"rshared", false, MS_SHARED | MS_REC},
+    {"slave", false, MS_SLAVE},           {"rslave", false, MS_SLAVE | MS_REC},
     {"unbindable", false, MS_UNBINDABLE}, {"runbindable", false, MS_UNBINDABLE | MS_REC},
 };
 
@@ -134,8 +151,8 @@ void rl_mount_opts_free(struct rl_mount_opts *o)
 const char *const *rl_mount_option_names(void)
 {
     static const char *const idmap[] = {"idmap", "ridmap"};
-    static const char *names[2 * ARRAY_SIZE(flag_opts) + ARRAY_SIZE(prop_opts) +
-                             ARRAY_SIZE(idmap) + 2];
+    static const char
+        *names[2 * ARRAY_SIZE(flag_opts) + ARRAY_SIZE(prop_opts) + ARRAY_SIZE(idmap) + 2];
     static char rec[ARRAY_SIZE(flag_opts)][24];
     size_t k = 0;
     names[k++] = "tmpcopyup";

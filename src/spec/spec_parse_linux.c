@@ -110,7 +110,8 @@ static int parse_device_cgroup(const rl_json *res, struct rl_resources *r, struc
         struct rl_device_cgroup *d = &r->devices[i];
         snprintf(b, sizeof(b), RES ".devices[%zu]", i);
         bool has_allow = false;
-        if (sp_expect_obj(e, b, err) < 0 || sp_bool(e, b, "allow", &d->allow, &has_allow, err) < 0 ||
+        if (sp_expect_obj(e, b, err) < 0 ||
+            sp_bool(e, b, "allow", &d->allow, &has_allow, err) < 0 ||
             sp_str(e, b, "type", false, &d->type, err) < 0 ||
             sp_i64(e, b, "major", false, &d->major, &d->has_major, err) < 0 ||
             sp_i64(e, b, "minor", false, &d->minor, &d->has_minor, err) < 0 ||

@@ -8,8 +8,7 @@
 
 #include <string.h>
 
-struct rl_resources *rl_spec_parse_resources(const char *json, size_t len,
-                                             struct rl_error **err)
+struct rl_resources *rl_spec_parse_resources(const char *json, size_t len, struct rl_error **err)
 {
     rl_json *root = rl_json_parse(json, len, err);
     if (root == NULL)
@@ -68,8 +67,7 @@ static void write_memory(const struct rl_resources *r, struct rl_jsonw *w)
     kv_i64(w, "kernel", r->memory.has_kernel, r->memory.kernel);
     kv_i64(w, "kernelTCP", r->memory.has_kernel_tcp, r->memory.kernel_tcp);
     kv_u64(w, "swappiness", r->memory.has_swappiness, r->memory.swappiness);
-    kv_bool(w, "disableOOMKiller", r->memory.has_disable_oom_killer,
-            r->memory.disable_oom_killer);
+    kv_bool(w, "disableOOMKiller", r->memory.has_disable_oom_killer, r->memory.disable_oom_killer);
     kv_bool(w, "useHierarchy", r->memory.has_use_hierarchy, r->memory.use_hierarchy);
     kv_bool(w, "checkBeforeUpdate", r->memory.has_check_before_update,
             r->memory.check_before_update);
@@ -126,13 +124,13 @@ void rl_spec_resources_write(const struct rl_resources *r, struct rl_jsonw *w)
     rl_jsonw_object_close(w);
 }
 
-#define MERGE(sect, field)                                  \
-    do {                                                    \
-        if (src->sect.has_##field) {                        \
-            dst->sect.has_##field = true;                   \
-            dst->sect.field = src->sect.field;              \
-            dst->sect.present = true;                       \
-        }                                                   \
+#define MERGE(sect, field)                                                                         \
+    do {                                                                                           \
+        if (src->sect.has_##field) {                                                               \
+            dst->sect.has_##field = true;                                                          \
+            dst->sect.field = src->sect.field;                                                     \
+            dst->sect.present = true;                                                              \
+        }                                                                                          \
     } while (0)
 
 static void merge_str(char **dst, const char *src)

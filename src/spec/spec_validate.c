@@ -177,14 +177,15 @@ static int validate_no_mount_ns(const struct rl_spec *s, struct rl_error **err)
     char list[512] = "";
     for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
         if (parts[i].set)
-            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-                     list[0] ? ", " : "", parts[i].name);
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "",
+                     parts[i].name);
     if (list[0] == '\0')
         return 0;
-    return rl_error(err,
-                    "linux.namespaces: without a \"mount\" namespace the container shares the "
-                    "runtime's mounts, and these need a private one (add {\"type\": \"mount\"}): %s",
-                    list);
+    return rl_error(
+        err,
+        "linux.namespaces: without a \"mount\" namespace the container shares the "
+        "runtime's mounts, and these need a private one (add {\"type\": \"mount\"}): %s",
+        list);
 }
 
 static int validate_namespaces(const struct rl_spec *s, struct rl_error **err)
@@ -215,12 +216,12 @@ static int validate_namespaces(const struct rl_spec *s, struct rl_error **err)
     /* runc and crun refuse a sysctl that would set the name a second way */
     for (size_t i = 0; i < s->linux_.n_sysctl; i++) {
         const char *k = s->linux_.sysctl[i].key;
-        const char *field = k && (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel/hostname") == 0)
-                                ? "hostname"
-                            : k && (strcmp(k, "kernel.domainname") == 0 ||
-                                    strcmp(k, "kernel/domainname") == 0)
-                                ? "domainname"
-                                : NULL;
+        const char *field =
+            k && (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel/hostname") == 0)
+                ? "hostname"
+            : k && (strcmp(k, "kernel.domainname") == 0 || strcmp(k, "kernel/domainname") == 0)
+                ? "domainname"
+                : NULL;
         const char *v = field == NULL ? NULL : field[0] == 'h' ? s->hostname : s->domainname;
         /* runc refuses any kernel.hostname next to hostname; a domainname
          * given twice with one value is no conflict */
@@ -284,8 +285,10 @@ static int validate_resources(const struct rl_resources *r, struct rl_error **er
     for (size_t i = 0; i < r->n_hugepage_limits; i++) {
         uint64_t sz;
         if (rl_cgroup_hugepage_size(r->hugepage_limits[i].page_size, &sz) < 0)
-            return rl_error(err, R "hugepageLimits[%zu].pageSize: \"%s\" is not a page size "
-                            "like \"2MB\" or \"1GB\"", i,
+            return rl_error(err,
+                            R "hugepageLimits[%zu].pageSize: \"%s\" is not a page size "
+                              "like \"2MB\" or \"1GB\"",
+                            i,
                             r->hugepage_limits[i].page_size ? r->hugepage_limits[i].page_size : "");
     }
     for (size_t i = 0; i < r->n_rdma; i++)
@@ -294,8 +297,10 @@ static int validate_resources(const struct rl_resources *r, struct rl_error **er
     for (size_t i = 0; i < r->network.n_priorities; i++) {
         const char *n = r->network.priorities[i].name;
         if (!non_empty(n) || strpbrk(n, " \t\n/") != NULL)
-            return rl_error(err, R "network.priorities[%zu].name: \"%s\" is not an interface "
-                            "name", i, n ? n : "");
+            return rl_error(err,
+                            R "network.priorities[%zu].name: \"%s\" is not an interface "
+                              "name",
+                            i, n ? n : "");
     }
     for (size_t i = 0; i < r->n_unified; i++)
         if (rl_cgroup_unified_key_check(r->unified[i].key, err) < 0)

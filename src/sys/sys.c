@@ -31,7 +31,10 @@ static const struct rl_sys_ops real_ops = {
 
 static const struct rl_sys_ops *ops = &real_ops;
 
-void rl_sys_set_ops(const struct rl_sys_ops *o) { ops = o ? o : &real_ops; }
+void rl_sys_set_ops(const struct rl_sys_ops *o)
+{
+    ops = o ? o : &real_ops;
+}
 
 /* Log "<call> = <ret> [<us>us]" with errno text on failure, keeping errno. */
 static int logged(int ret, uint64_t t0, const char *fmt, ...) RL_PRINTF(3, 4);
@@ -58,16 +61,32 @@ static int logged(int ret, uint64_t t0, const char *fmt, ...)
 
 const char *rl_sys_mount_flags_str(unsigned long flags, char *buf, size_t len)
 {
-    static const struct { unsigned long f; const char *n; } names[] = {
-        {MS_RDONLY, "MS_RDONLY"}, {MS_NOSUID, "MS_NOSUID"}, {MS_NODEV, "MS_NODEV"},
-        {MS_NOEXEC, "MS_NOEXEC"}, {MS_SYNCHRONOUS, "MS_SYNCHRONOUS"},
-        {MS_REMOUNT, "MS_REMOUNT"}, {MS_MANDLOCK, "MS_MANDLOCK"},
-        {MS_DIRSYNC, "MS_DIRSYNC"}, {MS_NOSYMFOLLOW, "MS_NOSYMFOLLOW"},
-        {MS_NOATIME, "MS_NOATIME"}, {MS_NODIRATIME, "MS_NODIRATIME"}, {MS_BIND, "MS_BIND"},
-        {MS_MOVE, "MS_MOVE"}, {MS_REC, "MS_REC"}, {MS_SILENT, "MS_SILENT"},
-        {MS_UNBINDABLE, "MS_UNBINDABLE"}, {MS_PRIVATE, "MS_PRIVATE"}, {MS_SLAVE, "MS_SLAVE"},
-        {MS_SHARED, "MS_SHARED"}, {MS_RELATIME, "MS_RELATIME"},
-        {MS_STRICTATIME, "MS_STRICTATIME"}, {MS_LAZYTIME, "MS_LAZYTIME"},
+    static const struct {
+        unsigned long f;
+        const char *n;
+    } names[] = {
+        {MS_RDONLY, "MS_RDONLY"},
+        {MS_NOSUID, "MS_NOSUID"},
+        {MS_NODEV, "MS_NODEV"},
+        {MS_NOEXEC, "MS_NOEXEC"},
+        {MS_SYNCHRONOUS, "MS_SYNCHRONOUS"},
+        {MS_REMOUNT, "MS_REMOUNT"},
+        {MS_MANDLOCK, "MS_MANDLOCK"},
+        {MS_DIRSYNC, "MS_DIRSYNC"},
+        {MS_NOSYMFOLLOW, "MS_NOSYMFOLLOW"},
+        {MS_NOATIME, "MS_NOATIME"},
+        {MS_NODIRATIME, "MS_NODIRATIME"},
+        {MS_BIND, "MS_BIND"},
+        {MS_MOVE, "MS_MOVE"},
+        {MS_REC, "MS_REC"},
+        {MS_SILENT, "MS_SILENT"},
+        {MS_UNBINDABLE, "MS_UNBINDABLE"},
+        {MS_PRIVATE, "MS_PRIVATE"},
+        {MS_SLAVE, "MS_SLAVE"},
+        {MS_SHARED, "MS_SHARED"},
+        {MS_RELATIME, "MS_RELATIME"},
+        {MS_STRICTATIME, "MS_STRICTATIME"},
+        {MS_LAZYTIME, "MS_LAZYTIME"},
         {MS_I_VERSION, "MS_I_VERSION"},
     };
     size_t o = 0;
@@ -92,8 +111,8 @@ int rl_sys_mount(const char *src, const char *dst, const char *type, unsigned lo
     T0();
     int r = ops->mount(src, dst, type, flags, data);
     char fb[256];
-    return logged(r, t0, "mount(%s, %s, %s, %s, %s)", src ? src : "NULL", dst,
-                  type ? type : "NULL", rl_log_debug_enabled() ? rl_sys_mount_flags_str(flags, fb, sizeof(fb)) : "",
+    return logged(r, t0, "mount(%s, %s, %s, %s, %s)", src ? src : "NULL", dst, type ? type : "NULL",
+                  rl_log_debug_enabled() ? rl_sys_mount_flags_str(flags, fb, sizeof(fb)) : "",
                   data ? (const char *)data : "NULL");
 }
 
@@ -136,8 +155,8 @@ int rl_sys_setdomainname(const char *name)
 int rl_sys_mknod(const char *path, mode_t mode, dev_t dev)
 {
     T0();
-    return logged(ops->mknod(path, mode, dev), t0, "mknod(%s, %#o, %u:%u)", path, mode,
-                  major(dev), minor(dev));
+    return logged(ops->mknod(path, mode, dev), t0, "mknod(%s, %#o, %u:%u)", path, mode, major(dev),
+                  minor(dev));
 }
 
 int rl_sys_chroot(const char *path)

@@ -14,7 +14,7 @@
 
 static void test_rl_cgroup_detect_fake_file(void **state)
 {
-    static const char *const modes[] = { "v1", "hybrid", "v2" };
+    static const char *const modes[] = {"v1", "hybrid", "v2"};
     for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
         char *root = fake_root(modes[i]);
         enum rl_cgroup_mode m;
@@ -192,8 +192,8 @@ static void test_rl_cgroup_new_v1_has_no_unified(void **state)
 static void test_rl_cgroup_new_own_unified(void **state)
 {
     char *root;
-    struct rl_cgroup *cg = new_hybrid(&root, NULL,
-                                      "4:memory:/m\n2:cpuacct,cpu:/c\n0::/user.slice/s\n");
+    struct rl_cgroup *cg =
+        new_hybrid(&root, NULL, "4:memory:/m\n2:cpuacct,cpu:/c\n0::/user.slice/s\n");
     /* controllers compared as sets; missing lines mean "/" */
     assert_string_equal(fake_hdir(cg, "cpu,cpuacct"), "/c/c1");
     assert_string_equal(fake_hdir(cg, "unified"), "/user.slice/s/c1");

@@ -14,18 +14,18 @@
 
 #include "test_cgroup_fake.h"
 
-#define RULE(al, t, ma, mi, acc)                                                               \
-    {                                                                                          \
-        .allow = (al), .type = (t), .has_major = (ma) >= 0, .major = (ma),                     \
-        .has_minor = (mi) >= 0, .minor = (mi), .access = (acc)                                 \
+#define RULE(al, t, ma, mi, acc)                                                                   \
+    {                                                                                              \
+        .allow = (al), .type = (t), .has_major = (ma) >= 0, .major = (ma), .has_minor = (mi) >= 0, \
+        .minor = (mi), .access = (acc)                                                             \
     }
 
 /* A tiny interpreter for exactly the instructions the generator emits. */
 static int run_prog(const struct bpf_insn *p, size_t n, unsigned type, unsigned access,
                     uint32_t major, uint32_t minor)
 {
-    uint32_t ctx[3] = { type | access << 16, major, minor };
-    uint64_t r[11] = { 0 };
+    uint32_t ctx[3] = {type | access << 16, major, minor};
+    uint64_t r[11] = {0};
     for (size_t pc = 0; pc < n; pc++) {
         const struct bpf_insn *i = &p[pc];
         switch (i->code) {
@@ -79,15 +79,12 @@ static void prog(const struct rl_device_cgroup *d, size_t n, struct bpf_insn **p
 static void test_cg_dev_emulate_v1_rules(void **state)
 {
     struct rl_device_cgroup d[] = {
-        RULE(true, "c", 1, 3, "r"),        /* dropped by the reset below */
-        RULE(false, NULL, -1, -1, "rwm"),  /* a: deny all, reset */
-        RULE(true, "c", 1, 3, "r"),
-        RULE(true, "c", 1, 3, "w"),        /* merged: c 1:3 rw */
-        RULE(true, "c", 136, -1, "rwm"),
-        RULE(false, "c", 136, -1, "m"),    /* c 136:* rw */
-        RULE(true, "b", 8, 0, "m"),
-        RULE(false, "b", 8, 0, "m"),       /* removed */
-        RULE(false, "c", 5, 0, "rwm"),     /* no such exception: nothing */
+        RULE(true, "c", 1, 3, "r"),       /* dropped by the reset below */
+        RULE(false, NULL, -1, -1, "rwm"), /* a: deny all, reset */
+        RULE(true, "c", 1, 3, "r"),       RULE(true, "c", 1, 3, "w"),     /* merged: c 1:3 rw */
+        RULE(true, "c", 136, -1, "rwm"),  RULE(false, "c", 136, -1, "m"), /* c 136:* rw */
+        RULE(true, "b", 8, 0, "m"),       RULE(false, "b", 8, 0, "m"),    /* removed */
+        RULE(false, "c", 5, 0, "rwm"), /* no such exception: nothing */
     };
     bool dflt;
     struct cg_dev_exc *e;
@@ -117,29 +114,29 @@ static void test_cg_dev_program_exact(void **state)
     size_t n;
     prog(d, ARRAY_SIZE(d), &p, &n);
     const struct bpf_insn want[] = {
-        { BPF_LDX | BPF_MEM | BPF_W, 2, 1, 0, 0 },
-        { BPF_ALU | BPF_AND | BPF_K, 2, 0, 0, 0xffff },
-        { BPF_LDX | BPF_MEM | BPF_W, 3, 1, 0, 0 },
-        { BPF_ALU | BPF_RSH | BPF_K, 3, 0, 0, 16 },
-        { BPF_LDX | BPF_MEM | BPF_W, 4, 1, 4, 0 },
-        { BPF_LDX | BPF_MEM | BPF_W, 5, 1, 8, 0 },
+        {BPF_LDX | BPF_MEM | BPF_W, 2, 1, 0, 0},
+        {BPF_ALU | BPF_AND | BPF_K, 2, 0, 0, 0xffff},
+        {BPF_LDX | BPF_MEM | BPF_W, 3, 1, 0, 0},
+        {BPF_ALU | BPF_RSH | BPF_K, 3, 0, 0, 16},
+        {BPF_LDX | BPF_MEM | BPF_W, 4, 1, 4, 0},
+        {BPF_LDX | BPF_MEM | BPF_W, 5, 1, 8, 0},
         /* c 1:3 rw */
-        { BPF_JMP | BPF_JNE | BPF_K, 2, 0, 7, BPF_DEVCG_DEV_CHAR },
-        { BPF_ALU | BPF_MOV | BPF_X, 1, 3, 0, 0 },
-        { BPF_ALU | BPF_AND | BPF_K, 1, 0, 0, R | W },
-        { BPF_JMP | BPF_JNE | BPF_X, 1, 3, 4, 0 },
-        { BPF_JMP | BPF_JNE | BPF_K, 4, 0, 3, 1 },
-        { BPF_JMP | BPF_JNE | BPF_K, 5, 0, 2, 3 },
-        { BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1 },
-        { BPF_JMP | BPF_EXIT, 0, 0, 0, 0 },
+        {BPF_JMP | BPF_JNE | BPF_K, 2, 0, 7, BPF_DEVCG_DEV_CHAR},
+        {BPF_ALU | BPF_MOV | BPF_X, 1, 3, 0, 0},
+        {BPF_ALU | BPF_AND | BPF_K, 1, 0, 0, R | W},
+        {BPF_JMP | BPF_JNE | BPF_X, 1, 3, 4, 0},
+        {BPF_JMP | BPF_JNE | BPF_K, 4, 0, 3, 1},
+        {BPF_JMP | BPF_JNE | BPF_K, 5, 0, 2, 3},
+        {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
         /* c 136:* rwm: no access or minor check */
-        { BPF_JMP | BPF_JNE | BPF_K, 2, 0, 3, BPF_DEVCG_DEV_CHAR },
-        { BPF_JMP | BPF_JNE | BPF_K, 4, 0, 2, 136 },
-        { BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1 },
-        { BPF_JMP | BPF_EXIT, 0, 0, 0, 0 },
+        {BPF_JMP | BPF_JNE | BPF_K, 2, 0, 3, BPF_DEVCG_DEV_CHAR},
+        {BPF_JMP | BPF_JNE | BPF_K, 4, 0, 2, 136},
+        {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 1},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
         /* default deny */
-        { BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0 },
-        { BPF_JMP | BPF_EXIT, 0, 0, 0, 0 },
+        {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
     };
     assert_int_equal(n, ARRAY_SIZE(want));
     for (size_t i = 0; i < n; i++) {
@@ -149,8 +146,8 @@ static void test_cg_dev_program_exact(void **state)
     }
     assert_int_equal(run_prog(p, n, C, R | W, 1, 3), 1);
     assert_int_equal(run_prog(p, n, C, R, 1, 3), 1);
-    assert_int_equal(run_prog(p, n, C, M, 1, 3), 0);      /* mknod not allowed */
-    assert_int_equal(run_prog(p, n, B, R, 1, 3), 0);      /* block, not char */
+    assert_int_equal(run_prog(p, n, C, M, 1, 3), 0); /* mknod not allowed */
+    assert_int_equal(run_prog(p, n, B, R, 1, 3), 0); /* block, not char */
     assert_int_equal(run_prog(p, n, C, R | W, 1, 5), 0);
     assert_int_equal(run_prog(p, n, C, R | W | M, 136, 7), 1);
     free(p);
@@ -163,14 +160,14 @@ static void test_cg_dev_program_defaults(void **state)
         RULE(false, NULL, -1, -1, "rwm"), RULE(true, "c", -1, -1, "m"),
         RULE(true, "b", -1, -1, "m"),     RULE(true, "c", 1, 3, "rwm"),
         RULE(true, "c", 5, 0, "rwm"),     RULE(true, "c", 136, -1, "rwm"),
-        RULE(false, "c", 1, 3, "w"),      /* takes w away from /dev/null */
+        RULE(false, "c", 1, 3, "w"), /* takes w away from /dev/null */
     };
     struct bpf_insn *p;
     size_t n;
     prog(d, ARRAY_SIZE(d), &p, &n);
-    assert_int_equal(run_prog(p, n, C, M, 42, 42), 1);  /* mknod of anything */
+    assert_int_equal(run_prog(p, n, C, M, 42, 42), 1); /* mknod of anything */
     assert_int_equal(run_prog(p, n, B, M, 8, 0), 1);
-    assert_int_equal(run_prog(p, n, B, R, 8, 0), 0);    /* no disk access */
+    assert_int_equal(run_prog(p, n, B, R, 8, 0), 0); /* no disk access */
     assert_int_equal(run_prog(p, n, C, R, 1, 3), 1);
     assert_int_equal(run_prog(p, n, C, W, 1, 3), 0);
     assert_int_equal(run_prog(p, n, C, R | W, 1, 3), 0); /* O_RDWR needs both */
@@ -208,7 +205,7 @@ static void test_cg_dev_program_default_allow(void **state)
 
 static void test_cg_dev_program_bad_rules(void **state)
 {
-    struct rl_device_cgroup d[] = { RULE(true, "x", 1, 3, "r") };
+    struct rl_device_cgroup d[] = {RULE(true, "x", 1, 3, "r")};
     struct bpf_insn *p;
     size_t n;
     struct rl_error *err = NULL;
@@ -229,8 +226,10 @@ static void test_cg_dev_program_verifier(void **state)
     if (geteuid() != 0)
         skip();
     struct rl_device_cgroup d[] = {
-        RULE(false, NULL, -1, -1, "rwm"), RULE(true, "c", 1, 3, "rw"),
-        RULE(true, "c", 136, -1, "rwm"),  RULE(true, "b", 8, -1, "m"),
+        RULE(false, NULL, -1, -1, "rwm"),
+        RULE(true, "c", 1, 3, "rw"),
+        RULE(true, "c", 136, -1, "rwm"),
+        RULE(true, "b", 8, -1, "m"),
     };
     struct bpf_insn *p;
     size_t n;

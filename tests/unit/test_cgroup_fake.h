@@ -19,9 +19,8 @@
 #include "../../src/cgroup/cgroup_internal.h"
 
 /* /proc/self/cgroup of this machine: memory in its own cgroup. */
-static const char fake_self[] =
-    "9:name=systemd:/\n8:pids:/\n7:blkio:/\n6:freezer:/\n5:devices:/\n"
-    "4:memory:/process_api/abc\n3:cpuset:/\n2:cpu,cpuacct:/\n0::/\n";
+static const char fake_self[] = "9:name=systemd:/\n8:pids:/\n7:blkio:/\n6:freezer:/\n5:devices:/\n"
+                                "4:memory:/process_api/abc\n3:cpuset:/\n2:cpu,cpuacct:/\n0::/\n";
 
 static const char *const fake_v1_hiers[] = {
     "cpu,cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd",
@@ -93,17 +92,23 @@ static inline char *fake_v1_root(bool hybrid)
 static inline void fake_v1_files(const char *root, const char *mem_dir, const char *dir)
 {
     static const char *const files[][2] = {
-        { "memory", "memory.limit_in_bytes" }, { "memory", "memory.memsw.limit_in_bytes" },
-        { "memory", "memory.soft_limit_in_bytes" }, { "cpu,cpuacct", "cpu.shares" },
-        { "cpu,cpuacct", "cpu.cfs_quota_us" }, { "cpu,cpuacct", "cpu.cfs_period_us" },
-        { "cpuset", "cpuset.cpus" }, { "cpuset", "cpuset.mems" }, { "pids", "pids.max" },
-        { "devices", "devices.allow" }, { "devices", "devices.deny" },
-        { "freezer", "freezer.state" },
+        {"memory", "memory.limit_in_bytes"},
+        {"memory", "memory.memsw.limit_in_bytes"},
+        {"memory", "memory.soft_limit_in_bytes"},
+        {"cpu,cpuacct", "cpu.shares"},
+        {"cpu,cpuacct", "cpu.cfs_quota_us"},
+        {"cpu,cpuacct", "cpu.cfs_period_us"},
+        {"cpuset", "cpuset.cpus"},
+        {"cpuset", "cpuset.mems"},
+        {"pids", "pids.max"},
+        {"devices", "devices.allow"},
+        {"devices", "devices.deny"},
+        {"freezer", "freezer.state"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
         bool mem = strcmp(files[i][0], "memory") == 0;
-        _cleanup_free_ char *rel = xasprintf("%s%s/%s", files[i][0], mem ? mem_dir : dir,
-                                             files[i][1]);
+        _cleanup_free_ char *rel =
+            xasprintf("%s%s/%s", files[i][0], mem ? mem_dir : dir, files[i][1]);
         fake_file(root, rel, "");
     }
 }

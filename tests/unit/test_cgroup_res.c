@@ -61,16 +61,19 @@ static char *v1_root(bool hybrid, bool extra)
 {
     char *root = fake_v1_root(hybrid);
     static const char *const mem[] = {
-        "memory.limit_in_bytes", "memory.swappiness", "memory.kmem.limit_in_bytes",
+        "memory.limit_in_bytes",          "memory.swappiness",  "memory.kmem.limit_in_bytes",
         "memory.kmem.tcp.limit_in_bytes", "memory.oom_control", "memory.use_hierarchy",
     };
     static const char *const cpu[] = {
-        "cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.cfs_burst_us",
+        "cpu.shares",       "cpu.cfs_quota_us",  "cpu.cfs_period_us", "cpu.cfs_burst_us",
         "cpu.rt_period_us", "cpu.rt_runtime_us", "cpu.idle",
     };
     static const char *const blkio[] = {
-        "blkio.bfq.weight", "blkio.bfq.weight_device", "blkio.throttle.read_bps_device",
-        "blkio.throttle.write_bps_device", "blkio.throttle.read_iops_device",
+        "blkio.bfq.weight",
+        "blkio.bfq.weight_device",
+        "blkio.throttle.read_bps_device",
+        "blkio.throttle.write_bps_device",
+        "blkio.throttle.read_iops_device",
         "blkio.throttle.write_iops_device",
     };
     files(root, "memory/c1", mem, ARRAY_SIZE(mem));
@@ -91,7 +94,7 @@ static void test_rl_cgroup_apply_v1_memory_more(void **state)
     char *root = v1_root(false, false);
     struct rl_cgroup *cg = new_cg(root, self_v1);
     /* The fake kmem file "reads back" what was written, as an old kernel. */
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.memory.present = true;
     r.memory.has_swappiness = true, r.memory.swappiness = 30;
     r.memory.has_kernel = true, r.memory.kernel = 1048576;
@@ -114,7 +117,7 @@ static void test_rl_cgroup_apply_v1_kmem_removed(void **state)
     _cleanup_free_ char *p = fake_path(root, "memory/c1/memory.kmem.limit_in_bytes");
     unlink(p);
     struct rl_cgroup *cg = new_cg(root, self_v1);
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.memory.present = true;
     /* 0 asks for nothing: no file needed (Docker's update sends it) */
     r.memory.has_kernel = true, r.memory.has_kernel_tcp = true;
@@ -135,7 +138,7 @@ static void test_rl_cgroup_apply_v1_cpu_more(void **state)
 {
     char *root = v1_root(false, false);
     struct rl_cgroup *cg = new_cg(root, self_v1);
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.cpu.present = true;
     r.cpu.has_quota = true, r.cpu.quota = 50000;
     r.cpu.has_burst = true, r.cpu.burst = 10000;
@@ -156,10 +159,10 @@ static void test_rl_cgroup_apply_v1_blkio(void **state)
 {
     char *root = v1_root(false, false);
     struct rl_cgroup *cg = new_cg(root, self_v1);
-    struct rl_block_io_device wd = { .major = 8, .minor = 0, .has_weight = true, .weight = 300 };
-    struct rl_block_io_device rb = { .major = 8, .minor = 0, .rate = 1048576 };
-    struct rl_block_io_device wi = { .major = 8, .minor = 16, .rate = 100 };
-    struct rl_resources r = { .present = true };
+    struct rl_block_io_device wd = {.major = 8, .minor = 0, .has_weight = true, .weight = 300};
+    struct rl_block_io_device rb = {.major = 8, .minor = 0, .rate = 1048576};
+    struct rl_block_io_device wi = {.major = 8, .minor = 16, .rate = 100};
+    struct rl_resources r = {.present = true};
     r.block_io.present = true;
     r.block_io.has_weight = true, r.block_io.weight = 500;
     r.block_io.weight_device = &wd, r.block_io.n_weight_device = 1;
@@ -181,8 +184,9 @@ static void test_rl_cgroup_apply_v1_blkio(void **state)
     /* leaf weight: CFQ only */
     r.block_io.has_leaf_weight = true, r.block_io.leaf_weight = 200;
     apply_err(cg, &r, "linux.resources.blockIO.leafWeight: ");
-    apply_err(cg, &r, "blkio.leaf_weight does not exist (leaf weights belong to the CFQ "
-                      "scheduler, removed in Linux 5.0)");
+    apply_err(cg, &r,
+              "blkio.leaf_weight does not exist (leaf weights belong to the CFQ "
+              "scheduler, removed in Linux 5.0)");
     rl_cgroup_free(cg);
     fake_cleanup(root);
 }
@@ -190,11 +194,14 @@ static void test_rl_cgroup_apply_v1_blkio(void **state)
 static struct rl_resources res_extra(struct rl_hugepage_limit *h, struct rl_net_priority *np,
                                      struct rl_rdma *rd)
 {
-    struct rl_resources r = { .present = true };
-    *h = (struct rl_hugepage_limit){ .page_size = "2MB", .limit = 4194304 };
-    *np = (struct rl_net_priority){ .name = "eth0", .priority = 5 };
-    *rd = (struct rl_rdma){ .device = "mlx5_0", .has_hca_handles = true, .hca_handles = 3,
-                            .has_hca_objects = true, .hca_objects = 100 };
+    struct rl_resources r = {.present = true};
+    *h = (struct rl_hugepage_limit){.page_size = "2MB", .limit = 4194304};
+    *np = (struct rl_net_priority){.name = "eth0", .priority = 5};
+    *rd = (struct rl_rdma){.device = "mlx5_0",
+                           .has_hca_handles = true,
+                           .hca_handles = 3,
+                           .has_hca_objects = true,
+                           .hca_objects = 100};
     r.hugepage_limits = h, r.n_hugepage_limits = 1;
     r.network.present = true;
     r.network.has_class_id = true, r.network.class_id = 0x100001;
@@ -222,8 +229,9 @@ static void test_rl_cgroup_apply_v1_hugetlb_net_rdma(void **state)
     apply_ok(cg, &r);
     assert_file(root, "hugetlb/c1/hugetlb.2MB.limit_in_bytes", "2097152");
     h.page_size = "1GB";
-    apply_err(cg, &r, "linux.resources.hugepageLimits[0].pageSize: no hugepages of size 1GB "
-                      "on this kernel (");
+    apply_err(cg, &r,
+              "linux.resources.hugepageLimits[0].pageSize: no hugepages of size 1GB "
+              "on this kernel (");
     rl_cgroup_free(cg);
     fake_cleanup(root);
 }
@@ -240,14 +248,16 @@ static void test_rl_cgroup_apply_v1_missing_hierarchies(void **state)
     r.network.has_class_id = false, r.network.n_priorities = 0, r.n_rdma = 0;
     _cleanup_free_ char *want = xasprintf("linux.resources.hugepageLimits: the hugetlb "
                                           "controller is not mounted under %s (no v1 hugetlb "
-                                          "hierarchy)", root);
+                                          "hierarchy)",
+                                          root);
     apply_err(cg, &r, want);
     r = full;
     r.n_hugepage_limits = 0;
     apply_err(cg, &r, "linux.resources.network.classID: the net_cls controller is not mounted");
     r.network.has_class_id = false;
-    apply_err(cg, &r, "linux.resources.network.priorities: the net_prio controller is not "
-                      "mounted");
+    apply_err(cg, &r,
+              "linux.resources.network.priorities: the net_prio controller is not "
+              "mounted");
     r.network.n_priorities = 0;
     apply_err(cg, &r, "linux.resources.rdma: the rdma controller is not mounted");
     rl_cgroup_free(cg);
@@ -256,12 +266,13 @@ static void test_rl_cgroup_apply_v1_missing_hierarchies(void **state)
 
 static void test_rl_cgroup_apply_unified_v1_hybrid(void **state)
 {
-    struct rl_kv kv[] = { { "cgroup.max.descendants", "10" } };
-    struct rl_resources r = { .present = true, .unified = kv, .n_unified = 1 };
+    struct rl_kv kv[] = {{"cgroup.max.descendants", "10"}};
+    struct rl_resources r = {.present = true, .unified = kv, .n_unified = 1};
     char *root = v1_root(false, false);
     struct rl_cgroup *cg = new_cg(root, fake_self);
-    apply_err(cg, &r, "linux.resources.unified: needs a cgroup2 hierarchy; this host has "
-                      "cgroup v1 only");
+    apply_err(cg, &r,
+              "linux.resources.unified: needs a cgroup2 hierarchy; this host has "
+              "cgroup v1 only");
     rl_cgroup_free(cg);
     fake_cleanup(root);
 
@@ -271,10 +282,11 @@ static void test_rl_cgroup_apply_unified_v1_hybrid(void **state)
     cg = new_cg(root, fake_self);
     apply_ok(cg, &r);
     assert_file(root, "unified/c1/cgroup.max.descendants", "10");
-    kv[0] = (struct rl_kv){ "memory.high", "1000000" };
+    kv[0] = (struct rl_kv){"memory.high", "1000000"};
     _cleanup_free_ char *want = xasprintf("linux.resources.unified[\"memory.high\"]: the memory "
                                           "controller is not available in %s/unified/c1 (it "
-                                          "has: no controllers)", root);
+                                          "has: no controllers)",
+                                          root);
     apply_err(cg, &r, want);
     rl_cgroup_free(cg);
     fake_cleanup(root);
@@ -290,9 +302,20 @@ static char *v2_root(void)
     fake_file(root, "cgroup.controllers", all_ctl);
     fake_file(root, "cgroup.subtree_control", "");
     static const char *const f[] = {
-        "cgroup.controllers", "memory.max", "memory.current", "memory.swap.max", "cpu.max",
-        "cpu.max.burst", "cpu.idle", "io.weight", "io.max", "hugetlb.2MB.max",
-        "hugetlb.2MB.rsvd.max", "rdma.max", "memory.high", "pids.max",
+        "cgroup.controllers",
+        "memory.max",
+        "memory.current",
+        "memory.swap.max",
+        "cpu.max",
+        "cpu.max.burst",
+        "cpu.idle",
+        "io.weight",
+        "io.max",
+        "hugetlb.2MB.max",
+        "hugetlb.2MB.rsvd.max",
+        "rdma.max",
+        "memory.high",
+        "pids.max",
     };
     files(root, "c1", f, ARRAY_SIZE(f));
     fake_file(root, "c1/cgroup.controllers", all_ctl);
@@ -303,12 +326,12 @@ static void test_rl_cgroup_apply_v2_more(void **state)
 {
     char *root = v2_root();
     struct rl_cgroup *cg = new_cg(root, "0::/\n");
-    struct rl_hugepage_limit h = { .page_size = "2MB", .limit = 2097152 };
-    struct rl_rdma rd = { .device = "mlx5_0", .has_hca_handles = true, .hca_handles = 2 };
-    struct rl_block_io_device wd = { .major = 8, .minor = 0, .has_weight = true, .weight = 1000 };
-    struct rl_block_io_device rb = { .major = 8, .minor = 0, .rate = 0 };
-    struct rl_kv kv[] = { { "memory.high", "8388608" } };
-    struct rl_resources r = { .present = true };
+    struct rl_hugepage_limit h = {.page_size = "2MB", .limit = 2097152};
+    struct rl_rdma rd = {.device = "mlx5_0", .has_hca_handles = true, .hca_handles = 2};
+    struct rl_block_io_device wd = {.major = 8, .minor = 0, .has_weight = true, .weight = 1000};
+    struct rl_block_io_device rb = {.major = 8, .minor = 0, .rate = 0};
+    struct rl_kv kv[] = {{"memory.high", "8388608"}};
+    struct rl_resources r = {.present = true};
     r.cpu.present = true;
     r.cpu.has_burst = true, r.cpu.burst = 20000;
     r.cpu.has_idle = true, r.cpu.idle = 1;
@@ -351,7 +374,7 @@ static void test_rl_cgroup_apply_v2_refusals(void **state)
 {
     char *root = v2_root();
     struct rl_cgroup *cg = new_cg(root, "0::/\n");
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     /* 0 asks for nothing (what Docker's update sends) */
     r.memory.has_kernel = true, r.memory.has_kernel_tcp = true;
     apply_ok(cg, &r);
@@ -363,26 +386,29 @@ static void test_rl_cgroup_apply_v2_refusals(void **state)
     apply_err(cg, &r, "linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable");
     r.memory.disable_oom_killer = false;
     r.cpu.has_realtime_runtime = true, r.cpu.realtime_runtime = 1000;
-    apply_err(cg, &r, "linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no "
-                      "realtime");
+    apply_err(cg, &r,
+              "linux.resources.cpu.realtimeRuntime/realtimePeriod: cgroup v2 has no "
+              "realtime");
     r.cpu.has_realtime_runtime = false;
     r.block_io.has_leaf_weight = true, r.block_io.leaf_weight = 100;
     apply_err(cg, &r, "linux.resources.blockIO.leafWeight: cgroup v2 has no leaf weight");
     r.block_io.has_leaf_weight = false;
     r.network.has_class_id = true;
-    apply_err(cg, &r, "linux.resources.network: the net_cls and net_prio controllers exist in "
-                      "cgroup v1 only");
+    apply_err(cg, &r,
+              "linux.resources.network: the net_cls and net_prio controllers exist in "
+              "cgroup v1 only");
     r.network.has_class_id = false;
     /* swappiness: ignored (warning), useHierarchy: nothing to do */
     r.memory.has_swappiness = true, r.memory.swappiness = 10;
     r.memory.has_use_hierarchy = true, r.memory.use_hierarchy = true;
     apply_ok(cg, &r);
     /* unified: a controller the cgroup lacks */
-    struct rl_kv kv[] = { { "misc.max", "x 1" } };
+    struct rl_kv kv[] = {{"misc.max", "x 1"}};
     fake_file(root, "c1/cgroup.controllers", "cpu memory\n");
     r.unified = kv, r.n_unified = 1;
-    apply_err(cg, &r, "linux.resources.unified[\"misc.max\"]: the misc controller is not "
-                      "available in");
+    apply_err(cg, &r,
+              "linux.resources.unified[\"misc.max\"]: the misc controller is not "
+              "available in");
     rl_cgroup_free(cg);
     fake_cleanup(root);
 }
@@ -392,12 +418,13 @@ static void test_rl_cgroup_apply_v2_check_before_update(void **state)
     char *root = v2_root();
     fake_file(root, "c1/memory.current", "10485760\n");
     struct rl_cgroup *cg = new_cg(root, "0::/\n");
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.memory.present = true;
     r.memory.has_limit = true, r.memory.limit = 4194304;
     r.memory.has_check_before_update = true, r.memory.check_before_update = true;
-    apply_err(cg, &r, "linux.resources.memory.limit: 4194304 is below the current usage "
-                      "10485760 (memory.checkBeforeUpdate)");
+    apply_err(cg, &r,
+              "linux.resources.memory.limit: 4194304 is below the current usage "
+              "10485760 (memory.checkBeforeUpdate)");
     assert_file(root, "c1/memory.max", "");
     r.memory.limit = 16777216;
     apply_ok(cg, &r);

@@ -37,8 +37,9 @@ static void test_rl_cgroup_stats_v1(void **state)
     fake_file(root, "cpu,cpuacct/c1/cpuacct.usage_percpu", "1000 2000 \n");
     fake_file(root, "cpu,cpuacct/c1/cpuacct.usage_user", "2500\n");
     fake_file(root, "cpu,cpuacct/c1/cpuacct.usage_sys", "500\n");
-    fake_file(root, "cpu,cpuacct/c1/cpu.stat", "nr_periods 10\nnr_throttled 2\n"
-                                               "throttled_time 12345\n");
+    fake_file(root, "cpu,cpuacct/c1/cpu.stat",
+              "nr_periods 10\nnr_throttled 2\n"
+              "throttled_time 12345\n");
     fake_file(root, "memory/c1/memory.usage_in_bytes", "4096\n");
     fake_file(root, "memory/c1/memory.max_usage_in_bytes", "8192\n");
     fake_file(root, "memory/c1/memory.limit_in_bytes", "9223372036854771712\n");
@@ -102,8 +103,9 @@ static void test_rl_cgroup_stats_v1(void **state)
     assert_int_equal(s.cpuset.sched_load_balance, 1);
     assert_int_equal(s.cpuset.sched_relax_domain_level, -1);
     rl_cgroup_stats_free(&s);
-    fake_file(root, "memory/c1/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n"
-                                                    "oom_kill 4\n");
+    fake_file(root, "memory/c1/memory.oom_control",
+              "oom_kill_disable 0\nunder_oom 0\n"
+              "oom_kill 4\n");
     uint64_t n;
     assert_int_equal(rl_cgroup_oom_kill_count(cg, &n, NULL), 0);
     assert_int_equal(n, 4);
@@ -115,8 +117,9 @@ static void test_rl_cgroup_stats_v2(void **state)
 {
     char *root = fake_root("v2");
     fake_file(root, "c1/cgroup.procs", "");
-    fake_file(root, "c1/cpu.stat", "usage_usec 30\nuser_usec 20\nsystem_usec 10\n"
-                                   "nr_periods 5\nnr_throttled 1\nthrottled_usec 7\n");
+    fake_file(root, "c1/cpu.stat",
+              "usage_usec 30\nuser_usec 20\nsystem_usec 10\n"
+              "nr_periods 5\nnr_throttled 1\nthrottled_usec 7\n");
     fake_file(root, "c1/memory.current", "1000\n");
     fake_file(root, "c1/memory.peak", "2000\n");
     fake_file(root, "c1/memory.max", "4096\n");
@@ -142,8 +145,8 @@ static void test_rl_cgroup_stats_v2(void **state)
     assert_int_equal(s.memory.usage.max_usage, 2000);
     assert_int_equal(s.memory.usage.limit, 4096);
     assert_int_equal(s.memory.usage.failcnt, 6);
-    assert_int_equal(s.memory.swap.usage, 1024);          /* swap + memory */
-    assert_true(s.memory.swap.limit == UINT64_MAX);         /* max + 4096 saturates */
+    assert_int_equal(s.memory.swap.usage, 1024);    /* swap + memory */
+    assert_true(s.memory.swap.limit == UINT64_MAX); /* max + 4096 saturates */
     assert_int_equal(s.memory.cache, 700);
     assert_int_equal(s.memory.rss, 300);
     assert_int_equal(s.pids.limit, 50);
@@ -172,8 +175,8 @@ static void test_rl_cgroup_update_v2(void **state)
     fake_file(root, "c1/memory.current", "500\n");
     fake_file(root, "c1/cpu.max", "");
     struct rl_cgroup *cg = new_cg(root, "0::/\n");
-    struct rl_device_cgroup dev = { .allow = false };
-    struct rl_resources r = { .present = true, .devices = &dev, .n_devices = 1 };
+    struct rl_device_cgroup dev = {.allow = false};
+    struct rl_resources r = {.present = true, .devices = &dev, .n_devices = 1};
     r.memory.present = true;
     r.memory.has_limit = true, r.memory.limit = 400;
     r.memory.has_check_before_update = true, r.memory.check_before_update = true;
@@ -201,7 +204,7 @@ static void test_rl_cgroup_update_v1_order(void **state)
     fake_file(root, "memory/c1/memory.limit_in_bytes", "1000\n");
     fake_file(root, "memory/c1/memory.memsw.limit_in_bytes", "2000\n");
     struct rl_cgroup *cg = new_cg(root, self_v1);
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.memory.present = true;
     r.memory.has_limit = true, r.memory.limit = 3000;
     r.memory.has_swap = true, r.memory.swap = 6000;

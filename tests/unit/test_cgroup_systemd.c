@@ -21,8 +21,9 @@ static void test_expand_slice(void **state)
     free(s);
     assert_string_equal((s = cg_sd_expand_slice("a-b-c.slice")), "/a.slice/a-b.slice/a-b-c.slice");
     free(s);
-    assert_string_equal((s = cg_sd_expand_slice("kubepods-besteffort-pod12.slice")),
-                        "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod12.slice");
+    assert_string_equal(
+        (s = cg_sd_expand_slice("kubepods-besteffort-pod12.slice")),
+        "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod12.slice");
     free(s);
     assert_string_equal((s = cg_sd_expand_slice("-.slice")), "");
     free(s);
@@ -105,7 +106,7 @@ static const struct cg_sd_prop *find(const struct cg_sd_prop *p, size_t n, const
 
 static void test_props(void **state)
 {
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.memory.present = true;
     r.memory.has_limit = true;
     r.memory.limit = 64 << 20;
@@ -125,7 +126,7 @@ static void test_props(void **state)
     r.pids.limit = 42;
     r.block_io.has_weight = true;
     r.block_io.weight = 500;
-    struct rl_kv kv[] = { { "memory.high", "50000000" }, { "pids.max", "max" } };
+    struct rl_kv kv[] = {{"memory.high", "50000000"}, {"pids.max", "max"}};
     r.unified = kv;
     r.n_unified = 2;
     struct cg_sd_prop *p;
@@ -146,7 +147,7 @@ static void test_props(void **state)
     cg_sd_props_free(p, n);
 
     /* systemd's quota has whole percents: 1234/100000 rounds up to 2% */
-    struct rl_resources q = { .present = true };
+    struct rl_resources q = {.present = true};
     q.cpu.present = true;
     q.cpu.has_quota = true;
     q.cpu.quota = 1234;
@@ -154,8 +155,10 @@ static void test_props(void **state)
     assert_int_equal(find(p, n, "CPUQuotaPerSecUSec")->u, 20000);
     cg_sd_props_free(p, n);
 
-    struct kv_bad { struct rl_kv kv; } bad = { { "memory.high", "lots" } };
-    struct rl_resources u = { .present = true, .unified = &bad.kv, .n_unified = 1 };
+    struct kv_bad {
+        struct rl_kv kv;
+    } bad = {{"memory.high", "lots"}};
+    struct rl_resources u = {.present = true, .unified = &bad.kv, .n_unified = 1};
     assert_int_equal(cg_sd_props(&u, &p, &n, &err), -1);
     assert_non_null(strstr(err->msg, "linux.resources.unified.memory.high \"lots\""));
     rl_error_free(err);
@@ -200,10 +203,8 @@ static void test_json_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_expand_slice),
-        cmocka_unit_test(test_parse_path),
-        cmocka_unit_test(test_cpu_mask),
-        cmocka_unit_test(test_props),
+        cmocka_unit_test(test_expand_slice),    cmocka_unit_test(test_parse_path),
+        cmocka_unit_test(test_cpu_mask),        cmocka_unit_test(test_props),
         cmocka_unit_test(test_json_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

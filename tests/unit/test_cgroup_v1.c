@@ -19,7 +19,7 @@ struct fx {
 /* Hybrid tree, container "c1" created (files pre-made), default path. */
 static struct fx setup_cg(bool hybrid, const char *path)
 {
-    struct fx f = { .root = fake_v1_root(hybrid) };
+    struct fx f = {.root = fake_v1_root(hybrid)};
     struct rl_error *err = NULL;
     f.cg = rl_cgroup_new(f.root, path, "c1", fake_self, &err);
     if (f.cg == NULL)
@@ -61,8 +61,8 @@ static void test_rl_cgroup_create_v1_dirs(void **state)
         fail_msg("%s", err->msg);
     for (size_t i = 0; i < ARRAY_SIZE(fake_v1_hiers); i++) {
         bool mem = strcmp(fake_v1_hiers[i], "memory") == 0;
-        _cleanup_free_ char *rel = xasprintf("%s%s", fake_v1_hiers[i],
-                                             mem ? "/process_api/abc/c1" : "/c1");
+        _cleanup_free_ char *rel =
+            xasprintf("%s%s", fake_v1_hiers[i], mem ? "/process_api/abc/c1" : "/c1");
         assert_true(fake_exists(f.root, rel));
     }
     assert_true(fake_exists(f.root, "unified/c1"));
@@ -107,7 +107,7 @@ static void test_rl_cgroup_apply_v1_memory(void **state)
 {
     struct fx f = setup_cg(true, NULL);
     fake_v1_files(f.root, "/process_api/abc/c1", "/c1");
-    struct rl_resources res = { .present = true };
+    struct rl_resources res = {.present = true};
     res.memory.present = true;
     res.memory.has_limit = true, res.memory.limit = 1073741824;
     res.memory.has_swap = true, res.memory.swap = 2147483648;
@@ -123,7 +123,7 @@ static void test_rl_cgroup_apply_v1_memory_unlimited(void **state)
 {
     struct fx f = setup_cg(false, NULL);
     fake_v1_files(f.root, "/process_api/abc/c1", "/c1");
-    struct rl_resources res = { .present = true };
+    struct rl_resources res = {.present = true};
     res.memory.present = true;
     res.memory.has_limit = true, res.memory.limit = -1;
     apply_ok(f.cg, &res);
@@ -141,7 +141,7 @@ static void test_rl_cgroup_apply_v1_memory_lowering(void **state)
     /* current limit above the new memsw: the limit is written first; the
      * fake tree cannot show the order, only that both values land */
     fake_file(f.root, "memory/process_api/abc/c1/memory.limit_in_bytes", "999999999\n");
-    struct rl_resources res = { .present = true };
+    struct rl_resources res = {.present = true};
     res.memory.present = true;
     res.memory.has_limit = true, res.memory.limit = 1000;
     res.memory.has_swap = true, res.memory.swap = 2000;
@@ -155,7 +155,7 @@ static void test_rl_cgroup_apply_v1_cpu(void **state)
 {
     struct fx f = setup_cg(true, NULL);
     fake_v1_files(f.root, "/process_api/abc/c1", "/c1");
-    struct rl_resources res = { .present = true };
+    struct rl_resources res = {.present = true};
     res.cpu.present = true;
     res.cpu.has_shares = true, res.cpu.shares = 512;
     res.cpu.has_quota = true, res.cpu.quota = 50000;
@@ -175,7 +175,7 @@ static void test_rl_cgroup_apply_v1_cpu_unlimited_quota(void **state)
 {
     struct fx f = setup_cg(false, NULL);
     fake_v1_files(f.root, "/process_api/abc/c1", "/c1");
-    struct rl_resources res = { .present = true };
+    struct rl_resources res = {.present = true};
     res.cpu.present = true;
     res.cpu.has_quota = true, res.cpu.quota = -1;
     res.cpu.has_shares = true, res.cpu.shares = 0; /* 0: not set */
@@ -190,7 +190,7 @@ static void test_rl_cgroup_apply_v1_pids(void **state)
 {
     struct fx f = setup_cg(false, NULL);
     fake_v1_files(f.root, "/process_api/abc/c1", "/c1");
-    struct rl_resources res = { .present = true };
+    struct rl_resources res = {.present = true};
     res.pids.present = true;
     res.pids.limit = 100;
     apply_ok(f.cg, &res);
@@ -209,16 +209,25 @@ static void test_rl_cgroup_apply_v1_devices(void **state)
     struct fx f = setup_cg(true, NULL);
     fake_v1_files(f.root, "/process_api/abc/c1", "/c1");
     struct rl_device_cgroup devs[] = {
-        { .allow = false, .access = "rwm" },
-        { .allow = true, .type = "c", .has_major = true, .major = 1, .has_minor = true,
-          .minor = 3, .access = "rwm" },
-        { .allow = true, .type = "c", .has_major = true, .major = 136, .access = "rw" },
-        { .allow = true, .type = "b", .has_major = true, .major = -1, .has_minor = true,
-          .minor = 5 },
-        { .allow = false, .type = "c", .has_major = true, .major = 5, .has_minor = true,
-          .minor = 1, .access = "m" },
+        {.allow = false, .access = "rwm"},
+        {.allow = true,
+         .type = "c",
+         .has_major = true,
+         .major = 1,
+         .has_minor = true,
+         .minor = 3,
+         .access = "rwm"},
+        {.allow = true, .type = "c", .has_major = true, .major = 136, .access = "rw"},
+        {.allow = true, .type = "b", .has_major = true, .major = -1, .has_minor = true, .minor = 5},
+        {.allow = false,
+         .type = "c",
+         .has_major = true,
+         .major = 5,
+         .has_minor = true,
+         .minor = 1,
+         .access = "m"},
     };
-    struct rl_resources res = { .present = true, .devices = devs, .n_devices = 5 };
+    struct rl_resources res = {.present = true, .devices = devs, .n_devices = 5};
     apply_ok(f.cg, &res);
     assert_file(f.root, "devices/c1/devices.deny", "a *:* rwm\nc 5:1 m\n");
     assert_file(f.root, "devices/c1/devices.allow", "c 1:3 rwm\nc 136:* rw\nb *:5 rwm\n");
@@ -228,14 +237,15 @@ static void test_rl_cgroup_apply_v1_devices(void **state)
 static void test_rl_cgroup_apply_v1_error_names_path(void **state)
 {
     struct fx f = setup_cg(false, NULL);
-    struct rl_resources res = { .present = true };
+    struct rl_resources res = {.present = true};
     res.memory.present = true;
     res.memory.has_limit = true, res.memory.limit = 4096;
     struct rl_error *err = NULL;
     assert_int_equal(rl_cgroup_apply(f.cg, &res, &err), -1);
-    _cleanup_free_ char *want = xasprintf(
-        "linux.resources.memory.limit: write %s/memory/process_api/abc/c1/"
-        "memory.limit_in_bytes: No such file or directory", f.root);
+    _cleanup_free_ char *want =
+        xasprintf("linux.resources.memory.limit: write %s/memory/process_api/abc/c1/"
+                  "memory.limit_in_bytes: No such file or directory",
+                  f.root);
     assert_string_equal(err->msg, want);
     assert_int_equal(err->errnum, ENOENT);
     rl_error_free(err);
@@ -249,13 +259,13 @@ static void test_rl_cgroup_apply_v1_no_controller(void **state)
     _cleanup_free_ char *pids = fake_path(f.root, "pids");
     rmdir(pids);
     f.cg = rl_cgroup_new(f.root, NULL, "c1", fake_self, NULL);
-    struct rl_resources res = { .present = true };
+    struct rl_resources res = {.present = true};
     res.pids.present = true;
     res.pids.limit = 10;
     struct rl_error *err = NULL;
     assert_int_equal(rl_cgroup_apply(f.cg, &res, &err), -1);
-    _cleanup_free_ char *want = xasprintf(
-        "linux.resources.pids: the pids controller is not mounted under %s", f.root);
+    _cleanup_free_ char *want =
+        xasprintf("linux.resources.pids: the pids controller is not mounted under %s", f.root);
     assert_string_equal(err->msg, want);
     rl_error_free(err);
     teardown_cg(&f);
@@ -264,7 +274,7 @@ static void test_rl_cgroup_apply_v1_no_controller(void **state)
 static void test_rl_cgroup_apply_v1_not_present(void **state)
 {
     struct fx f = setup_cg(false, NULL);
-    struct rl_resources res = { .present = false };
+    struct rl_resources res = {.present = false};
     assert_int_equal(rl_cgroup_apply(f.cg, &res, NULL), 0);
     assert_int_equal(rl_cgroup_apply(f.cg, NULL, NULL), 0);
     teardown_cg(&f);

@@ -21,7 +21,7 @@ struct fx {
  * the manager reads), container at cgpath. */
 static struct fx setup_v2(const char *cgpath, const char *ctl)
 {
-    struct fx f = { .root = fake_root("v2") };
+    struct fx f = {.root = fake_root("v2")};
     fake_file(f.root, "cgroup.controllers", ctl);
     fake_file(f.root, "cgroup.subtree_control", "");
     fake_file(f.root, "user.slice/cgroup.controllers", ctl);
@@ -49,9 +49,9 @@ static void assert_file(const char *root, const char *rel, const char *want)
 static void v2_files(const char *root, const char *dir)
 {
     static const char *const files[] = {
-        "memory.max", "memory.low", "memory.swap.max", "cpu.weight", "cpu.max",
-        "cpuset.cpus", "cpuset.mems", "pids.max", "cgroup.procs", "cgroup.freeze",
-        "cgroup.events", "cgroup.kill",
+        "memory.max",   "memory.low",    "memory.swap.max", "cpu.weight",
+        "cpu.max",      "cpuset.cpus",   "cpuset.mems",     "pids.max",
+        "cgroup.procs", "cgroup.freeze", "cgroup.events",   "cgroup.kill",
     };
     for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
         _cleanup_free_ char *rel = xasprintf("%s/%s", dir, files[i]);
@@ -68,7 +68,7 @@ static void apply_ok(struct rl_cgroup *cg, const struct rl_resources *res)
 
 static struct rl_resources res_all(void)
 {
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.memory.present = true;
     r.memory.has_limit = true, r.memory.limit = 1 << 20;
     r.cpu.present = true;
@@ -124,9 +124,10 @@ static void test_rl_cgroup_create_v2_controller_unavailable(void **state)
     struct rl_resources r = res_all();
     struct rl_error *err = NULL;
     assert_int_equal(rl_cgroup_create(f.cg, &r, &err), -1);
-    _cleanup_free_ char *want = xasprintf(
-        "create cgroup /user.slice/c1: linux.resources.memory: the memory controller is "
-        "not available in %s", f.root);
+    _cleanup_free_ char *want =
+        xasprintf("create cgroup /user.slice/c1: linux.resources.memory: the memory controller is "
+                  "not available in %s",
+                  f.root);
     assert_string_equal(err->msg, want);
     rl_error_free(err);
     teardown_v2(&f);
@@ -138,7 +139,7 @@ static void test_rl_cgroup_apply_v2_memory(void **state)
 {
     struct fx f = setup_v2(NULL, all_ctl);
     v2_files(f.root, "user.slice/c1");
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.memory.present = true;
     r.memory.has_limit = true, r.memory.limit = 1073741824;
     r.memory.has_swap = true, r.memory.swap = 3221225472;
@@ -154,7 +155,7 @@ static void test_rl_cgroup_apply_v2_memory_unlimited(void **state)
 {
     struct fx f = setup_v2(NULL, all_ctl);
     v2_files(f.root, "user.slice/c1");
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.memory.present = true;
     r.memory.has_limit = true, r.memory.limit = -1;
     r.memory.has_reservation = true, r.memory.reservation = -1;
@@ -169,7 +170,7 @@ static void test_rl_cgroup_apply_v2_memory_no_swap(void **state)
 {
     struct fx f = setup_v2(NULL, all_ctl);
     v2_files(f.root, "user.slice/c1");
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.memory.present = true;
     r.memory.has_limit = true, r.memory.limit = 4096;
     r.memory.has_swap = true, r.memory.swap = 4096;
@@ -187,7 +188,7 @@ static void test_rl_cgroup_apply_v2_memory_bad_swap(void **state)
 {
     struct fx f = setup_v2(NULL, all_ctl);
     v2_files(f.root, "user.slice/c1");
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.memory.present = true;
     r.memory.has_limit = true, r.memory.limit = 4096;
     r.memory.has_swap = true, r.memory.swap = 1024;
@@ -203,7 +204,7 @@ static void test_rl_cgroup_apply_v2_cpu(void **state)
 {
     struct fx f = setup_v2(NULL, all_ctl);
     v2_files(f.root, "user.slice/c1");
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.cpu.present = true;
     r.cpu.has_shares = true, r.cpu.shares = 1024;
     r.cpu.has_quota = true, r.cpu.quota = 50000;
@@ -233,7 +234,7 @@ static void test_rl_cgroup_apply_v2_pids(void **state)
 {
     struct fx f = setup_v2(NULL, all_ctl);
     v2_files(f.root, "user.slice/c1");
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.pids.present = true;
     r.pids.limit = 32771;
     apply_ok(f.cg, &r);
@@ -251,11 +252,16 @@ static void test_rl_cgroup_apply_v2_devices_bpf(void **state)
     struct fx f = setup_v2(NULL, all_ctl);
     v2_files(f.root, "user.slice/c1");
     struct rl_device_cgroup devs[] = {
-        { .allow = false, .access = "rwm" },
-        { .allow = true, .type = "c", .has_major = true, .major = 1, .has_minor = true,
-          .minor = 3, .access = "rwm" },
+        {.allow = false, .access = "rwm"},
+        {.allow = true,
+         .type = "c",
+         .has_major = true,
+         .major = 1,
+         .has_minor = true,
+         .minor = 3,
+         .access = "rwm"},
     };
-    struct rl_resources r = { .present = true, .devices = devs, .n_devices = 2 };
+    struct rl_resources r = {.present = true, .devices = devs, .n_devices = 2};
     struct rl_error *err = NULL;
     assert_int_equal(rl_cgroup_apply(f.cg, &r, &err), -1);
     if (strstr(err->msg, "linux.resources.devices: bpf(BPF_PROG_") != err->msg)
@@ -269,10 +275,10 @@ static void test_rl_cgroup_apply_v2_devices_allow_all(void **state)
     struct fx f = setup_v2(NULL, all_ctl);
     v2_files(f.root, "user.slice/c1");
     struct rl_device_cgroup devs[] = {
-        { .allow = false, .access = "rwm" },
-        { .allow = true, .type = "a", .access = "rwm" },
+        {.allow = false, .access = "rwm"},
+        {.allow = true, .type = "a", .access = "rwm"},
     };
-    struct rl_resources r = { .present = true, .devices = devs, .n_devices = 2 };
+    struct rl_resources r = {.present = true, .devices = devs, .n_devices = 2};
     apply_ok(f.cg, &r);
     r.n_devices = 0;
     apply_ok(f.cg, &r);
@@ -286,13 +292,14 @@ static void test_rl_cgroup_apply_v2_error_names_path(void **state)
 {
     struct fx f = setup_v2(NULL, all_ctl);
     fake_dir(f.root, "user.slice/c1");
-    struct rl_resources r = { .present = true };
+    struct rl_resources r = {.present = true};
     r.pids.present = true;
     r.pids.limit = 5;
     struct rl_error *err = NULL;
     assert_int_equal(rl_cgroup_apply(f.cg, &r, &err), -1);
     _cleanup_free_ char *want = xasprintf("linux.resources.pids.limit: write %s/user.slice/c1/"
-                                          "pids.max: No such file or directory", f.root);
+                                          "pids.max: No such file or directory",
+                                          f.root);
     assert_string_equal(err->msg, want);
     rl_error_free(err);
     teardown_v2(&f);

@@ -22,10 +22,8 @@ struct flags {
 static struct flags fl;
 
 static const struct cli_opt opts[] = {
-    {"bundle", 'b', CLI_STRING, &fl.bundle},
-    {"pid-file", 0, CLI_STRING, &fl.pid_file},
-    {"detach", 'd', CLI_BOOL, &fl.detach},
-    {"no-pivot", 0, CLI_BOOL, &fl.no_pivot},
+    {"bundle", 'b', CLI_STRING, &fl.bundle},        {"pid-file", 0, CLI_STRING, &fl.pid_file},
+    {"detach", 'd', CLI_BOOL, &fl.detach},          {"no-pivot", 0, CLI_BOOL, &fl.no_pivot},
     {"preserve-fds", 0, CLI_INT, &fl.preserve_fds},
 };
 
@@ -110,7 +108,10 @@ static void test_cli_parse_bool(void **state)
 
 static void test_cli_parse_bool_explicit(void **state)
 {
-    static const struct { const char *arg; bool want; } tab[] = {
+    static const struct {
+        const char *arg;
+        bool want;
+    } tab[] = {
         {"--detach=false", false}, {"--detach=true", true}, {"--detach=0", false},
         {"--detach=1", true},      {"-detach=f", false},    {"-d=t", true},
     };
@@ -163,7 +164,10 @@ static void test_cli_parse_stops_at_non_flag(void **state)
 
 static void test_cli_parse_unknown_flag(void **state)
 {
-    static const struct { const char *arg; const char *msg; } tab[] = {
+    static const struct {
+        const char *arg;
+        const char *msg;
+    } tab[] = {
         {"-x", "flag provided but not defined: -x"},
         {"--x", "flag provided but not defined: -x"},
         {"--nope=1", "flag provided but not defined: -nope"},

@@ -26,7 +26,7 @@ static void test_rl_error_replaces_previous(void **state)
 {
     struct rl_error *err = NULL;
     rl_error(&err, "first");
-    rl_error(&err, "second");   /* the first one must be freed (ASan leak check) */
+    rl_error(&err, "second"); /* the first one must be freed (ASan leak check) */
     assert_string_equal(err->msg, "second");
     rl_error_free(err);
 }

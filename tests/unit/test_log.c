@@ -82,10 +82,10 @@ static void test_rl_log_json_format(void **state)
     rl_log(RL_LOG_WARN, "w");
     _cleanup_free_ char *got = read_log();
     const char *ts = "\"time\":\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\"";
-    _cleanup_free_ char *pat = xasprintf(
-        "^\\{\"level\":\"error\",\"msg\":\"container c1 does not exist\",%s\\}\n"
-        "\\{\"level\":\"warning\",\"msg\":\"w\",%s\\}\n$",
-        ts, ts);
+    _cleanup_free_ char *pat =
+        xasprintf("^\\{\"level\":\"error\",\"msg\":\"container c1 does not exist\",%s\\}\n"
+                  "\\{\"level\":\"warning\",\"msg\":\"w\",%s\\}\n$",
+                  ts, ts);
     if (!matches(got, pat))
         fail_msg("unexpected log:\n%s", got);
 }
@@ -113,7 +113,8 @@ static void test_rl_log_json_long_message(void **state)
     msg[n] = '\0';
     rl_log(RL_LOG_ERROR, "%s", msg);
     _cleanup_free_ char *got = read_log();
-    assert_true(matches(got, "^\\{\"level\":\"error\",\"msg\":\"(\\\\u0002)+\",\"time\":\"[^\"]+\"\\}\n$"));
+    assert_true(
+        matches(got, "^\\{\"level\":\"error\",\"msg\":\"(\\\\u0002)+\",\"time\":\"[^\"]+\"\\}\n$"));
 }
 
 static void test_rl_log_debug_suppressed(void **state)
@@ -188,14 +189,10 @@ static void test_rl_log_open_null_is_stderr(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_rl_log_text_format),
-        T(test_rl_log_json_format),
-        T(test_rl_log_json_escaping),
-        T(test_rl_log_json_long_message),
-        T(test_rl_log_debug_suppressed),
-        T(test_rl_log_debug_enabled),
-        T(test_rl_log_keeps_errno),
-        T(test_rl_log_open_bad_path),
+        T(test_rl_log_text_format),         T(test_rl_log_json_format),
+        T(test_rl_log_json_escaping),       T(test_rl_log_json_long_message),
+        T(test_rl_log_debug_suppressed),    T(test_rl_log_debug_enabled),
+        T(test_rl_log_keeps_errno),         T(test_rl_log_open_bad_path),
         T(test_rl_log_open_null_is_stderr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,14 +25,19 @@ static struct rl_mount_opts parse1(const char *opt)
 
 static void test_rl_mount_opts_parse_set_flags(void **state)
 {
-    static const struct { const char *name; unsigned long flag; } tab[] = {
-        {"ro", MS_RDONLY},          {"nosuid", MS_NOSUID},       {"nodev", MS_NODEV},
-        {"noexec", MS_NOEXEC},      {"sync", MS_SYNCHRONOUS},    {"dirsync", MS_DIRSYNC},
-        {"remount", MS_REMOUNT},    {"mand", MS_MANDLOCK},       {"noatime", MS_NOATIME},
-        {"nodiratime", MS_NODIRATIME}, {"bind", MS_BIND},        {"rbind", MS_BIND | MS_REC},
-        {"relatime", MS_RELATIME},  {"strictatime", MS_STRICTATIME},
-        {"lazytime", MS_LAZYTIME},  {"iversion", MS_I_VERSION}, {"silent", MS_SILENT},
-        {"nosymfollow", MS_NOSYMFOLLOW},
+    static const struct {
+        const char *name;
+        unsigned long flag;
+    } tab[] = {
+        {"ro", MS_RDONLY},         {"nosuid", MS_NOSUID},
+        {"nodev", MS_NODEV},       {"noexec", MS_NOEXEC},
+        {"sync", MS_SYNCHRONOUS},  {"dirsync", MS_DIRSYNC},
+        {"remount", MS_REMOUNT},   {"mand", MS_MANDLOCK},
+        {"noatime", MS_NOATIME},   {"nodiratime", MS_NODIRATIME},
+        {"bind", MS_BIND},         {"rbind", MS_BIND | MS_REC},
+        {"relatime", MS_RELATIME}, {"strictatime", MS_STRICTATIME},
+        {"lazytime", MS_LAZYTIME}, {"iversion", MS_I_VERSION},
+        {"silent", MS_SILENT},     {"nosymfollow", MS_NOSYMFOLLOW},
     };
     for (size_t i = 0; i < ARRAY_SIZE(tab); i++) {
         struct rl_mount_opts o = parse1(tab[i].name);
@@ -47,18 +52,23 @@ static void test_rl_mount_opts_parse_set_flags(void **state)
 
 static void test_rl_mount_opts_parse_clear_flags(void **state)
 {
-    static const struct { const char *name; unsigned long flag; } tab[] = {
-        {"rw", MS_RDONLY},          {"suid", MS_NOSUID},         {"dev", MS_NODEV},
-        {"exec", MS_NOEXEC},        {"async", MS_SYNCHRONOUS},   {"atime", MS_NOATIME},
-        {"diratime", MS_NODIRATIME}, {"nomand", MS_MANDLOCK},    {"norelatime", MS_RELATIME},
-        {"nostrictatime", MS_STRICTATIME}, {"nolazytime", MS_LAZYTIME},
-        {"noiversion", MS_I_VERSION}, {"loud", MS_SILENT},
+    static const struct {
+        const char *name;
+        unsigned long flag;
+    } tab[] = {
+        {"rw", MS_RDONLY},           {"suid", MS_NOSUID},
+        {"dev", MS_NODEV},           {"exec", MS_NOEXEC},
+        {"async", MS_SYNCHRONOUS},   {"atime", MS_NOATIME},
+        {"diratime", MS_NODIRATIME}, {"nomand", MS_MANDLOCK},
+        {"norelatime", MS_RELATIME}, {"nostrictatime", MS_STRICTATIME},
+        {"nolazytime", MS_LAZYTIME}, {"noiversion", MS_I_VERSION},
+        {"loud", MS_SILENT},
     };
     for (size_t i = 0; i < ARRAY_SIZE(tab); i++) {
         struct rl_mount_opts o = parse1(tab[i].name);
         if (o.clear != tab[i].flag || o.flags != 0)
-            fail_msg("%s: flags %#lx clear %#lx, want clear %#lx", tab[i].name, o.flags,
-                     o.clear, tab[i].flag);
+            fail_msg("%s: flags %#lx clear %#lx, want clear %#lx", tab[i].name, o.flags, o.clear,
+                     tab[i].flag);
         assert_null(o.data);
     }
 }
@@ -86,33 +96,48 @@ static void test_rl_mount_opts_parse_last_wins(void **state)
 
 static void test_rl_mount_opts_parse_recursive(void **state)
 {
-    static const struct { const char *name; unsigned long flag; bool clear; } tab[] = {
-        {"rro", MS_RDONLY, false},      {"rrw", MS_RDONLY, true},
-        {"rnosuid", MS_NOSUID, false},  {"rsuid", MS_NOSUID, true},
-        {"rnodev", MS_NODEV, false},    {"rdev", MS_NODEV, true},
-        {"rnoexec", MS_NOEXEC, false},  {"rexec", MS_NOEXEC, true},
-        {"rnoatime", MS_NOATIME, false}, {"ratime", MS_NOATIME, true},
-        {"rrelatime", MS_RELATIME, false}, {"rnorelatime", MS_RELATIME, true},
-        {"rstrictatime", MS_STRICTATIME, false}, {"rnodiratime", MS_NODIRATIME, false},
-        {"rdiratime", MS_NODIRATIME, true}, {"rnosymfollow", MS_NOSYMFOLLOW, false},
+    static const struct {
+        const char *name;
+        unsigned long flag;
+        bool clear;
+    } tab[] = {
+        {"rro", MS_RDONLY, false},
+        {"rrw", MS_RDONLY, true},
+        {"rnosuid", MS_NOSUID, false},
+        {"rsuid", MS_NOSUID, true},
+        {"rnodev", MS_NODEV, false},
+        {"rdev", MS_NODEV, true},
+        {"rnoexec", MS_NOEXEC, false},
+        {"rexec", MS_NOEXEC, true},
+        {"rnoatime", MS_NOATIME, false},
+        {"ratime", MS_NOATIME, true},
+        {"rrelatime", MS_RELATIME, false},
+        {"rnorelatime", MS_RELATIME, true},
+        {"rstrictatime", MS_STRICTATIME, false},
+        {"rnodiratime", MS_NODIRATIME, false},
+        {"rdiratime", MS_NODIRATIME, true},
+        {"rnosymfollow", MS_NOSYMFOLLOW, false},
     };
     for (size_t i = 0; i < ARRAY_SIZE(tab); i++) {
         /* recorded apart: they apply to the whole tree (mount_setattr) */
         struct rl_mount_opts o = parse1(tab[i].name);
         unsigned long got = tab[i].clear ? o.rec_clear : o.rec_set;
         if (got != tab[i].flag || o.data != NULL || o.flags != 0 || o.clear != 0)
-            fail_msg("%s: rec_set %#lx rec_clear %#lx data %s", tab[i].name, o.rec_set,
-                     o.rec_clear, o.data ? o.data : "NULL");
+            fail_msg("%s: rec_set %#lx rec_clear %#lx data %s", tab[i].name, o.rec_set, o.rec_clear,
+                     o.data ? o.data : "NULL");
         rl_mount_opts_free(&o);
     }
 }
 
 static void test_rl_mount_opts_parse_propagation(void **state)
 {
-    static const struct { const char *name; unsigned long flag; } tab[] = {
-        {"private", MS_PRIVATE},   {"rprivate", MS_PRIVATE | MS_REC},
-        {"shared", MS_SHARED},     {"rshared", MS_SHARED | MS_REC},
-        {"slave", MS_SLAVE},       {"rslave", MS_SLAVE | MS_REC},
+    static const struct {
+        const char *name;
+        unsigned long flag;
+    } tab[] = {
+        {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+        {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+        {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
         {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
     };
     for (size_t i = 0; i < ARRAY_SIZE(tab); i++) {
@@ -151,7 +176,7 @@ static void test_rl_mount_opts_parse_data(void **state)
  * "rsync", "rdefaults", ... are filesystem data, not silently dropped */
 static void test_rl_mount_opts_parse_no_recursive_form(void **state)
 {
-    static const char *const bad[] = {"rasync", "rsync", "rdefaults", "rdirsync", "rmand",
+    static const char *const bad[] = {"rasync",  "rsync", "rdefaults", "rdirsync",  "rmand",
                                       "rsilent", "rloud", "rlazytime", "riversion", "rremount"};
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct rl_mount_opts o = parse1(bad[i]);

@@ -265,8 +265,8 @@ static void test_rl_seccomp_program_binary_tree(void **state)
     (void)state;
     size_t tlen = 0;
     struct rl_error *err = NULL;
-    char *profile = rl_read_file_at(AT_FDCWD, RL_TEST_DATA_DIR "/../../integration/seccomp-2019.json",
-                                    0, &tlen, &err);
+    char *profile = rl_read_file_at(
+        AT_FDCWD, RL_TEST_DATA_DIR "/../../integration/seccomp-2019.json", 0, &tlen, &err);
     assert_non_null(profile);
     char *text = xasprintf("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},"
                            "\"process\":{\"args\":[\"/bin/true\"],\"cwd\":\"/\"},"
@@ -297,9 +297,9 @@ static void test_rl_seccomp_program_binary_tree(void **state)
                   getppid, worst, worst_nr);
     assert_true(getppid <= 40);
     assert_true(worst <= 60);
-    assert_int_equal(run(p, n, AUDIT_ARCH_X86_64, 0), SECCOMP_RET_ALLOW);        /* read */
+    assert_int_equal(run(p, n, AUDIT_ARCH_X86_64, 0), SECCOMP_RET_ALLOW);           /* read */
     assert_int_equal(run(p, n, AUDIT_ARCH_X86_64, 169), SECCOMP_RET_ERRNO | EPERM); /* reboot */
-    assert_int_equal(run(p, n, AUDIT_ARCH_X86_64, 439), ENOSYS_RET); /* faccessat2 */
+    assert_int_equal(run(p, n, AUDIT_ARCH_X86_64, 439), ENOSYS_RET);                /* faccessat2 */
     free(p);
     rl_seccomp_filter_free(f);
     rl_spec_free(s);

@@ -360,8 +360,9 @@ static void test_rl_spec_parse_bad_types(void **state)
                        "process.terminal: expected boolean, got string");
     expect_parse_error("{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"user\":{\"uid\":-1}}}",
                        "process.user.uid: expected unsigned 32-bit integer, got -1");
-    expect_parse_error("{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":1.5}}}",
-                       "process.user.gid: expected unsigned 32-bit integer, got 1.5");
+    expect_parse_error(
+        "{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":1.5}}}",
+        "process.user.gid: expected unsigned 32-bit integer, got 1.5");
     expect_parse_error("{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"user\":{"
                        "\"additionalGids\":[1,\"2\"]}}}",
                        "process.user.additionalGids[1]: expected unsigned 32-bit integer, got "

@@ -271,63 +271,77 @@ static void test_rl_spec_validate_mounts(void **state)
 }
 
 #define MAP1 "[{\"containerID\":0,\"hostID\":1000,\"size\":1}]"
-#define USERNS ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}]," \
-               "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1
+#define USERNS                                                                                     \
+    ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}],"                                  \
+    "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1
 
 static void test_rl_spec_validate_idmap_mounts(void **state)
 {
     /* own mappings, with or without the option, with or without a userns */
     GOOD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"rbind\","
-         "\"idmap\"],\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]", NULL, NULL);
+         "\"idmap\"],\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]",
+         NULL, NULL);
     GOOD(",\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"s\","
-         "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]", NULL, NULL);
+         "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]",
+         NULL, NULL);
     GOOD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\","
-         "\"ridmap\"],\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]", NULL, USERNS);
+         "\"ridmap\"],\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]",
+         NULL, USERNS);
     /* no mappings: the container's user namespace (new or joined) */
     GOOD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\","
-         "\"idmap\"]}]", NULL, USERNS);
+         "\"idmap\"]}]",
+         NULL, USERNS);
     GOOD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"rbind\","
-         "\"ridmap\"]}]", NULL,
+         "\"ridmap\"]}]",
+         NULL,
          ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\",\"path\":\"/proc/1/ns/user\"}]");
     BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"rbind\","
-        "\"idmap\"]}]", NULL, NULL,
+        "\"idmap\"]}]",
+        NULL, NULL,
         "mounts[0].options[1]: \"idmap\" without uidMappings and gidMappings takes the "
         "container's user namespace mappings, but the container has no user namespace");
     BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"ridmap\","
-        "\"bind\"]}]", NULL, NULL,
+        "\"bind\"]}]",
+        NULL, NULL,
         "mounts[0].options[0]: \"ridmap\" without uidMappings and gidMappings takes the "
         "container's user namespace mappings, but the container has no user namespace");
     BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\"],"
-        "\"uidMappings\":" MAP1 "}]", NULL, NULL,
+        "\"uidMappings\":" MAP1 "}]",
+        NULL, NULL,
         "mounts[0]: uidMappings given without gidMappings (config.md: they MUST be given "
         "together)");
     BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\"],"
-        "\"gidMappings\":" MAP1 "}]", NULL, NULL,
+        "\"gidMappings\":" MAP1 "}]",
+        NULL, NULL,
         "mounts[0]: gidMappings given without uidMappings (config.md: they MUST be given "
         "together)");
     BAD(",\"mounts\":[{\"destination\":\"/a\",\"type\":\"tmpfs\",\"options\":[\"idmap\"],"
-        "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]", NULL, NULL,
+        "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]",
+        NULL, NULL,
         "mounts[0] (tmpfs on /a): idmapped mounts are supported on bind mounts only (add the "
         "option \"bind\" or \"rbind\")");
     BAD(",\"mounts\":[{\"destination\":\"/a\",\"options\":[\"bind\",\"idmap\"],"
-        "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]", NULL, NULL,
-        "mounts[0].source: an idmapped bind mount needs a source");
+        "\"uidMappings\":" MAP1 ",\"gidMappings\":" MAP1 "}]",
+        NULL, NULL, "mounts[0].source: an idmapped bind mount needs a source");
     BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\"],"
         "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":0}],\"gidMappings\":" MAP1
-        "}]", NULL, NULL, "mounts[0].uidMappings[0].size: must be greater than zero");
+        "}]",
+        NULL, NULL, "mounts[0].uidMappings[0].size: must be greater than zero");
     BAD(",\"mounts\":[{\"destination\":\"/a\",\"source\":\"/s\",\"options\":[\"bind\"],"
         "\"uidMappings\":" MAP1 ",\"gidMappings\":[{\"containerID\":4294967295,\"hostID\":1,"
-        "\"size\":2}]}]", NULL, NULL,
-        "mounts[0].gidMappings[0]: the range goes past id 4294967294");
+        "\"size\":2}]}]",
+        NULL, NULL, "mounts[0].gidMappings[0]: the range goes past id 4294967294");
 }
 
 #define NETNS ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"network\"}]"
 
 static void test_rl_spec_validate_net_devices(void **state)
 {
-    GOOD(NULL, NULL, NETNS ",\"netDevices\":{\"eth0\":{},\"d1\":{\"name\":\"eth1\"},"
-         "\"d2\":{\"name\":\"net%d\"},\"d3\":{\"name\":\"net%d\"}}");
-    GOOD(NULL, NULL, ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"network\","
+    GOOD(NULL, NULL,
+         NETNS ",\"netDevices\":{\"eth0\":{},\"d1\":{\"name\":\"eth1\"},"
+               "\"d2\":{\"name\":\"net%d\"},\"d3\":{\"name\":\"net%d\"}}");
+    GOOD(NULL, NULL,
+         ",\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"network\","
          "\"path\":\"/run/netns/x\"}],\"netDevices\":{\"eth0\":{}}");
     BAD(NULL, NULL, ",\"netDevices\":{\"eth0\":{}}",
         "linux.netDevices: moving network devices needs a \"network\" namespace in "
@@ -527,14 +541,14 @@ static void test_rl_spec_validate_once_refused_features(void **state)
 }
 
 #define SECCOMP(body) ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"" body "}"
-#define SYSCALL(body) SECCOMP(",\"syscalls\":[{\"names\":[\"getcwd\"],\"action\":\"SCMP_ACT_ERRNO\"}," body "]")
+#define SYSCALL(body)                                                                              \
+    SECCOMP(",\"syscalls\":[{\"names\":[\"getcwd\"],\"action\":\"SCMP_ACT_ERRNO\"}," body "]")
 
 static void test_rl_spec_validate_seccomp_ok(void **state)
 {
     static const char *const actions[] = {
-        "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-        "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
-        "SCMP_ACT_ALLOW", "SCMP_ACT_LOG"};
+        "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+        "SCMP_ACT_ERRNO", "SCMP_ACT_TRACE",        "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG"};
     for (size_t i = 0; i < ARRAY_SIZE(actions); i++) {
         char *lx = xasprintf(",\"seccomp\":{\"defaultAction\":\"%s\",\"syscalls\":[{\"names\":"
                              "[\"mkdir\"],\"action\":\"%s\"}]}",
@@ -547,8 +561,9 @@ static void test_rl_spec_validate_seccomp_ok(void **state)
          "\"architectures\":[\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_SH\"],"
          "\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\",\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]}");
     GOOD(NULL, NULL,
-         SYSCALL("{\"names\":[\"chmod\"],\"action\":\"SCMP_ACT_TRACE\",\"errnoRet\":3,"
-                 "\"args\":[{\"index\":5,\"value\":1,\"valueTwo\":2,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}"));
+         SYSCALL(
+             "{\"names\":[\"chmod\"],\"action\":\"SCMP_ACT_TRACE\",\"errnoRet\":3,"
+             "\"args\":[{\"index\":5,\"value\":1,\"valueTwo\":2,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}"));
     GOOD(NULL, NULL,
          SECCOMP(",\"listenerPath\":\"/run/agent.sock\",\"listenerMetadata\":\"m\","
                  "\"syscalls\":[{\"names\":[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]"));

@@ -65,9 +65,12 @@ static char **strv(const char *a, const char *b, const char *c)
 {
     char **v = xzalloc(4 * sizeof(char *));
     size_t n = 0;
-    if (a) v[n++] = xstrdup(a);
-    if (b) v[n++] = xstrdup(b);
-    if (c) v[n++] = xstrdup(c);
+    if (a)
+        v[n++] = xstrdup(a);
+    if (b)
+        v[n++] = xstrdup(b);
+    if (c)
+        v[n++] = xstrdup(c);
     return v;
 }
 
@@ -252,7 +255,9 @@ static void test_rl_state_read_no_file_is_damaged(void **state)
 static void test_rl_state_read_corrupt(void **state)
 {
     struct fixture *f = *state;
-    static const struct { const char *text, *why; } cases[] = {
+    static const struct {
+        const char *text, *why;
+    } cases[] = {
         {"{\"pid\":", ""},
         {"\x01\x02garbage", ""},
         {"null", "not a JSON object but null"},
@@ -368,8 +373,12 @@ static void test_rl_state_oci_json_field_order(void **state)
 
 static void test_rl_state_oci_json_no_annotations(void **state)
 {
-    struct rl_state st = {.id = "x", .pid = 9, .bundle = "/b", .rootfs = "/b/r",
-                          .created = "2024-01-01T00:00:00Z", .owner = "root"};
+    struct rl_state st = {.id = "x",
+                          .pid = 9,
+                          .bundle = "/b",
+                          .rootfs = "/b/r",
+                          .created = "2024-01-01T00:00:00Z",
+                          .owner = "root"};
     _cleanup_free_ char *doc = rl_state_oci_json(&st, RL_STATUS_CREATED, false);
     assert_string_equal(doc, "{\"ociVersion\":\"1.3.0\",\"id\":\"x\",\"pid\":9,"
                              "\"status\":\"created\",\"bundle\":\"/b\",\"rootfs\":\"/b/r\","
@@ -378,8 +387,8 @@ static void test_rl_state_oci_json_no_annotations(void **state)
 
 static void test_rl_state_oci_json_stopped_pid_zero(void **state)
 {
-    struct rl_state st = {.id = "x", .pid = 9, .bundle = "/b", .rootfs = "/b/r",
-                          .created = "2024-01-01T00:00:00Z"};
+    struct rl_state st = {
+        .id = "x", .pid = 9, .bundle = "/b", .rootfs = "/b/r", .created = "2024-01-01T00:00:00Z"};
     _cleanup_free_ char *doc = rl_state_oci_json(&st, RL_STATUS_STOPPED, false);
     assert_non_null(strstr(doc, "\"pid\":0,\"status\":\"stopped\""));
     _cleanup_free_ char *creating = rl_state_oci_json(&st, RL_STATUS_CREATING, false);
@@ -388,8 +397,8 @@ static void test_rl_state_oci_json_stopped_pid_zero(void **state)
 
 static void test_rl_state_oci_json_pretty(void **state)
 {
-    struct rl_state st = {.id = "x", .pid = 9, .bundle = "/b", .rootfs = "/b/r",
-                          .created = "2024-01-01T00:00:00Z"};
+    struct rl_state st = {
+        .id = "x", .pid = 9, .bundle = "/b", .rootfs = "/b/r", .created = "2024-01-01T00:00:00Z"};
     _cleanup_free_ char *doc = rl_state_oci_json(&st, RL_STATUS_RUNNING, true);
     assert_non_null(strstr(doc, "\n"));
     assert_non_null(strstr(doc, "\"ociVersion\": \"1.3.0\""));
@@ -401,8 +410,8 @@ static void test_rl_state_oci_json_pretty(void **state)
 static void test_rl_state_status_dead_pid_is_stopped(void **state)
 {
     struct fixture *f = *state;
-    struct rl_state st = {.id = "gone", .pid = dead_pid(), .start_time = 12345,
-                          .created = "2024-01-01T00:00:00Z"};
+    struct rl_state st = {
+        .id = "gone", .pid = dead_pid(), .start_time = 12345, .created = "2024-01-01T00:00:00Z"};
     assert_int_equal(rl_state_status(&f->ctx, &st), RL_STATUS_STOPPED);
     /* a pid that is not ours any more: start time mismatch */
     st.pid = getpid();
@@ -417,7 +426,8 @@ static void test_rl_state_status_created_running(void **state)
 {
     struct fixture *f = *state;
     make_container_dir(f, "live");
-    struct rl_state st = {.id = "live", .pid = getpid(),
+    struct rl_state st = {.id = "live",
+                          .pid = getpid(),
                           .start_time = rl_proc_start_time(getpid()),
                           .created = "2024-01-01T00:00:00Z"};
     _cleanup_free_ char *fifo = xasprintf("%s/live/exec.fifo", f->root);

@@ -180,16 +180,11 @@ static void test_sync_type_name_all(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_sync_expect_round_trip),
-        T(test_sync_expect_order_kept),
-        T(test_sync_expect_error_message),
-        T(test_sync_expect_error_null),
-        T(test_sync_expect_error_long_text),
-        T(test_sync_expect_eof),
-        T(test_sync_expect_wrong_type),
-        T(test_sync_expect_short_message),
-        T(test_sync_send_peer_gone),
-        T(test_sync_type_name_all),
+        T(test_sync_expect_round_trip),      T(test_sync_expect_order_kept),
+        T(test_sync_expect_error_message),   T(test_sync_expect_error_null),
+        T(test_sync_expect_error_long_text), T(test_sync_expect_eof),
+        T(test_sync_expect_wrong_type),      T(test_sync_expect_short_message),
+        T(test_sync_send_peer_gone),         T(test_sync_type_name_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,9 +22,9 @@
 
 /* ---- the recording fake ---- */
 
-static char calls[4096];    /* "name(args);" appended per call */
-static int fake_ret;        /* what the next call returns */
-static int fake_errno;      /* errno set when fake_ret < 0 */
+static char calls[4096]; /* "name(args);" appended per call */
+static int fake_ret;     /* what the next call returns */
+static int fake_errno;   /* errno set when fake_ret < 0 */
 
 static int rec(const char *fmt, ...) RL_PRINTF(1, 2);
 static int rec(const char *fmt, ...)
@@ -47,10 +47,22 @@ static int f_mount(const char *src, const char *dst, const char *type, unsigned 
     return rec("mount(%s,%s,%s,%#lx,%s)", S(src), S(dst), S(type), flags,
                data ? (const char *)data : "NULL");
 }
-static int f_umount2(const char *t, int flags) { return rec("umount2(%s,%d)", t, flags); }
-static int f_pivot_root(const char *n, const char *o) { return rec("pivot_root(%s,%s)", n, o); }
-static int f_setns(int fd, int t) { return rec("setns(%d,%#x)", fd, t); }
-static int f_unshare(int flags) { return rec("unshare(%#x)", flags); }
+static int f_umount2(const char *t, int flags)
+{
+    return rec("umount2(%s,%d)", t, flags);
+}
+static int f_pivot_root(const char *n, const char *o)
+{
+    return rec("pivot_root(%s,%s)", n, o);
+}
+static int f_setns(int fd, int t)
+{
+    return rec("setns(%d,%#x)", fd, t);
+}
+static int f_unshare(int flags)
+{
+    return rec("unshare(%#x)", flags);
+}
 static int f_sethostname(const char *n, size_t len)
 {
     return rec("sethostname(%.*s,%zu)", (int)len, n, len);
@@ -63,12 +75,21 @@ static int f_mknod(const char *p, mode_t m, dev_t d)
 {
     return rec("mknod(%s,%#o,%u,%u)", p, (unsigned)m, major(d), minor(d));
 }
-static int f_chroot(const char *p) { return rec("chroot(%s)", p); }
+static int f_chroot(const char *p)
+{
+    return rec("chroot(%s)", p);
+}
 
 static const struct rl_sys_ops fake_ops = {
-    .mount = f_mount, .umount2 = f_umount2, .pivot_root = f_pivot_root, .setns = f_setns,
-    .unshare = f_unshare, .sethostname = f_sethostname, .setdomainname = f_setdomainname,
-    .mknod = f_mknod, .chroot = f_chroot,
+    .mount = f_mount,
+    .umount2 = f_umount2,
+    .pivot_root = f_pivot_root,
+    .setns = f_setns,
+    .unshare = f_unshare,
+    .sethostname = f_sethostname,
+    .setdomainname = f_setdomainname,
+    .mknod = f_mknod,
+    .chroot = f_chroot,
 };
 
 /* ---- the log file ---- */
@@ -143,10 +164,9 @@ static void assert_one_debug_line(const char *msg)
 
 static void test_rl_sys_mount_args(void **state)
 {
-    assert_int_equal(rl_sys_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV, "hidepid=2"),
-                     0);
-    _cleanup_free_ char *want = xasprintf("mount(proc,/proc,proc,%#lx,hidepid=2);",
-                                          (unsigned long)(MS_NOSUID | MS_NODEV));
+    assert_int_equal(rl_sys_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV, "hidepid=2"), 0);
+    _cleanup_free_ char *want =
+        xasprintf("mount(proc,/proc,proc,%#lx,hidepid=2);", (unsigned long)(MS_NOSUID | MS_NODEV));
     assert_string_equal(calls, want);
     assert_one_debug_line("mount(proc, /proc, proc, MS_NOSUID|MS_NODEV, hidepid=2) = 0");
 }
@@ -272,14 +292,13 @@ static void test_rl_sys_mount_flags_str_names(void **state)
     assert_string_equal(rl_sys_mount_flags_str(0, buf, sizeof(buf)), "0");
     assert_string_equal(rl_sys_mount_flags_str(MS_BIND | MS_REC, buf, sizeof(buf)),
                         "MS_BIND|MS_REC");
-    assert_string_equal(rl_sys_mount_flags_str(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
-                                                   MS_REMOUNT | MS_BIND,
-                                               buf, sizeof(buf)),
-                        "MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND");
+    assert_string_equal(
+        rl_sys_mount_flags_str(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_REMOUNT | MS_BIND,
+                               buf, sizeof(buf)),
+        "MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND");
     assert_string_equal(rl_sys_mount_flags_str(MS_SLAVE | MS_REC, buf, sizeof(buf)),
                         "MS_REC|MS_SLAVE");
-    assert_string_equal(rl_sys_mount_flags_str(MS_STRICTATIME, buf, sizeof(buf)),
-                        "MS_STRICTATIME");
+    assert_string_equal(rl_sys_mount_flags_str(MS_STRICTATIME, buf, sizeof(buf)), "MS_STRICTATIME");
 }
 
 static void test_rl_sys_mount_flags_str_small_buffer(void **state)

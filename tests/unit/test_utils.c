@@ -256,9 +256,15 @@ static void test_rl_path_clean_cases(void **state)
 {
     (void)state;
     static const char *const cases[][2] = {
-        {"/test//test", "/test/test"}, {"/dev/mynull/", "/dev/mynull"}, {"/", "/"},
-        {"//", "/"},                   {"/a/./b/.", "/a/b"},            {"a//b/", "a/b"},
-        {"./a", "a"},                  {".", "."},                      {"/a/../b", "/a/../b"},
+        {"/test//test", "/test/test"},
+        {"/dev/mynull/", "/dev/mynull"},
+        {"/", "/"},
+        {"//", "/"},
+        {"/a/./b/.", "/a/b"},
+        {"a//b/", "a/b"},
+        {"./a", "a"},
+        {".", "."},
+        {"/a/../b", "/a/../b"},
         {"", ""},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
