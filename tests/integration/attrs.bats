@@ -429,9 +429,13 @@ selinux_enabled() { [[ -e /sys/fs/selinux/enforce ]]; }
 
 # The container's /dev is its rootfs's own (no /dev mount, so no devices are
 # made): the image decides what /dev/null is, as in the attack.
+# The image's own /dev as the container's: bound onto /dev, so the runtime
+# makes no device there (without any /dev mount it would replace what the
+# image has with real nodes) and masks with whatever the image put at null.
 own_dev() {
 	update_config '.mounts |= map(select(.destination | startswith("/dev") | not))
-		| .linux.maskedPaths = ["/proc/keys"]'
+		| .mounts += [{"destination": "/dev", "type": "bind", "source": $dev, "options": ["rbind"]}]
+		| .linux.maskedPaths = ["/proc/keys"]' --arg dev "$BUNDLE/rootfs/dev"
 	rm -f "$BUNDLE/rootfs/dev/null"
 }
 
@@ -451,6 +455,22 @@ own_dev() {
 	run_payload write /sys/firmware/x y
 	assert_failure
 	assert_line error=EROFS
+}
+
+@test "maskedPaths: without a /dev mount the image's /dev/null symlink is replaced by the null device (CVE-2025-31133)" {
+	update_config '.mounts |= map(select(.destination | startswith("/dev") | not))
+		| .linux.maskedPaths = ["/proc/keys"]'
+	rm -f "$BUNDLE/rootfs/dev/null"
+	ln -s /proc/sys/kernel/core_pattern "$BUNDLE/rootfs/dev/null"
+	before=$(cat /proc/sys/kernel/core_pattern)
+	run_payload stat /dev/null
+	assert_success
+	assert_line type=char
+	assert_line rdev=1:3
+	run_payload read /proc/keys
+	assert_success
+	assert_equal "$output" ""
+	assert_equal "$(cat /proc/sys/kernel/core_pattern)" "$before"
 }
 
 @test "maskedPaths: a container /dev/null that is a symlink to a procfs file is refused (CVE-2025-31133)" {
