@@ -275,14 +275,7 @@ teardown() {
 }
 
 @test "default devices with their numbers and mode 0666" {
-	for d in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
-		IFS=: read -r name maj min <<<"$d"
-		run_payload stat "/dev/$name"
-		assert_success
-		assert_line type=char
-		assert_line "rdev=$maj:$min"
-		assert_line mode=0666
-	done
+	assert_default_devices
 }
 
 @test "default /dev symlinks" {
