@@ -81,6 +81,9 @@ int rl_cgroup_apply(struct rl_cgroup *cg, const struct rl_resources *res, struct
 /* An O_DIRECTORY|O_CLOEXEC fd of the cgroup2 directory, for clone3's
  * CLONE_INTO_CGROUP (v2 and hybrid). -1 with errno if there is none. */
 int rl_cgroup_open_unified(struct rl_cgroup *cg);
+/* The container's cgroup2 directory inside the hierarchy ("/x/c1"), with
+ * *abs (if asked) its host path ("/sys/fs/cgroup/x/c1"); NULL on v1. */
+const char *rl_cgroup_unified_dir(const struct rl_cgroup *cg, const char **abs);
 /* Move pid into the cgroup in every hierarchy (writes cgroup.procs). */
 int rl_cgroup_add_pid(struct rl_cgroup *cg, pid_t pid, struct rl_error **err);
 /* The same for a pid that clone3(CLONE_INTO_CGROUP) put into the cgroup2

@@ -650,6 +650,14 @@ int rl_cgroup_open_unified(struct rl_cgroup *cg)
     return cg->ops->open_unified(cg);
 }
 
+const char *rl_cgroup_unified_dir(const struct rl_cgroup *cg, const char **abs)
+{
+    const struct cg_hier *h = cg_find_unified(cg);
+    if (abs)
+        *abs = h ? h->abs : NULL;
+    return h ? h->dir : NULL;
+}
+
 int rl_cgroup_add_pid(struct rl_cgroup *cg, pid_t pid, struct rl_error **err)
 {
     return cg->ops->add_pid(cg, pid, err);

@@ -26,6 +26,22 @@ void rl_unlock(struct rl_locked *l);
 int rl_create_internal(const struct rl_context *ctx, const char *id,
                        const struct rl_create_opts *opts, int *pidfd, pid_t *pid,
                        struct rl_error **err);
+/* restore: what create does before the clone - the bundle loaded and
+ * validated, ROOT/<id> made and locked, the record and the first state
+ * written, the cgroup made with its limits (a manager that needs a pid:
+ * rl_prepared_apply after a process joined). On failure nothing is left;
+ * after success a failure is undone with rl_delete(force). */
+struct rl_prepared {
+    struct rl_spec *spec;
+    struct rl_state *st;
+    int lock_fd;
+    char *dir; /* ROOT/<id> */
+};
+int rl_create_prepare(const struct rl_context *ctx, const char *id,
+                      const struct rl_create_opts *opts, struct rl_prepared *p,
+                      struct rl_error **err);
+int rl_prepared_apply(struct rl_prepared *p, struct rl_error **err);
+void rl_prepared_free(struct rl_prepared *p);
 /* run.c: relay every catchable signal (the caller blocked them) to the
  * child pid until it exits; *status = exit code or 128+signal. */
 int rl_wait_foreground(pid_t pid, int pidfd, int *status, struct rl_error **err);

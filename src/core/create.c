@@ -716,6 +716,56 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
     return ret;
 }
 
+int rl_create_prepare(const struct rl_context *ctx, const char *id,
+                      const struct rl_create_opts *opts, struct rl_prepared *p,
+                      struct rl_error **err)
+{
+    struct create_ctx c = {
+        .ctx = ctx, .opts = opts, .lock_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1};
+    *p = (struct rl_prepared){.lock_fd = -1};
+    if (rl_validate_id(id, err) < 0)
+        return -1;
+    char bundle[PATH_MAX];
+    if (realpath(opts->bundle ? opts->bundle : ".", bundle) == NULL)
+        return rl_error_errno(err, "bundle %s", opts->bundle ? opts->bundle : ".");
+    if (load_spec(&c, bundle, err) < 0 || make_state_dir(&c, id, err) < 0) {
+        rl_spec_free(c.spec);
+        return -1;
+    }
+    c.st = new_state(id, bundle, c.spec);
+    c.st->config = xstrdup(opts->config);
+    if (setup_cgroup(&c, err) < 0) {
+        teardown(&c, NULL);
+        close(c.lock_fd);
+        rl_state_free(c.st);
+        rl_spec_free(c.spec);
+        free(c.dir);
+        return -1;
+    }
+    *p = (struct rl_prepared){.spec = c.spec, .st = c.st, .lock_fd = c.lock_fd, .dir = c.dir};
+    return 0;
+}
+
+int rl_prepared_apply(struct rl_prepared *p, struct rl_error **err)
+{
+    if (p->st->cgroup == NULL || !rl_cgroup_needs_pid(p->st->cgroup))
+        return 0;
+    struct rl_resources res = p->spec->linux_.resources;
+    _cleanup_free_ struct rl_device_cgroup *rules = device_rules(p->spec, &res.n_devices);
+    res.devices = rules;
+    return rl_cgroup_apply(p->st->cgroup, &res, err);
+}
+
+void rl_prepared_free(struct rl_prepared *p)
+{
+    if (p->lock_fd >= 0)
+        close(p->lock_fd);
+    rl_state_free(p->st);
+    rl_spec_free(p->spec);
+    free(p->dir);
+    *p = (struct rl_prepared){.lock_fd = -1};
+}
+
 int rl_create(const struct rl_context *ctx, const char *id, const struct rl_create_opts *opts,
               struct rl_error **err)
 {
