@@ -21,6 +21,7 @@ struct rl_context {
     bool no_cgroups;           /* --cgroup-manager disabled: create makes and joins
                                 * no cgroup (podman --cgroups=disabled) */
     bool systemd_cgroup;       /* --systemd-cgroup: the cgroup is a systemd scope */
+    const char *criu;          /* --criu: the criu binary (NULL: "criu" on PATH) */
 };
 
 struct rl_create_opts {
@@ -149,6 +150,37 @@ int rl_update_intel_rdt(const struct rl_context *ctx, const char *id, const char
 typedef void (*rl_event_fn)(void *data, const char *json_line);
 int rl_events(const struct rl_context *ctx, const char *id, bool stats_only, unsigned interval_ms,
               rl_event_fn emit, void *data, struct rl_error **err);
+
+/* `checkpoint` and `restore` (checkpoint.c), through the criu command
+ * line: runc's flags. CRIU's own options are the ones of both commands. */
+struct rl_criu_opts {
+    const char *image_path; /* default: ./checkpoint (absolute here) */
+    const char *work_path;  /* logs and work files; default: image_path */
+    bool tcp_established, ext_unix_sk, shell_job, file_locks, auto_dedup;
+    const char *manage_cgroups_mode; /* soft|full|strict|ignore (NULL: soft) */
+    const char *empty_ns;            /* "network": an empty one, not dumped */
+};
+struct rl_checkpoint_opts {
+    struct rl_criu_opts c;
+    const char *parent_path; /* a previous pre-dump, relative to image_path */
+    bool leave_running, pre_dump;
+};
+struct rl_restore_opts {
+    struct rl_criu_opts c;
+    struct rl_create_opts create; /* bundle, pid_file, no_pivot, no_subreaper */
+    bool detach;
+    const char *lsm_profile, *lsm_mount_context;
+};
+/* Dump the container's processes to o->c.image_path; unless leave_running
+ * or pre_dump, the container is gone afterwards (criu killed it, its
+ * cgroup and state are removed), so the same id can be restored. */
+int rl_checkpoint(const struct rl_context *ctx, const char *id, const struct rl_checkpoint_opts *o,
+                  struct rl_error **err);
+/* A new container ID from the bundle whose processes come from the
+ * image: running when this returns (detach), else wait, relay signals and
+ * return the exit status in *status, then delete, like `run`. */
+int rl_restore(const struct rl_context *ctx, const char *id, const struct rl_restore_opts *o,
+               int *status, struct rl_error **err);
 
 struct rl_list_entry {
     struct rl_state *state;

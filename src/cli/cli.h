@@ -37,7 +37,7 @@ struct cli_global {
     bool debug;
     bool systemd_cgroup;
     const char *cgroup_manager;
-    const char *criu;     /* --criu PATH: kept for checkpoint/restore (not yet) */
+    const char *criu;     /* --criu PATH: the criu binary of checkpoint/restore */
     const char *rootless; /* --rootless true|false|auto (runc's), validated */
 };
 
@@ -75,6 +75,8 @@ int cmd_pause(const struct rl_context *, int, char **, struct rl_error **);
 int cmd_resume(const struct rl_context *, int, char **, struct rl_error **);
 int cmd_update(const struct rl_context *, int, char **, struct rl_error **);
 int cmd_events(const struct rl_context *, int, char **, struct rl_error **);
+int cmd_checkpoint(const struct rl_context *, int, char **, struct rl_error **);
+int cmd_restore(const struct rl_context *, int, char **, struct rl_error **);
 /* Make a relative path absolute against the caller's directory. */
 const char *cli_abs_path(const char *p);
 

@@ -30,6 +30,41 @@ static const struct {
      "   --no-pivot                 do not use pivot_root (MS_MOVE and chroot)\n"
      "   --no-new-keyring           keep the caller's session keyring\n"
      "   --preserve-fds value       number of extra fds (from 3) passed to the process\n"},
+    {"checkpoint",
+     "   --image-path value         where the image files go (default: ./checkpoint)\n"
+     "   --work-path value          criu's logs and work files (default: the image path)\n"
+     "   --parent-path value        a previous pre-dump, relative to the image path\n"
+     "   --leave-running            leave the container running after the dump\n"
+     "   --pre-dump                 dump the memory only, the container goes on\n"
+     "   --tcp-established          allow open TCP connections\n"
+     "   --ext-unix-sk              allow external UNIX sockets\n"
+     "   --shell-job                allow a shell job (a terminal from outside)\n"
+     "   --file-locks               handle file locks\n"
+     "   --manage-cgroups-mode value  cgroups mode: soft (default), full, strict, ignore\n"
+     "   --empty-ns value           create this namespace empty, not restoring it (network)\n"
+     "   --auto-dedup               free the pages of earlier dumps in the image\n"
+     "   --lazy-pages               (not supported yet)\n"
+     "   --status-fd value          (not supported yet)\n"
+     "   --page-server value        (not supported yet)\n"},
+    {"restore",
+     "   --image-path value         the checkpoint's image files (default: ./checkpoint)\n"
+     "   --work-path value          criu's logs and work files (default: the image path)\n"
+     "   --bundle value, -b value   path to the root of the bundle directory (default: \".\")\n"
+     "   --detach, -d               detach from the container's process\n"
+     "   --pid-file value           file to write the process id to\n"
+     "   --no-subreaper             do not reap the processes the container orphans\n"
+     "   --tcp-established          allow open TCP connections\n"
+     "   --ext-unix-sk              allow external UNIX sockets\n"
+     "   --shell-job                allow a shell job (a terminal from outside)\n"
+     "   --file-locks               handle file locks\n"
+     "   --manage-cgroups-mode value  cgroups mode: soft (default), full, strict, ignore\n"
+     "   --empty-ns value           create this namespace empty, not restoring it (network)\n"
+     "   --auto-dedup               free the pages of earlier dumps in the image\n"
+     "   --lsm-profile value        LSM profile of the restored processes\n"
+     "   --lsm-mount-context value  SELinux mount context of the restored mounts\n"
+     "   --console-socket value     (not supported yet)\n"
+     "   --no-pivot                 (not supported: criu makes the root)\n"
+     "   --lazy-pages               (not supported yet)\n"},
     {"delete", "   --force, -f                kill the container first if it is running\n"},
     {"kill", "   --all, -a                  signal every process of the container\n"},
     {"events", "   --stats                    print the statistics once and exit\n"

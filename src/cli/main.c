@@ -15,6 +15,8 @@
 #include <sys/capability.h>
 
 static const struct cli_cmd commands[] = {
+    {"checkpoint", "[command options] <container-id>", "checkpoint a running container",
+     cmd_checkpoint},
     {"create", "[command options] <container-id>", "create a container", cmd_create},
     {"delete", "[command options] <container-id>", "delete any resources held by the container",
      cmd_delete},
@@ -31,6 +33,8 @@ static const struct cli_cmd commands[] = {
     {"pause", "<container-id>", "pause suspends all processes inside the container", cmd_pause},
     {"ps", "[command options] <container-id> [ps options]",
      "ps displays the processes running inside a container", cmd_ps},
+    {"restore", "[command options] <container-id>",
+     "restore a container from a previous checkpoint", cmd_restore},
     {"resume", "<container-id>", "resumes all processes that have been previously paused",
      cmd_resume},
     {"run", "[command options] <container-id>", "create and run a container", cmd_run},
@@ -247,7 +251,8 @@ int main(int argc, char **argv)
     struct rl_context ctx = {.root = g.root ? g.root : default_root(),
                              .notify_socket = getenv("NOTIFY_SOCKET"),
                              .no_cgroups = strcmp(cgm, "disabled") == 0,
-                             .systemd_cgroup = g.systemd_cgroup};
+                             .systemd_cgroup = g.systemd_cgroup,
+                             .criu = g.criu};
     if (c->fn(&ctx, argc - i, argv + i, &err) < 0)
         return fail(name, err);
     return cli_exit_status >= 0 ? cli_exit_status : 0;

@@ -118,6 +118,9 @@ char *rl_features_json(struct rl_error **err)
     char buf[64];
     snprintf(buf, sizeof(buf), "%u.%u.%u", v->major, v->minor, v->micro);
     rl_jsonw_kv_string(w, "io.github.seccomp.libseccomp.version", buf);
+    /* runc's org.opencontainers.runc.checkpoint.enabled: checkpoint and
+     * restore are there (criu itself is found when they run) */
+    rl_jsonw_kv_string(w, "rustlet.checkpoint.enabled", "true");
     rl_jsonw_kv_string(w, "rustlet.commit", RUSTLET_COMMIT);
     rl_jsonw_kv_string(w, "rustlet.version", RUSTLET_VERSION);
     rl_jsonw_object_close(w);
