@@ -24,6 +24,10 @@ documented() {
 	fi
 }
 
+# cmd_checkpoint.c holds both commands' tables
+restore_only='bundle|detach|pid-file|console-socket|no-subreaper|no-pivot|lsm-profile|lsm-mount-context'
+checkpoint_only='parent-path|leave-running|pre-dump|status-fd|page-server'
+
 @test "docs: every command's flags are in its man page" {
 	is_rustlet || skip "checks rustlet's own sources and man pages"
 	documented rustlet.8 $(flags_of main.c)
@@ -35,6 +39,8 @@ documented() {
 	documented rustlet-list.8 $(flags_of cmd_list.c)
 	documented rustlet-ps.8 $(flags_of cmd_ps.c)
 	documented rustlet-spec.8 $(flags_of cmd_spec.c)
+	documented rustlet-checkpoint.8 $(flags_of cmd_checkpoint.c | grep -vxE "$restore_only")
+	documented rustlet-restore.8 $(flags_of cmd_checkpoint.c | grep -vxE "$checkpoint_only")
 	documented rustlet-kill.8 all
 	documented rustlet-delete.8 force
 }
@@ -63,6 +69,8 @@ in_help() {
 	in_help list $(flags_of cmd_list.c)
 	in_help ps $(flags_of cmd_ps.c)
 	in_help spec $(flags_of cmd_spec.c)
+	in_help checkpoint $(flags_of cmd_checkpoint.c | grep -vxE "$restore_only")
+	in_help restore $(flags_of cmd_checkpoint.c | grep -vxE "$checkpoint_only")
 	in_help kill all
 	in_help delete force
 }
@@ -70,7 +78,7 @@ in_help() {
 @test "docs: every command has a man page" {
 	is_rustlet || skip "checks rustlet's own man pages"
 	local c
-	for c in create delete events exec features kill list pause ps resume run spec start state update; do
+	for c in checkpoint create delete events exec features kill list pause ps restore resume run spec start state update; do
 		[[ -f $RL_TESTS_DIR/../../man/rustlet-$c.8 ]] || fail "no man/rustlet-$c.8"
 	done
 }
