@@ -49,6 +49,8 @@ struct rl_init_args {
                                           syscall, read by `create` if the init dies */
     const int *idmap_fds;              /* per spec mount: detached idmapped tree made
                                           by the parent (idmap.c), or -1; NULL: none */
+    bool mount_sources;                /* the parent opens the bind sources for us
+                                          (mount_src.c, sync.h step 1d) */
 };
 
 #define RL_SECCOMP_STEP_MAX 256
@@ -71,8 +73,9 @@ int rl_ns_set_time_offsets(const struct rl_spec *spec, struct rl_error **err);
 int rl_ns_enter_time_for_children(struct rl_error **err);
 
 /* rootfs.c / mounts.c / devices.c */
+/* idmap_fds, src_fds: per spec mount or NULL (see rl_mounts_apply) */
 int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char *bundle,
-                      const int *idmap_fds, struct rl_error **err);
+                      const int *idmap_fds, const int *src_fds, struct rl_error **err);
 int rl_rootfs_pivot(const char *rootfs, bool no_pivot, struct rl_error **err);
 /* Without a mount namespace: chroot into rootfs (nothing is mounted). */
 int rl_rootfs_chroot(const char *rootfs, struct rl_error **err);
@@ -80,8 +83,29 @@ int rl_rootfs_finish(const struct rl_spec *spec, struct rl_error **err);
 /* linux.rootfsPropagation on the new "/", once every mount (the
  * /dev/console bind too) is made */
 int rl_rootfs_propagate(const struct rl_spec *spec, struct rl_error **err);
+/* idmap_fds[i] >= 0: the detached idmapped tree of mount i (idmap.c);
+ * src_fds[i] >= 0: the O_PATH source of bind mount i opened by the runtime
+ * (mount_src.c); either array may be NULL. */
 int rl_mounts_apply(const struct rl_spec *spec, int rootfd, const char *bundle,
-                    const int *idmap_fds, struct rl_error **err);
+                    const int *idmap_fds, const int *src_fds, struct rl_error **err);
+
+/* mount_src.c: with a user namespace, the runtime opens the bind sources
+ * in the init's mount namespace (sync.h step 1d). Does mount i take its
+ * source that way; how many do. */
+bool rl_mount_source_by_fd(const struct rl_spec *spec, size_t i);
+size_t rl_mount_sources_count(const struct rl_spec *spec);
+/* In the runtime, before the clone: some mount takes its source by fd and
+ * we have the privilege to open it (not rootless). Decides for both sides
+ * (rl_init_args.mount_sources). */
+bool rl_mount_sources_wanted(const struct rl_spec *spec);
+/* Runtime: wait for the init's request, then send it the sources. */
+int rl_mount_sources_send(const struct rl_spec *spec, const char *bundle, int init_pidfd,
+                          int sync_fd, struct rl_error **err);
+/* Init: ask and receive; *fds one per spec mount (-1 where not by fd), NULL
+ * when none is. */
+int rl_mount_sources_receive(const struct rl_spec *spec, int sync_fd, int **fds,
+                             struct rl_error **err);
+void rl_mount_sources_free(int *fds, size_t n);
 
 /* *fds (malloc'd, one per spec mount, -1 where not idmapped; NULL when no
  * mount is idmapped): detached trees, idmapped, ready for move_mount. */

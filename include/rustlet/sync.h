@@ -14,6 +14,13 @@
  *                                      exist: parent moves the devices into the
  *                                      init's network namespace (netdev.c)
  *   1c    parent  SYNC_NETDEV_DONE     child: go on (sysctl, mounts...)
+ *   1d    child   SYNC_MOUNT_SOURCES   (only with a user and a mount namespace
+ *                                      and bind mounts) nothing mounted yet:
+ *                                      parent opens the bind sources in the
+ *                                      init's mount namespace (mount_src.c)
+ *   1e    parent  SYNC_MOUNT_SOURCE    one per bind mount, in the mounts'
+ *                                      order, its O_PATH fd attached; child:
+ *                                      mounts from /proc/self/fd/N
  *   2     child   SYNC_HOOKS           parent: namespaces and mounts exist, not
  *                                      yet pivoted: run prestart and
  *                                      createRuntime hooks (runtime namespace)
@@ -55,12 +62,14 @@ enum sync_type {
     SYNC_READY_ACK,
     SYNC_ERROR,
     SYNC_PID,
-    SYNC_USERMAP,      /* stage 1 -> parent: write my uid/gid maps */
-    SYNC_USERMAP_DONE, /* parent -> stage 1 */
-    SYNC_SECCOMP,      /* init -> parent: the seccomp listener fd */
-    SYNC_SECCOMP_DONE, /* parent -> init: the agent has it */
-    SYNC_NETDEV,       /* init -> parent: move linux.netDevices in now */
-    SYNC_NETDEV_DONE,  /* parent -> init: they are there, up */
+    SYNC_USERMAP,       /* stage 1 -> parent: write my uid/gid maps */
+    SYNC_USERMAP_DONE,  /* parent -> stage 1 */
+    SYNC_SECCOMP,       /* init -> parent: the seccomp listener fd */
+    SYNC_SECCOMP_DONE,  /* parent -> init: the agent has it */
+    SYNC_NETDEV,        /* init -> parent: move linux.netDevices in now */
+    SYNC_NETDEV_DONE,   /* parent -> init: they are there, up */
+    SYNC_MOUNT_SOURCES, /* init -> parent: open my bind sources */
+    SYNC_MOUNT_SOURCE,  /* parent -> init: one of them (fd attached) */
 };
 
 #define SYNC_TEXT_MAX 3800

@@ -46,6 +46,7 @@ struct create_ctx {
     int lock_fd;
     int sync_fd; /* parent end */
     int pidfd;
+    bool mount_sources;  /* we open the bind sources for the init (mount_src.c) */
     int console_fd;      /* connected console socket (process.terminal) */
     pid_t child;         /* the process we cloned (stage 1 or init) */
     bool born_in_cgroup; /* clone3(CLONE_INTO_CGROUP) put it in the cgroup2 dir */
@@ -128,6 +129,7 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
         close(sp[1]);
         return rl_error_errno(err, "open %s", fifo);
     }
+    c->mount_sources = rl_mount_sources_wanted(c->spec);
     /* idmapped mounts are made here, in the runtime's user namespace */
     int *idmap_fds = NULL;
     if (rl_idmap_prepare(c->spec, c->st->bundle, &idmap_fds, err) < 0) {
@@ -160,6 +162,7 @@ static int spawn(struct create_ctx *c, struct rl_error **err)
         .clone_flags = flags,
         .seccomp_listener = -1,
         .idmap_fds = idmap_fds,
+        .mount_sources = c->mount_sources,
         .seccomp_step = c->seccomp_step,
     };
     c->pidfd = -1;
@@ -486,7 +489,11 @@ static int create_steps(struct create_ctx *c, struct rl_error **err)
     if (after_clone(c, err) < 0)
         return -1;
     test_step("init pid recorded");
+    /* step 1d: with a user namespace the init cannot open every bind
+     * source itself (mount_src.c) */
     if (move_net_devices(c, err) < 0 ||
+        (c->mount_sources &&
+         rl_mount_sources_send(c->spec, c->st->bundle, c->pidfd, c->sync_fd, err) < 0) ||
         rl_rdt_join(c->ctx, c->st->id, c->spec, rdt_root, c->init, err) < 0 ||
         run_runtime_hooks(c, err) < 0)
         return -1;

@@ -15,8 +15,9 @@
  *                                         fds close-on-exec, PATH lookup,
  *                                         no_new_privs, execve
  *   EOF on the socket = execve done   <-- or SYNC_ERROR with the cause
- *   -d: pid file; else relay signals
- *   and return the exit status
+ *   pid file (with or without -d); -d:
+ *   return, else relay signals and
+ *   return the exit status
  *
  * G is non-dumpable until execve, so nothing in the container can open its
  * /proc/<pid>/exe or its fds, and that exe is the sealed copy of the binary
@@ -284,11 +285,20 @@ static int run_child(struct exec_ctx *c, int *status, struct rl_error **err)
         waitpid(c->child, &ws, 0);
         return -1;
     }
-    if (c->o->detach) {
-        if (c->o->pid_file && rl_write_pid_file(c->o->pid_file, c->child, err) < 0)
-            return rl_error_wrap(err, "--pid-file");
-        return 0;
+    /* with or without --detach (as runc): whoever waits on us can find the
+     * process while it runs */
+    if (c->o->pid_file && rl_write_pid_file(c->o->pid_file, c->child, err) < 0) {
+        rl_error_wrap(err, "--pid-file");
+        if (!c->o->detach) {
+            /* nobody else will reap it */
+            kill(c->child, SIGKILL);
+            int ws = 0;
+            waitpid(c->child, &ws, 0);
+        }
+        return -1;
     }
+    if (c->o->detach)
+        return 0;
     relay_terminal(c);
     return rl_wait_foreground(c->child, c->child_pidfd, status, err);
 }

@@ -36,6 +36,10 @@ const char *sync_type_name(enum sync_type t)
         return "netdev";
     case SYNC_NETDEV_DONE:
         return "netdev-done";
+    case SYNC_MOUNT_SOURCES:
+        return "mount-sources";
+    case SYNC_MOUNT_SOURCE:
+        return "mount-source";
     }
     return "unknown";
 }

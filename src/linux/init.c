@@ -292,8 +292,16 @@ static void setup(struct rl_init_args *a)
     /* without a mount namespace nothing is mounted (validation refused what
      * would be): the runtime's mount table stays as it is */
     bool mntns = rl_spec_namespace(spec, RL_NS_MOUNT) != NULL;
-    if (mntns)
-        CHECK(a, rl_rootfs_prepare(spec, a->rootfs, a->bundle, a->idmap_fds, &err));
+    if (mntns) {
+        /* with a user namespace, the runtime opens the bind sources: we
+         * may not reach them (mount_src.c) */
+        int *src_fds = NULL;
+        if (a->mount_sources)
+            CHECK(a, rl_mount_sources_receive(spec, a->sync_fd, &src_fds, &err));
+        int r = rl_rootfs_prepare(spec, a->rootfs, a->bundle, a->idmap_fds, src_fds, &err);
+        rl_mount_sources_free(src_fds, spec->n_mounts);
+        CHECK(a, r);
+    }
     pid_t hostpid = 0;
     if (a->runtime_hooks) {
         CHECK(a, sync_send(a->sync_fd, SYNC_HOOKS, 0) < 0 ? rl_error_errno(&err, "sync") : 0);

@@ -141,6 +141,12 @@ static int open_in_root(int rootfd, const char *path, bool create, bool as_file,
     }
 }
 
+/* What the runtime made or opened for one mount, -1 where nothing. */
+struct mount_fds {
+    int idmap;  /* detached idmapped tree (idmap.c) */
+    int source; /* O_PATH of a bind source (mount_src.c) */
+};
+
 static bool is_bind(const struct rl_mount *m, const struct rl_mount_opts *o)
 {
     return (o->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
@@ -167,12 +173,14 @@ static int reopen_top(int rootfd, const struct rl_mount *m, char *buf, size_t le
     return fd;
 }
 
-static int bind_mount(const struct rl_mount *m, int rootfd, const char *src, const char *dst,
-                      const struct rl_mount_opts *o, struct rl_error **err)
+/* from: what mount(2) gets (the source's path, or /proc/self/fd/N of the
+ * fd the runtime opened); name: the source's path, for the messages */
+static int bind_mount(const struct rl_mount *m, int rootfd, const char *from, const char *name,
+                      const char *dst, const struct rl_mount_opts *o, struct rl_error **err)
 {
     unsigned long rec = o->recursive_bind ? MS_REC : 0;
-    if (rl_sys_mount(src, dst, NULL, MS_BIND | rec, NULL) < 0)
-        return rl_error_errno(err, "bind %s", src);
+    if (rl_sys_mount(from, dst, NULL, MS_BIND | rec, NULL) < 0)
+        return rl_error_errno(err, "bind %s", name);
     unsigned long extra = o->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
     if (extra) {
         /* bind mounts take their flags from a remount of the new mount */
@@ -268,15 +276,21 @@ static char *tmpfs_mode_data(int rootfd, const struct rl_mount *m, const char *d
 }
 
 static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bool cgroupns,
-                    const char *mount_label, const struct rl_mount_opts *o, int idfd,
-                    struct rl_error **err)
+                    const char *mount_label, const struct rl_mount_opts *o,
+                    const struct mount_fds *f, struct rl_error **err)
 {
+    int idfd = f->idmap;
     bool bind = is_bind(m, o);
+    /* the source the runtime opened for us (mount_src.c): by its fd */
+    int srcfd = bind && idfd < 0 ? f->source : -1;
     _cleanup_free_ char *src = resolve_source(m, bundle, bind);
+    char srcpath[64];
+    snprintf(srcpath, sizeof(srcpath), "/proc/self/fd/%d", srcfd);
     bool as_file = false;
     if (bind || idfd >= 0) {
         struct stat st;
-        if ((idfd >= 0 ? fstat(idfd, &st) : stat(src, &st)) < 0)
+        int fd = idfd >= 0 ? idfd : srcfd;
+        if ((fd >= 0 ? fstat(fd, &st) : stat(src, &st)) < 0)
             return rl_error_errno(err, "stat %s", src);
         as_file = !S_ISDIR(st.st_mode);
     }
@@ -293,7 +307,7 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
         if (attach_idmapped(m, rootfd, idfd, dfd, o, err) < 0)
             return -1;
     } else if (bind) {
-        if (bind_mount(m, rootfd, src, dst, o, err) < 0)
+        if (bind_mount(m, rootfd, srcfd >= 0 ? srcpath : src, src, dst, o, err) < 0)
             return -1;
     } else if (m->type && strcmp(m->type, "cgroup") == 0) {
         if (rl_mount_cgroup(m, rootfd, dst, cgroupns, err) < 0)
@@ -372,11 +386,13 @@ static int apply_recursive(const struct rl_mount *m, int rootfd, const struct rl
 }
 
 static int mount_one(const struct rl_mount *m, size_t i, int rootfd, const char *bundle,
-                     bool cgroupns, const char *mount_label, int idfd, struct rl_error **err)
+                     bool cgroupns, const char *mount_label, const struct mount_fds *f,
+                     struct rl_error **err)
 {
     struct rl_mount_opts o;
+    int idfd = f->idmap;
     rl_mount_opts_parse(m->options, m->n_options, &o, err);
-    int r = mount_at(m, rootfd, bundle, cgroupns, mount_label, &o, idfd, err);
+    int r = mount_at(m, rootfd, bundle, cgroupns, mount_label, &o, f, err);
     if (r == 0)
         r = apply_recursive(m, rootfd, &o, err);
     rl_mount_opts_free(&o);
@@ -387,12 +403,14 @@ static int mount_one(const struct rl_mount *m, size_t i, int rootfd, const char 
 }
 
 int rl_mounts_apply(const struct rl_spec *spec, int rootfd, const char *bundle,
-                    const int *idmap_fds, struct rl_error **err)
+                    const int *idmap_fds, const int *src_fds, struct rl_error **err)
 {
     const struct rl_namespace *cgns = rl_spec_namespace(spec, RL_NS_CGROUP);
-    for (size_t i = 0; i < spec->n_mounts; i++)
+    for (size_t i = 0; i < spec->n_mounts; i++) {
+        struct mount_fds f = {idmap_fds ? idmap_fds[i] : -1, src_fds ? src_fds[i] : -1};
         if (mount_one(&spec->mounts[i], i, rootfd, bundle, cgns != NULL, spec->linux_.mount_label,
-                      idmap_fds ? idmap_fds[i] : -1, err) < 0)
+                      &f, err) < 0)
             return -1;
+    }
     return 0;
 }

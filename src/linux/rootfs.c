@@ -68,7 +68,7 @@ static int make_parent_mount_private(const char *path, struct rl_error **err)
 }
 
 int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char *bundle,
-                      const int *idmap_fds, struct rl_error **err)
+                      const int *idmap_fds, const int *src_fds, struct rl_error **err)
 {
     unsigned long prop = MS_SLAVE | MS_REC;
     if (spec->linux_.rootfs_propagation) {
@@ -95,7 +95,7 @@ int rl_rootfs_prepare(const struct rl_spec *spec, const char *rootfs, const char
     _cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         return rl_error_errno(err, "root.path: open %s", rootfs);
-    if (rl_mounts_apply(spec, rootfd, bundle, idmap_fds, err) < 0)
+    if (rl_mounts_apply(spec, rootfd, bundle, idmap_fds, src_fds, err) < 0)
         return -1;
     if (rl_devices_needed(spec) && rl_devices_setup(spec, rootfd, err) < 0)
         return -1;

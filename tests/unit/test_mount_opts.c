@@ -267,6 +267,33 @@ static void test_rl_mount_is_idmapped(void **state)
     assert_true(rl_mount_is_idmapped(&m));
 }
 
+/* mount_src.c: which mounts take a source the runtime opened for the init
+ * (a bind, not idmapped, with a user and a mount namespace). */
+static void test_rl_mount_source_by_fd(void **state)
+{
+    char *bind[] = {"rbind", "ro"}, *idm[] = {"bind", "idmap"}, *none[] = {"nosuid"};
+    struct rl_mount m[] = {
+        {.destination = "/a", .source = "/src", .options = bind, .n_options = 2},
+        {.destination = "/b", .type = "bind", .source = "/src"},
+        {.destination = "/c", .source = "/src", .options = idm, .n_options = 2},
+        {.destination = "/d", .type = "tmpfs", .source = "tmpfs", .options = none, .n_options = 1},
+    };
+    struct rl_namespace ns[] = {{.type = RL_NS_MOUNT}, {.type = RL_NS_USER}};
+    struct rl_spec spec = {.mounts = m, .n_mounts = 4};
+    spec.linux_.namespaces = ns;
+    spec.linux_.n_namespaces = 1; /* mount only: the init can open them */
+    assert_int_equal(rl_mount_sources_count(&spec), 0);
+    spec.linux_.n_namespaces = 2;
+    assert_true(rl_mount_source_by_fd(&spec, 0));
+    assert_true(rl_mount_source_by_fd(&spec, 1));
+    assert_false(rl_mount_source_by_fd(&spec, 2)); /* idmap.c makes its tree */
+    assert_false(rl_mount_source_by_fd(&spec, 3));
+    assert_int_equal(rl_mount_sources_count(&spec), 2);
+    spec.linux_.namespaces = &ns[1]; /* user, no mount namespace: nothing mounted */
+    spec.linux_.n_namespaces = 1;
+    assert_int_equal(rl_mount_sources_count(&spec), 0);
+}
+
 static void test_rl_propagation_flags_unknown(void **state)
 {
     assert_int_equal(rl_propagation_flags(""), -1);
@@ -289,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_rl_mount_opts_parse_no_recursive_form),
         cmocka_unit_test(test_rl_mount_opts_parse_idmap),
         cmocka_unit_test(test_rl_mount_is_idmapped),
+        cmocka_unit_test(test_rl_mount_source_by_fd),
         cmocka_unit_test(test_rl_propagation_flags_names),
         cmocka_unit_test(test_rl_propagation_flags_unknown),
     };

@@ -172,6 +172,8 @@ static void test_sync_type_name_all(void **state)
     assert_string_equal(sync_type_name(SYNC_PID), "pid");
     assert_string_equal(sync_type_name(SYNC_USERMAP), "usermap");
     assert_string_equal(sync_type_name(SYNC_USERMAP_DONE), "usermap-done");
+    assert_string_equal(sync_type_name(SYNC_MOUNT_SOURCES), "mount-sources");
+    assert_string_equal(sync_type_name(SYNC_MOUNT_SOURCE), "mount-source");
     assert_string_equal(sync_type_name((enum sync_type)0), "unknown");
 }
 
