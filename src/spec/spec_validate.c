@@ -3,7 +3,7 @@
  * runtime cannot honour, with a message naming the config path and what is
  * wrong with it. */
 #include "spec_internal.h"
-#include "rustlet/attrs.h"
+#include "rustlet/attrs_names.h"
 #include "rustlet/seccomp.h"
 #include "rustlet/utils.h"
 
