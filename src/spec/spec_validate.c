@@ -4,7 +4,7 @@
  * wrong with it. */
 #include "spec_internal.h"
 #include "rustlet/attrs_names.h"
-#include "rustlet/seccomp.h"
+#include "rustlet/seccomp_names.h"
 #include "rustlet/utils.h"
 
 #include <stdio.h>
