@@ -86,6 +86,14 @@ const char *rl_status_name(enum rl_status s);
 /* The configuration file the container was created from (malloc'd). */
 char *rl_state_config_path(const struct rl_state *st);
 
+/* runtime.c. Before anything else in the commands that enter a container
+ * (create, run, exec): re-execute from a sealed memfd copy of the binary
+ * unless already running one (CVE-2019-5736); 0 when already sealed. */
+int rl_runtime_seal(char **argv, struct rl_error **err);
+/* The global options against the host: --systemd-cgroup needs systemd as
+ * the init and root (the user instance is not supported). */
+int rl_context_check(const struct rl_context *ctx, struct rl_error **err);
+
 int rl_create(const struct rl_context *ctx, const char *id, const struct rl_create_opts *opts,
               struct rl_error **err);
 int rl_start(const struct rl_context *ctx, const char *id, struct rl_error **err);

@@ -9,7 +9,8 @@
  * The container init builds early (errors still reach `create`) and loads
  * as late as it can (see init.c for where and why).
  *
- * The name tables are pure and used by rl_spec_validate() and `features`. */
+ * The names (actions, operators, architectures, flags) and the pure checks
+ * on them are the spec module's: rustlet/seccomp_names.h. */
 #ifndef RUSTLET_SECCOMP_H
 #define RUSTLET_SECCOMP_H
 
@@ -18,24 +19,14 @@
 #include <sys/types.h>
 
 #include "rustlet/error.h"
+#include "rustlet/seccomp_names.h"
 #include "rustlet/spec.h"
 
-/* ---- names (pure: no syscalls, no libseccomp context) ---- */
-/* The names config-linux.md lists (runtime-spec v1.3.0 / libseccomp 2.6). */
-bool rl_seccomp_action_known(const char *name);
-bool rl_seccomp_op_known(const char *name);
-bool rl_seccomp_arch_known(const char *name);
-bool rl_seccomp_flag_known(const char *name);
-/* Does the action take an errno (SCMP_ACT_ERRNO, SCMP_ACT_TRACE)? */
-bool rl_seccomp_action_takes_errno(const char *name);
-
-/* For `features`: NULL-terminated static lists. Actions, operators and
- * known flags are everything rustlet recognises; archs only those the
- * libseccomp rustlet was built with can add to a filter. */
-const char *const *rl_seccomp_action_names(void);
-const char *const *rl_seccomp_op_names(void);
+/* ---- what this libseccomp and kernel support ---- */
+/* For `features`: a NULL-terminated static list of the architectures (of
+ * seccomp_names.h) that the libseccomp rustlet was built with can add to a
+ * filter. */
 const char *const *rl_seccomp_arch_names(void);
-const char *const *rl_seccomp_flag_names(void);
 /* Whether a known flag works here: rustlet's libseccomp can set it and the
  * kernel accepts it (probed with seccomp(2), nothing is loaded). */
 bool rl_seccomp_flag_supported(const char *name);
@@ -51,8 +42,6 @@ struct rl_seccomp_filter *rl_seccomp_build(const struct rl_seccomp *sc, struct r
 void rl_seccomp_filter_free(struct rl_seccomp_filter *f);
 /* The errno of an SCMP_ACT_ERRNO defaultAction, else -1 (also for NULL). */
 int rl_seccomp_default_errno(const struct rl_seccomp_filter *f);
-/* Does the config use SCMP_ACT_NOTIFY (so a listener fd will exist)? */
-bool rl_seccomp_uses_notify(const struct rl_seccomp *sc);
 /* The filter as libseccomp's PFC text (malloc'd), or the BPF program that
  * rl_seccomp_load() installs (the ENOSYS stub of seccomp_bpf.h, then
  * libseccomp's program; a malloc'd copy), for tests and --debug. */

@@ -183,7 +183,11 @@ static int rmdir_retry(const char *dir, bool fake, struct rl_error **err)
         unlink_plain_files(dir);
     /* A cgroup whose last process is still exiting stays busy for a moment. */
     for (unsigned i = 0;; i++) {
-        if (rmdir(dir) == 0 || errno == ENOENT)
+        if (rmdir(dir) == 0) {
+            rl_debug("cgroup: rmdir %s%s", dir, i ? " (after EBUSY retries)" : "");
+            return 0;
+        }
+        if (errno == ENOENT)
             return 0;
         if (errno != EBUSY || i >= 100)
             return rl_error_errno(err, "rmdir %s", dir);
@@ -223,6 +227,7 @@ int cg_signal_pids(const pid_t *pids, size_t n, int sig, struct rl_error **err)
     for (size_t i = 0; i < n; i++) {
         if (kill(pids[i], sig) < 0 && errno != ESRCH)
             return rl_error_errno(err, "kill %d with signal %d", (int)pids[i], sig);
+        rl_debug("cgroup: kill(%d, %d)", (int)pids[i], sig);
     }
     return 0;
 }

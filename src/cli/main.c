@@ -3,7 +3,6 @@
  * and chooses the exit status. */
 #include "cli.h"
 #include "rustlet/json.h"
-#include "rustlet/linux.h"
 #include "rustlet/log.h"
 #include "rustlet/utils.h"
 #include "rustlet/version.h"
@@ -194,7 +193,7 @@ int main(int argc, char **argv)
     if (i < argc && !help && !version &&
         (strcmp(argv[i], "create") == 0 || strcmp(argv[i], "run") == 0 ||
          strcmp(argv[i], "exec") == 0) &&
-        rl_exec_sealed_self(argv, &err) < 0)
+        rl_runtime_seal(argv, &err) < 0)
         return fail(argv[i], err);
     if (rl_log_open(g.log, strcmp(g.log_format, "json") == 0, g.debug, &err) < 0)
         return fail(NULL, err);
@@ -216,14 +215,6 @@ int main(int argc, char **argv)
                                     "--cgroup-manager: unknown manager \"%s\" (cgroupfs, "
                                     "systemd or disabled)",
                                     cgm),
-                           err));
-    if (g.systemd_cgroup && !rl_cgroup_systemd_running())
-        return fail(NULL, (rl_error(&err, "--systemd-cgroup: systemd is not running on this host "
-                                          "(no /run/systemd/system); use the cgroupfs driver"),
-                           err));
-    if (g.systemd_cgroup && geteuid() != 0)
-        return fail(NULL, (rl_error(&err, "--systemd-cgroup: the systemd user instance (rootless) "
-                                          "is not supported yet; run as root or use cgroupfs"),
                            err));
     const char *name = argv[i];
     if (strcmp(name, "help") == 0) {
@@ -253,6 +244,8 @@ int main(int argc, char **argv)
                              .no_cgroups = strcmp(cgm, "disabled") == 0,
                              .systemd_cgroup = g.systemd_cgroup,
                              .criu = g.criu};
+    if (rl_context_check(&ctx, &err) < 0)
+        return fail(NULL, err);
     if (c->fn(&ctx, argc - i, argv + i, &err) < 0)
         return fail(name, err);
     return cli_exit_status >= 0 ? cli_exit_status : 0;

@@ -63,6 +63,10 @@ int rl_lock_read_any(const struct rl_context *ctx, const char *id, struct rl_loc
     l->fd = rl_state_lock(ctx, id, err);
     if (l->fd >= 0 && read_checked(ctx, id, &l->st, err) == 0) {
         l->status = rl_state_status(ctx, l->st);
+        rl_debug("container %s: locked %s/%s, read state.json: status %s, init pid %d (start "
+                 "time %llu), cgroup %s",
+                 id, ctx->root, id, rl_status_name(l->status), (int)l->st->pid, l->st->start_time,
+                 l->st->cgroup ? l->st->cgroup->path : "none");
         return 0;
     }
     bool damaged = err && *err && (*err)->errnum == RL_EDAMAGED;
@@ -167,6 +171,7 @@ static int run_poststart(const struct rl_state *st, struct rl_error **err)
     if (spec == NULL) {
         rl_log(RL_LOG_WARN, "poststart hooks not run: %s", lerr->msg);
     } else if (spec->hooks.n_poststart) {
+        rl_debug("start %s: %zu poststart hook(s) from %s", st->id, spec->hooks.n_poststart, cfg);
         _cleanup_free_ char *js = rl_state_oci_json(st, RL_STATUS_RUNNING, false);
         ret = rl_hooks_run(spec->hooks.poststart, spec->hooks.n_poststart, "poststart", js, err);
     }
@@ -179,9 +184,12 @@ static int run_poststart(const struct rl_state *st, struct rl_error **err)
 static void stop_after_failed_start(struct rl_state *st)
 {
     _cleanup_close_ int pidfd = rl_state_pidfd(st);
-    if (st->cgroup)
+    if (st->cgroup) {
+        rl_debug("start %s: SIGKILL to every process in cgroup %s", st->id, st->cgroup->path);
         rl_cgroup_kill_all(st->cgroup, SIGKILL, NULL);
+    }
     if (pidfd >= 0) {
+        rl_debug("start %s: SIGKILL to init pid %d", st->id, (int)st->pid);
         syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
         (void)wait_exit(pidfd, 10000);
     }
@@ -208,13 +216,20 @@ static int start_locked(const struct rl_context *ctx, struct rl_locked *l, struc
     if (rl_notify_open(ctx, l->st->id, n, err) < 0)
         return -1;
     _cleanup_free_ char *fifo_path = xasprintf("%s/%s/exec.fifo", ctx->root, l->st->id);
+    rl_debug("start %s: open %s for reading: releases init pid %d", l->st->id, fifo_path,
+             (int)l->st->pid);
+    uint64_t t0 = rl_now_ns();
     if (release_init(fifo_path, pidfd, err) < 0) {
+        rl_debug("start %s: release failed: stopping the init", l->st->id);
         stop_after_failed_start(l->st);
         return -1;
     }
+    rl_debug("start %s: init pid %d ran its execve (%s read to EOF in %lluus, removed)", l->st->id,
+             (int)l->st->pid, fifo_path, (unsigned long long)((rl_now_ns() - t0) / 1000));
     l->st->started = true;
     if (rl_state_write(ctx, l->st, err) < 0)
         return -1;
+    rl_debug("start %s: %s/%s/state.json written (started)", l->st->id, ctx->root, l->st->id);
     if (run_poststart(l->st, err) < 0) {
         stop_after_failed_start(l->st);
         return -1;
@@ -259,12 +274,24 @@ int rl_state_json(const struct rl_context *ctx, const char *id, char **json, str
     return 0;
 }
 
+/* "SIGTERM" for the log ("SIG?" for a number without a name) */
+static const char *sig_name(int sig)
+{
+    static char buf[16];
+    const char *n = sigabbrev_np(sig);
+    snprintf(buf, sizeof(buf), "SIG%s", n ? n : "?");
+    return buf;
+}
+
 static int kill_locked(struct rl_locked *l, int sig, bool all, struct rl_error **err)
 {
     if (l->status == RL_STATUS_STOPPED || l->status == RL_STATUS_CREATING)
         return rl_error(err, "container not running");
     int r;
+    const char *id = l->st->id;
     if (all && l->st->cgroup) {
+        rl_debug("kill %s: signal %d (%s) to every process in cgroup %s", id, sig, sig_name(sig),
+                 l->st->cgroup->path);
         r = rl_cgroup_kill_all(l->st->cgroup, sig, err);
     } else {
         _cleanup_close_ int pidfd = rl_state_pidfd(l->st);
@@ -273,10 +300,14 @@ static int kill_locked(struct rl_locked *l, int sig, bool all, struct rl_error *
         r = syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0
                 ? rl_error_errno(err, "send signal %d", sig)
                 : 0;
+        rl_debug("kill %s: pidfd_send_signal(init pid %d, %d (%s)) = %d", id, (int)l->st->pid, sig,
+                 sig_name(sig), r);
     }
     /* a frozen v1 task dies only once thawed: thaw for SIGKILL (as runc) */
-    if (r == 0 && sig == SIGKILL && l->status == RL_STATUS_PAUSED && l->st->cgroup)
+    if (r == 0 && sig == SIGKILL && l->status == RL_STATUS_PAUSED && l->st->cgroup) {
+        rl_debug("kill %s: thaw cgroup %s so its frozen tasks can die", id, l->st->cgroup->path);
         rl_cgroup_freeze(l->st->cgroup, false, NULL);
+    }
     return r;
 }
 
@@ -295,14 +326,21 @@ static void kill_all_and_wait(struct rl_state *st)
 {
     _cleanup_close_ int pidfd = rl_state_pidfd(st);
     if (st->cgroup) {
+        rl_debug("delete %s: thaw cgroup %s and SIGKILL every process in it", st->id,
+                 st->cgroup->path);
         rl_cgroup_freeze(st->cgroup, false, NULL);
         rl_cgroup_kill_all(st->cgroup, SIGKILL, NULL);
     }
     if (pidfd >= 0) {
+        rl_debug("delete %s: SIGKILL to init pid %d, waiting for it to exit", st->id, (int)st->pid);
         syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
         if (wait_exit(pidfd, 10000) < 0)
             rl_log(RL_LOG_WARN, "container %s: init %d did not exit after SIGKILL", st->id,
                    (int)st->pid);
+        else
+            rl_debug("delete %s: init pid %d exited", st->id, (int)st->pid);
+    } else if (st->pid > 0) {
+        rl_debug("delete %s: init pid %d is gone already", st->id, (int)st->pid);
     }
 }
 
@@ -314,16 +352,27 @@ static int delete_locked(const struct rl_context *ctx, struct rl_locked *l, bool
                         rl_status_name(l->status));
     if (l->status != RL_STATUS_STOPPED || l->st->cgroup)
         kill_all_and_wait(l->st);
+    const char *id = l->st->id;
     if (l->st->created && l->st->n_poststop) {
+        rl_debug("delete %s: %zu poststop hook(s)", id, l->st->n_poststop);
         _cleanup_free_ char *js = rl_state_oci_json(l->st, RL_STATUS_STOPPED, false);
         rl_hooks_run_all(l->st->poststop, l->st->n_poststop, "poststop", js);
     }
-    if (l->st->cgroup && rl_cgroup_destroy(l->st->cgroup, err) < 0)
+    if (l->st->cgroup) {
+        rl_debug("delete %s: remove cgroup %s (every hierarchy)", id, l->st->cgroup->path);
+        if (rl_cgroup_destroy(l->st->cgroup, err) < 0)
+            return -1;
+    }
+    if (rl_rdt_remove(ctx, id, err) < 0)
         return -1;
-    if (rl_rdt_remove(ctx, l->st->id, err) < 0)
+    _cleanup_free_ char *dir = rl_state_dir(ctx, id);
+    /* nothing of the container is mounted on the host: rl_rm_rf refuses to
+     * cross into a mount point */
+    rl_debug("delete %s: remove the state directory %s", id, dir);
+    if (rl_rm_rf(dir, err) < 0)
         return -1;
-    _cleanup_free_ char *dir = rl_state_dir(ctx, l->st->id);
-    return rl_rm_rf(dir, err);
+    rl_debug("delete %s: removed %s", id, dir);
+    return 0;
 }
 
 int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct rl_error **err)
@@ -331,6 +380,8 @@ int rl_delete(const struct rl_context *ctx, const char *id, bool force, struct r
     struct rl_locked l;
     if (rl_lock_read_any(ctx, id, &l, true, err) < 0) {
         if (force && err && *err && (*err)->errnum == ENOENT) {
+            rl_debug("delete --force %s: no such container (%s/%s), nothing to do", id, ctx->root,
+                     id);
             rl_error_free(*err);
             *err = NULL;
             return 0;

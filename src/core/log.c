@@ -81,7 +81,10 @@ static size_t json_escape(char *out, size_t cap, const char *s)
     return o;
 }
 
-static void log_line(enum rl_log_level level, int fd, bool json, const char *msg);
+/* stamp: the text format's timestamp (RFC 3339, UTC, microseconds), so a
+ * --debug log shows when each step ran; the plain copy of a warning that
+ * rl_warn() puts on stderr goes without. */
+static void log_line(enum rl_log_level level, int fd, bool json, bool stamp, const char *msg);
 
 void rl_log(enum rl_log_level level, const char *fmt, ...)
 {
@@ -93,7 +96,7 @@ void rl_log(enum rl_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    log_line(level, log_fd >= 0 ? log_fd : 2, log_json, msg);
+    log_line(level, log_fd >= 0 ? log_fd : 2, log_json, true, msg);
     errno = saved;
 }
 
@@ -105,27 +108,32 @@ void rl_warn(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    log_line(RL_LOG_WARN, log_fd >= 0 ? log_fd : 2, log_json, msg);
+    log_line(RL_LOG_WARN, log_fd >= 0 ? log_fd : 2, log_json, true, msg);
     if (log_fd >= 0)
-        log_line(RL_LOG_WARN, 2, false, msg);
+        log_line(RL_LOG_WARN, 2, false, false, msg);
     errno = saved;
 }
 
-static void log_line(enum rl_log_level level, int fd, bool json, const char *msg)
+static void log_line(enum rl_log_level level, int fd, bool json, bool stamp, const char *msg)
 {
-
     char line[9000];
     int n;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    char ts[48];
+    size_t tl = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
     if (json) {
         char esc[8200];
         json_escape(esc, sizeof(esc), msg);
-        char ts[40];
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        snprintf(ts + tl, sizeof(ts) - tl, "Z");
         n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
                      level_name(level), esc, ts);
+    } else if (stamp) {
+        snprintf(ts + tl, sizeof(ts) - tl, ".%06ldZ", now.tv_nsec / 1000);
+        n = snprintf(line, sizeof(line), "%s rustlet[%d]: %s: %s\n", ts, (int)getpid(),
+                     level_name(level), msg);
     } else {
         n = snprintf(line, sizeof(line), "rustlet[%d]: %s: %s\n", (int)getpid(), level_name(level),
                      msg);

@@ -125,6 +125,7 @@ static int run_one(const struct rl_hook *h, const char *phase, size_t i, const c
     if (WEXITSTATUS(status) != 0)
         return rl_error(err, "hooks.%s[%zu] (%s): exited with status %d", phase, i, h->path,
                         WEXITSTATUS(status));
+    rl_debug("hook %s[%zu] (%s, pid %d): exited with status 0", phase, i, h->path, (int)pid);
     return 0;
 }
 

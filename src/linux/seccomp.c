@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* linux.seccomp through libseccomp: name tables, filter construction,
- * loading, and the SCMP_ACT_NOTIFY hand-over to a listener. See seccomp.h.
+/* linux.seccomp through libseccomp: filter construction, loading, and the
+ * SCMP_ACT_NOTIFY hand-over to a listener. See seccomp.h. The names are the
+ * spec module's (seccomp_names.h); this file only maps them to libseccomp.
  * libseccomp builds the program; rustlet exports it, puts the ENOSYS stub
  * in front (seccomp_bpf.c) and makes the seccomp(2) call itself. */
 #include "rustlet/seccomp.h"
@@ -23,38 +24,29 @@
 
 #define SC "linux.seccomp"
 
-/* ---- name tables ---------------------------------------------------------- */
+/* ---- libseccomp's values for the names of seccomp_names.h ------------------ */
 
-struct action {
-    const char *name;
-    uint32_t act; /* for ERRNO/TRACE: the action without the errno */
-    bool takes_errno;
+/* for ERRNO/TRACE: the action without the errno */
+static const uint32_t action_values[RL_SECCOMP_ACT_COUNT] = {
+    [RL_SECCOMP_ACT_KILL] = SCMP_ACT_KILL_THREAD,
+    [RL_SECCOMP_ACT_KILL_PROCESS] = SCMP_ACT_KILL_PROCESS,
+    [RL_SECCOMP_ACT_KILL_THREAD] = SCMP_ACT_KILL_THREAD,
+    [RL_SECCOMP_ACT_TRAP] = SCMP_ACT_TRAP,
+    [RL_SECCOMP_ACT_ERRNO] = SCMP_ACT_ERRNO(0),
+    [RL_SECCOMP_ACT_TRACE] = SCMP_ACT_TRACE(0),
+    [RL_SECCOMP_ACT_ALLOW] = SCMP_ACT_ALLOW,
+    [RL_SECCOMP_ACT_LOG] = SCMP_ACT_LOG,
+    [RL_SECCOMP_ACT_NOTIFY] = SCMP_ACT_NOTIFY,
 };
 
-/* SCMP_ACT_KILL is the historical name of KILL_THREAD (as in libseccomp). */
-static const struct action actions[] = {
-    {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false},
-    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
-    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
-    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
-    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
-    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
-    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
-    {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
-    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
-};
-
-static const struct {
-    const char *name;
-    enum scmp_compare op;
-} ops[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE},
-    {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE},
-    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE},
-    {"SCMP_CMP_GT", SCMP_CMP_GT},
-    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+static const enum scmp_compare op_values[RL_SECCOMP_CMP_COUNT] = {
+    [RL_SECCOMP_CMP_NE] = SCMP_CMP_NE,
+    [RL_SECCOMP_CMP_LT] = SCMP_CMP_LT,
+    [RL_SECCOMP_CMP_LE] = SCMP_CMP_LE,
+    [RL_SECCOMP_CMP_EQ] = SCMP_CMP_EQ,
+    [RL_SECCOMP_CMP_GE] = SCMP_CMP_GE,
+    [RL_SECCOMP_CMP_GT] = SCMP_CMP_GT,
+    [RL_SECCOMP_CMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
 };
 
 /* token 0: the spec names the architecture but the libseccomp rustlet was
@@ -72,33 +64,30 @@ static const struct {
 #define SCMP_ARCH_SHEB 0
 #endif
 
-static const struct {
-    const char *name;
-    uint32_t token;
-} archs[] = {
-    {"SCMP_ARCH_X86", SCMP_ARCH_X86},
-    {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
-    {"SCMP_ARCH_X32", SCMP_ARCH_X32},
-    {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
-    {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
-    {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
-    {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
-    {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
-    {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
-    {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
-    {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
-    {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
-    {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
-    {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
-    {"SCMP_ARCH_S390", SCMP_ARCH_S390},
-    {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
-    {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
-    {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
-    {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
-    {"SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64},
-    {"SCMP_ARCH_M68K", SCMP_ARCH_M68K},
-    {"SCMP_ARCH_SH", SCMP_ARCH_SH},
-    {"SCMP_ARCH_SHEB", SCMP_ARCH_SHEB},
+static const uint32_t arch_tokens[RL_SECCOMP_ARCH_COUNT] = {
+    [RL_SECCOMP_ARCH_X86] = SCMP_ARCH_X86,
+    [RL_SECCOMP_ARCH_X86_64] = SCMP_ARCH_X86_64,
+    [RL_SECCOMP_ARCH_X32] = SCMP_ARCH_X32,
+    [RL_SECCOMP_ARCH_ARM] = SCMP_ARCH_ARM,
+    [RL_SECCOMP_ARCH_AARCH64] = SCMP_ARCH_AARCH64,
+    [RL_SECCOMP_ARCH_MIPS] = SCMP_ARCH_MIPS,
+    [RL_SECCOMP_ARCH_MIPS64] = SCMP_ARCH_MIPS64,
+    [RL_SECCOMP_ARCH_MIPS64N32] = SCMP_ARCH_MIPS64N32,
+    [RL_SECCOMP_ARCH_MIPSEL] = SCMP_ARCH_MIPSEL,
+    [RL_SECCOMP_ARCH_MIPSEL64] = SCMP_ARCH_MIPSEL64,
+    [RL_SECCOMP_ARCH_MIPSEL64N32] = SCMP_ARCH_MIPSEL64N32,
+    [RL_SECCOMP_ARCH_PPC] = SCMP_ARCH_PPC,
+    [RL_SECCOMP_ARCH_PPC64] = SCMP_ARCH_PPC64,
+    [RL_SECCOMP_ARCH_PPC64LE] = SCMP_ARCH_PPC64LE,
+    [RL_SECCOMP_ARCH_S390] = SCMP_ARCH_S390,
+    [RL_SECCOMP_ARCH_S390X] = SCMP_ARCH_S390X,
+    [RL_SECCOMP_ARCH_PARISC] = SCMP_ARCH_PARISC,
+    [RL_SECCOMP_ARCH_PARISC64] = SCMP_ARCH_PARISC64,
+    [RL_SECCOMP_ARCH_RISCV64] = SCMP_ARCH_RISCV64,
+    [RL_SECCOMP_ARCH_LOONGARCH64] = SCMP_ARCH_LOONGARCH64,
+    [RL_SECCOMP_ARCH_M68K] = SCMP_ARCH_M68K,
+    [RL_SECCOMP_ARCH_SH] = SCMP_ARCH_SH,
+    [RL_SECCOMP_ARCH_SHEB] = SCMP_ARCH_SHEB,
 };
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -113,105 +102,25 @@ static const struct {
 /* Each flag is set through a libseccomp attribute (libseccomp makes the
  * seccomp(2) call); api is the libseccomp API level that supports it. */
 static const struct flag {
-    const char *name;
     unsigned long kflag; /* SECCOMP_FILTER_FLAG_* */
     int attr;            /* enum scmp_filter_attr, -1 if libseccomp lacks it */
     unsigned int api;
-} flags[] = {
-    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC, SCMP_FLTATR_CTL_TSYNC, 2},
-    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG, SCMP_FLTATR_CTL_LOG, 3},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW, SCMP_FLTATR_CTL_SSB, 4},
-    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
-     ATTR_WAITKILL, 7},
+} flags[RL_SECCOMP_FLAG_COUNT] = {
+    [RL_SECCOMP_FLAG_TSYNC] = {SECCOMP_FILTER_FLAG_TSYNC, SCMP_FLTATR_CTL_TSYNC, 2},
+    [RL_SECCOMP_FLAG_LOG] = {SECCOMP_FILTER_FLAG_LOG, SCMP_FLTATR_CTL_LOG, 3},
+    [RL_SECCOMP_FLAG_SPEC_ALLOW] = {SECCOMP_FILTER_FLAG_SPEC_ALLOW, SCMP_FLTATR_CTL_SSB, 4},
+    [RL_SECCOMP_FLAG_WAIT_KILLABLE_RECV] = {SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, ATTR_WAITKILL,
+                                            7},
 };
-
-static const struct action *find_action(const char *name)
-{
-    for (size_t i = 0; name && i < ARRAY_SIZE(actions); i++)
-        if (strcmp(actions[i].name, name) == 0)
-            return &actions[i];
-    return NULL;
-}
-
-static int find_op(const char *name)
-{
-    for (size_t i = 0; name && i < ARRAY_SIZE(ops); i++)
-        if (strcmp(ops[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
-static int find_arch(const char *name)
-{
-    for (size_t i = 0; name && i < ARRAY_SIZE(archs); i++)
-        if (strcmp(archs[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
-
-static const struct flag *find_flag(const char *name)
-{
-    for (size_t i = 0; name && i < ARRAY_SIZE(flags); i++)
-        if (strcmp(flags[i].name, name) == 0)
-            return &flags[i];
-    return NULL;
-}
-
-bool rl_seccomp_action_known(const char *name)
-{
-    return find_action(name) != NULL;
-}
-bool rl_seccomp_op_known(const char *name)
-{
-    return find_op(name) >= 0;
-}
-bool rl_seccomp_arch_known(const char *name)
-{
-    return find_arch(name) >= 0;
-}
-bool rl_seccomp_flag_known(const char *name)
-{
-    return find_flag(name) != NULL;
-}
-
-bool rl_seccomp_action_takes_errno(const char *name)
-{
-    const struct action *a = find_action(name);
-    return a != NULL && a->takes_errno;
-}
-
-const char *const *rl_seccomp_action_names(void)
-{
-    static const char *names[ARRAY_SIZE(actions) + 1];
-    for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
-        names[i] = actions[i].name;
-    return names;
-}
-
-const char *const *rl_seccomp_op_names(void)
-{
-    static const char *names[ARRAY_SIZE(ops) + 1];
-    for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
-        names[i] = ops[i].name;
-    return names;
-}
 
 const char *const *rl_seccomp_arch_names(void)
 {
-    static const char *names[ARRAY_SIZE(archs) + 1];
+    static const char *names[RL_SECCOMP_ARCH_COUNT + 1];
     size_t k = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(archs); i++)
-        if (archs[i].token != 0)
-            names[k++] = archs[i].name;
+    for (int i = 0; i < RL_SECCOMP_ARCH_COUNT; i++)
+        if (arch_tokens[i] != 0)
+            names[k++] = rl_seccomp_arch_name(i);
     names[k] = NULL;
-    return names;
-}
-
-const char *const *rl_seccomp_flag_names(void)
-{
-    static const char *names[ARRAY_SIZE(flags) + 1];
-    for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-        names[i] = flags[i].name;
     return names;
 }
 
@@ -240,8 +149,8 @@ static const char *flag_unsupported(const struct flag *f)
 
 bool rl_seccomp_flag_supported(const char *name)
 {
-    const struct flag *f = find_flag(name);
-    return f != NULL && flag_unsupported(f) == NULL;
+    int f = rl_seccomp_flag_from_name(name);
+    return f >= 0 && flag_unsupported(&flags[f]) == NULL;
 }
 
 /* ---- building ------------------------------------------------------------- */
@@ -254,26 +163,15 @@ struct rl_seccomp_filter {
     int default_errno;      /* SCMP_ACT_ERRNO default: its errno, else 0 */
 };
 
-bool rl_seccomp_uses_notify(const struct rl_seccomp *sc)
-{
-    if (!sc->present)
-        return false;
-    if (sc->default_action && strcmp(sc->default_action, "SCMP_ACT_NOTIFY") == 0)
-        return true;
-    for (size_t i = 0; i < sc->n_syscalls; i++)
-        if (sc->syscalls[i].action && strcmp(sc->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0)
-            return true;
-    return false;
-}
-
 /* name + optional errnoRet -> libseccomp action; path names the field. */
 static int resolve_action(const char *name, bool has_errno, uint32_t errno_ret, const char *path,
                           uint32_t *out, struct rl_error **err)
 {
-    const struct action *a = find_action(name);
-    if (a == NULL)
+    int a = rl_seccomp_action_from_name(name);
+    if (a < 0)
         return rl_error(err, "%s: unknown action \"%s\"", path, name ? name : "");
-    if (has_errno && !a->takes_errno)
+    bool takes_errno = rl_seccomp_action_takes_errno(name);
+    if (has_errno && !takes_errno)
         return rl_error(err,
                         "%s: %s does not take an errno (errnoRet is only for "
                         "SCMP_ACT_ERRNO and SCMP_ACT_TRACE)",
@@ -281,7 +179,7 @@ static int resolve_action(const char *name, bool has_errno, uint32_t errno_ret, 
     if (errno_ret > 0xffff)
         return rl_error(err, "%s: errno %u out of range", path, errno_ret);
     uint32_t e = has_errno ? errno_ret : EPERM;
-    *out = a->takes_errno ? (a->act | (e & 0xffffu)) : a->act;
+    *out = takes_errno ? (action_values[a] | (e & 0xffffu)) : action_values[a];
     return 0;
 }
 
@@ -289,22 +187,23 @@ static int add_archs(struct rl_seccomp_filter *f, const struct rl_seccomp *sc,
                      struct rl_error **err)
 {
     for (size_t i = 0; i < sc->n_architectures; i++) {
-        int k = find_arch(sc->architectures[i]);
+        int k = rl_seccomp_arch_from_name(sc->architectures[i]);
         if (k < 0)
             return rl_error(err, SC ".architectures[%zu]: unknown architecture \"%s\"", i,
                             sc->architectures[i]);
-        if (archs[k].token == 0)
+        if (arch_tokens[k] == 0)
             return rl_error(err,
                             SC ".architectures[%zu]: %s is not supported by libseccomp %d.%d.%d", i,
-                            archs[k].name, SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
-        int r = seccomp_arch_add(f->ctx, archs[k].token);
+                            sc->architectures[i], SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
+        int r = seccomp_arch_add(f->ctx, arch_tokens[k]);
         if (r == -EDOM)
             return rl_error(err,
                             SC ".architectures[%zu]: %s cannot be combined with the "
                                "native architecture (libseccomp needs the same endianness)",
-                            i, archs[k].name);
+                            i, sc->architectures[i]);
         if (r < 0 && r != -EEXIST)
-            return rl_error_code(err, -r, SC ".architectures[%zu]: add %s", i, archs[k].name);
+            return rl_error_code(err, -r, SC ".architectures[%zu]: add %s", i,
+                                 sc->architectures[i]);
     }
     return 0;
 }
@@ -313,15 +212,16 @@ static int set_flags(struct rl_seccomp_filter *f, const struct rl_seccomp *sc,
                      struct rl_error **err)
 {
     for (size_t i = 0; i < sc->n_flags; i++) {
-        const struct flag *fl = find_flag(sc->flags[i]);
-        if (fl == NULL)
+        int id = rl_seccomp_flag_from_name(sc->flags[i]);
+        if (id < 0)
             return rl_error(err, SC ".flags[%zu]: unknown flag \"%s\"", i, sc->flags[i]);
+        const struct flag *fl = &flags[id];
         const char *why = flag_unsupported(fl);
         if (why != NULL)
-            return rl_error(err, SC ".flags[%zu]: %s is not supported: %s", i, fl->name, why);
+            return rl_error(err, SC ".flags[%zu]: %s is not supported: %s", i, sc->flags[i], why);
         int r = seccomp_attr_set(f->ctx, (enum scmp_filter_attr)fl->attr, 1);
         if (r < 0)
-            return rl_error_code(err, -r, SC ".flags[%zu]: set %s", i, fl->name);
+            return rl_error_code(err, -r, SC ".flags[%zu]: set %s", i, sc->flags[i]);
         f->kflags |= fl->kflag;
     }
     return 0;
@@ -343,7 +243,7 @@ static int add_rule(struct rl_seccomp_filter *f, const struct rl_seccomp_syscall
     bool repeated = false;
     for (size_t k = 0; k < s->n_args && k < 6; k++) {
         const struct rl_seccomp_arg *a = &s->args[k];
-        int op = find_op(a->op);
+        int op = rl_seccomp_op_from_name(a->op);
         if (op < 0)
             return rl_error(err, SC ".syscalls[%zu].args[%zu].op: unknown operator \"%s\"", i, k,
                             a->op ? a->op : "");
@@ -352,7 +252,7 @@ static int add_rule(struct rl_seccomp_filter *f, const struct rl_seccomp_syscall
                             SC ".syscalls[%zu].args[%zu].index: %u is not an argument "
                                "index (0-5)",
                             i, k, a->index);
-        cmp[k] = (struct scmp_arg_cmp){a->index, ops[op].op, a->value, a->value_two};
+        cmp[k] = (struct scmp_arg_cmp){a->index, op_values[op], a->value, a->value_two};
         repeated = repeated || ++count[a->index] > 1;
     }
     if (s->n_args > 6)
@@ -439,10 +339,10 @@ struct rl_seccomp_filter *rl_seccomp_build(const struct rl_seccomp *sc, struct r
     set_optimize(f->ctx);
     if (add_archs(f, sc, err) < 0 || set_flags(f, sc, err) < 0 || add_syscalls(f, sc, def, err) < 0)
         goto fail;
-    uint32_t tokens[ARRAY_SIZE(archs)];
+    uint32_t tokens[RL_SECCOMP_ARCH_COUNT];
     size_t n_tokens = 0;
     for (size_t i = 0; i < sc->n_architectures && n_tokens < ARRAY_SIZE(tokens); i++)
-        tokens[n_tokens++] = archs[find_arch(sc->architectures[i])].token;
+        tokens[n_tokens++] = arch_tokens[rl_seccomp_arch_from_name(sc->architectures[i])];
     if (rl_seccomp_program(f->ctx, sc, tokens, n_tokens, def, &f->prog, err) < 0)
         goto fail;
     return f;

@@ -3,8 +3,8 @@
  * runtime cannot honour, with a message naming the config path and what is
  * wrong with it. */
 #include "spec_internal.h"
-#include "rustlet/attrs.h"
-#include "rustlet/seccomp.h"
+#include "rustlet/attrs_names.h"
+#include "rustlet/seccomp_names.h"
 #include "rustlet/utils.h"
 
 #include <stdio.h>

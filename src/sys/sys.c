@@ -4,6 +4,7 @@
 #include "rustlet/utils.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 static int real_pivot_root(const char *new_root, const char *put_old)
 {
@@ -58,6 +60,31 @@ static int logged(int ret, uint64_t t0, const char *fmt, ...)
 }
 
 #define T0() uint64_t t0 = rl_log_debug_enabled() ? rl_now_ns() : 0
+
+/* For the log: a path "/proc/self/fd/N[/REST]" (how the mount code names a
+ * directory it holds open, so nothing can swap it) is shown as the path the
+ * fd stands for, "REAL[/REST] (fd N)"; anything else as it is. Only with
+ * --debug (one readlink), and before the call, while N still names it. */
+static const char *shown(const char *path, char *buf, size_t len)
+{
+    static const char prefix[] = "/proc/self/fd/";
+    if (!rl_log_debug_enabled() || path == NULL || strncmp(path, prefix, sizeof(prefix) - 1) != 0)
+        return path;
+    const char *num = path + sizeof(prefix) - 1;
+    size_t digits = strspn(num, "0123456789");
+    if (digits == 0 || (num[digits] != '\0' && num[digits] != '/'))
+        return path;
+    char link[64], real[PATH_MAX];
+    snprintf(link, sizeof(link), "%.*s", (int)(num + digits - path), path);
+    int saved = errno;
+    ssize_t n = readlink(link, real, sizeof(real) - 1);
+    errno = saved;
+    if (n <= 0)
+        return path;
+    real[n] = '\0';
+    snprintf(buf, len, "%s%s (fd %.*s)", real, num + digits, (int)digits, num);
+    return buf;
+}
 
 const char *rl_sys_mount_flags_str(unsigned long flags, char *buf, size_t len)
 {
@@ -109,9 +136,12 @@ int rl_sys_mount(const char *src, const char *dst, const char *type, unsigned lo
                  const void *data)
 {
     T0();
+    char sb[PATH_MAX + 64], db[PATH_MAX + 64];
+    const char *src_shown = shown(src, sb, sizeof(sb)), *dst_shown = shown(dst, db, sizeof(db));
     int r = ops->mount(src, dst, type, flags, data);
     char fb[256];
-    return logged(r, t0, "mount(%s, %s, %s, %s, %s)", src ? src : "NULL", dst, type ? type : "NULL",
+    return logged(r, t0, "mount(%s, %s, %s, %s, %s)", src ? src_shown : "NULL", dst_shown,
+                  type ? type : "NULL",
                   rl_log_debug_enabled() ? rl_sys_mount_flags_str(flags, fb, sizeof(fb)) : "",
                   data ? (const char *)data : "NULL");
 }
@@ -119,7 +149,9 @@ int rl_sys_mount(const char *src, const char *dst, const char *type, unsigned lo
 int rl_sys_umount2(const char *target, int flags)
 {
     T0();
-    return logged(ops->umount2(target, flags), t0, "umount2(%s, %#x)", target, flags);
+    char tb[PATH_MAX + 64];
+    const char *t = shown(target, tb, sizeof(tb));
+    return logged(ops->umount2(target, flags), t0, "umount2(%s, %#x)", t, flags);
 }
 
 int rl_sys_pivot_root(const char *new_root, const char *put_old)
@@ -155,14 +187,18 @@ int rl_sys_setdomainname(const char *name)
 int rl_sys_mknod(const char *path, mode_t mode, dev_t dev)
 {
     T0();
-    return logged(ops->mknod(path, mode, dev), t0, "mknod(%s, %#o, %u:%u)", path, mode, major(dev),
+    char pb[PATH_MAX + 64];
+    const char *p = shown(path, pb, sizeof(pb));
+    return logged(ops->mknod(path, mode, dev), t0, "mknod(%s, %#o, %u:%u)", p, mode, major(dev),
                   minor(dev));
 }
 
 int rl_sys_chroot(const char *path)
 {
     T0();
-    return logged(ops->chroot(path), t0, "chroot(%s)", path);
+    char pb[PATH_MAX + 64];
+    const char *p = shown(path, pb, sizeof(pb));
+    return logged(ops->chroot(path), t0, "chroot(%s)", p);
 }
 
 int rl_sys_write_ctl(int dirfd, const char *path, const char *value)

@@ -59,6 +59,27 @@ static bool matches(const char *s, const char *pattern)
     return r == 0;
 }
 
+/* Text lines start with "2006-01-02T15:04:05.000000Z ": check that every
+ * line of s has it and remove it (in place), so the rest compares exactly. */
+static char *unstamp(char *s)
+{
+    const char *pat = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z ";
+    size_t stamp = strlen("2006-01-02T15:04:05.000000Z ");
+    char *out = s;
+    for (const char *line = s; *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        _cleanup_free_ char *one = xasprintf("%.*s", (int)len, line);
+        if (!matches(one, pat))
+            fail_msg("line without a timestamp: %s", one);
+        memmove(out, line + stamp, len - stamp);
+        out += len - stamp;
+        line += len;
+    }
+    *out = '\0';
+    return s;
+}
+
 static void test_rl_log_text_format(void **state)
 {
     open_log(false, false);
@@ -67,7 +88,7 @@ static void test_rl_log_text_format(void **state)
     rl_log(RL_LOG_ERROR, "create %s: %s", "c1", "boom");
     rl_log(RL_LOG_WARN, "careful");
     rl_log(RL_LOG_INFO, "fyi");
-    _cleanup_free_ char *got = read_log();
+    _cleanup_free_ char *got = unstamp(read_log());
     _cleanup_free_ char *want = xasprintf("rustlet[%d]: error: create c1: boom\n"
                                           "rustlet[%d]: warning: careful\n"
                                           "rustlet[%d]: info: fyi\n",
@@ -134,7 +155,7 @@ static void test_rl_log_debug_enabled(void **state)
     open_log(false, true);
     assert_true(rl_log_debug_enabled());
     rl_debug("visible %s", "now");
-    _cleanup_free_ char *got = read_log();
+    _cleanup_free_ char *got = unstamp(read_log());
     _cleanup_free_ char *want = xasprintf("rustlet[%d]: debug: visible now\n", (int)getpid());
     assert_string_equal(got, want);
 }
@@ -176,12 +197,36 @@ static void test_rl_log_open_null_is_stderr(void **state)
     assert_int_equal(dup2(saved, 2), 2);
     close(saved);
     close(cfd);
-    _cleanup_free_ char *got = rl_read_file_at(AT_FDCWD, cap, 0, NULL, &err);
+    _cleanup_free_ char *got = unstamp(rl_read_file_at(AT_FDCWD, cap, 0, NULL, &err));
     unlink(cap);
     _cleanup_free_ char *want = xasprintf("rustlet[%d]: warning: to stderr\n", (int)getpid());
     assert_string_equal(got, want);
     _cleanup_free_ char *file = read_log();
     assert_string_equal(file, "");
+}
+
+/* rl_warn with a log file: the file's line has the timestamp, the copy on
+ * stderr (for the user) is the plain line. */
+static void test_rl_warn_copy_unstamped(void **state)
+{
+    open_log(false, false);
+    char cap[] = "/tmp/rl-test-log-stderr-XXXXXX";
+    int cfd = mkstemp(cap);
+    assert_true(cfd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    assert_int_equal(dup2(cfd, 2), 2);
+    rl_warn("field %s ignored", "x");
+    assert_int_equal(dup2(saved, 2), 2);
+    close(saved);
+    close(cfd);
+    struct rl_error *err = NULL;
+    _cleanup_free_ char *copy = rl_read_file_at(AT_FDCWD, cap, 0, NULL, &err);
+    unlink(cap);
+    _cleanup_free_ char *want = xasprintf("rustlet[%d]: warning: field x ignored\n", (int)getpid());
+    assert_string_equal(copy, want);
+    _cleanup_free_ char *file = unstamp(read_log());
+    assert_string_equal(file, want);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -193,7 +238,7 @@ int main(void)
         T(test_rl_log_json_escaping),       T(test_rl_log_json_long_message),
         T(test_rl_log_debug_suppressed),    T(test_rl_log_debug_enabled),
         T(test_rl_log_keeps_errno),         T(test_rl_log_open_bad_path),
-        T(test_rl_log_open_null_is_stderr),
+        T(test_rl_log_open_null_is_stderr), T(test_rl_warn_copy_unstamped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

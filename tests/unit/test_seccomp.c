@@ -303,10 +303,34 @@ static void test_rl_seccomp_names(void **state)
     assert_false(rl_seccomp_action_takes_errno("SCMP_ACT_LOG"));
 }
 
+/* The spec module's tables are indexed by the enums the libseccomp mapping
+ * of seccomp.c uses: every id has a name, and the name leads back to it. */
+static void test_rl_seccomp_name_ids(void **state)
+{
+    for (int i = 0; i < RL_SECCOMP_ACT_COUNT; i++)
+        assert_int_equal(rl_seccomp_action_from_name(rl_seccomp_action_name(i)), i);
+    for (int i = 0; i < RL_SECCOMP_CMP_COUNT; i++)
+        assert_int_equal(rl_seccomp_op_from_name(rl_seccomp_op_name(i)), i);
+    for (int i = 0; i < RL_SECCOMP_ARCH_COUNT; i++)
+        assert_int_equal(rl_seccomp_arch_from_name(rl_seccomp_arch_name(i)), i);
+    for (int i = 0; i < RL_SECCOMP_FLAG_COUNT; i++)
+        assert_int_equal(rl_seccomp_flag_from_name(rl_seccomp_flag_name(i)), i);
+    assert_string_equal(rl_seccomp_action_name(RL_SECCOMP_ACT_NOTIFY), "SCMP_ACT_NOTIFY");
+    assert_string_equal(rl_seccomp_arch_name(RL_SECCOMP_ARCH_X86_64), "SCMP_ARCH_X86_64");
+    assert_string_equal(rl_seccomp_op_name(RL_SECCOMP_CMP_COUNT), "?");
+    assert_int_equal(rl_seccomp_flag_from_name(NULL), -1);
+    /* the native architecture is one this libseccomp can add */
+    bool native = false;
+    for (const char *const *a = rl_seccomp_arch_names(); *a; a++)
+        native = native || strcmp(*a, "SCMP_ARCH_X86_64") == 0;
+    assert_true(native);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rl_seccomp_build_every_action),
+        cmocka_unit_test(test_rl_seccomp_name_ids),
         cmocka_unit_test(test_rl_seccomp_build_errno_ret),
         cmocka_unit_test(test_rl_seccomp_build_unknown_syscall_skipped),
         cmocka_unit_test(test_rl_seccomp_build_every_op),

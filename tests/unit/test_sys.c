@@ -190,6 +190,35 @@ static void test_rl_sys_mount_failure_keeps_errno(void **state)
     assert_one_debug_line("mount(tmpfs, /run, tmpfs, 0, NULL) = -1 Operation not permitted");
 }
 
+/* A target held open as /proc/self/fd/N is logged as the path behind the
+ * fd (the call itself still gets /proc/self/fd/N). */
+static void test_rl_sys_mount_fd_path_shown(void **state)
+{
+    char dir[] = "/tmp/rl-test-sys-dir-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    char target[64];
+    snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+    assert_int_equal(rl_sys_mount("tmpfs", target, "tmpfs", 0, NULL), 0);
+    _cleanup_free_ char *want_call = xasprintf("mount(tmpfs,%s,tmpfs,0,NULL);", target);
+    assert_string_equal(calls, want_call);
+    _cleanup_free_ char *want = xasprintf("mount(tmpfs, %s (fd %d), tmpfs, 0, NULL) = 0", dir, fd);
+    assert_one_debug_line(want);
+    /* a path below the fd keeps its rest; a closed fd leaves the path as it is */
+    snprintf(target, sizeof(target), "/proc/self/fd/%d/sub", fd);
+    assert_int_equal(setup(state), 0);
+    assert_int_equal(rl_sys_chroot(target), 0);
+    _cleanup_free_ char *want2 = xasprintf("chroot(%s/sub (fd %d)) = 0", dir, fd);
+    assert_one_debug_line(want2);
+    close(fd);
+    rmdir(dir);
+    assert_int_equal(setup(state), 0);
+    assert_int_equal(rl_sys_umount2(target, 0), 0);
+    _cleanup_free_ char *want3 = xasprintf("umount2(%s, 0) = 0", target);
+    assert_one_debug_line(want3);
+}
+
 static void test_rl_sys_umount2_args(void **state)
 {
     assert_int_equal(rl_sys_umount2("/.old", MNT_DETACH), 0);
@@ -317,6 +346,7 @@ int main(void)
         T(test_rl_sys_mount_args),
         T(test_rl_sys_mount_null_args),
         T(test_rl_sys_mount_failure_keeps_errno),
+        T(test_rl_sys_mount_fd_path_shown),
         T(test_rl_sys_umount2_args),
         T(test_rl_sys_pivot_root_args),
         T(test_rl_sys_setns_args),

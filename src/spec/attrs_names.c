@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* The pure half of attrs (see attrs.h): names of kernel constants, cpu and
+/* The pure half of attrs (see attrs_names.h): names of kernel constants, cpu and
  * node lists, sysctl keys, and the validation of the fields. No syscalls:
  * rl_spec_validate() calls rl_attrs_validate() before anything happens. */
-#include "rustlet/attrs.h"
+#include "rustlet/attrs_names.h"
 #include "rustlet/utils.h"
 
 #include <ctype.h>
