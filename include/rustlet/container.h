@@ -21,6 +21,9 @@ struct rl_context {
     bool no_cgroups;           /* --cgroup-manager disabled: create makes and joins
                                 * no cgroup (podman --cgroups=disabled) */
     bool systemd_cgroup;       /* --systemd-cgroup: the cgroup is a systemd scope */
+    bool rootless;             /* --rootless (default: euid != 0): cgroups the user
+                                  cannot make are skipped, id maps of more than the
+                                  user's own id go through newuidmap/newgidmap */
 };
 
 struct rl_create_opts {
