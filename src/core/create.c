@@ -222,6 +222,15 @@ static void test_step(const char *name)
 #define test_step(name) ((void)0)
 #endif
 
+/* The init's uid/gid maps: as root, written as they are; rootless and not
+ * root, the way the kernel allows an unprivileged user (usermap.c). */
+static int write_id_maps(struct create_ctx *c, struct rl_error **err)
+{
+    if (c->ctx->rootless && geteuid() != 0)
+        return rl_ns_write_id_maps_rootless(c->child, c->spec, err);
+    return rl_ns_write_id_maps(c->child, c->spec, err);
+}
+
 /* Parent steps between the clone and GO: cgroup, id maps, state. */
 static int after_clone(struct create_ctx *c, struct rl_error **err)
 {
@@ -235,7 +244,7 @@ static int after_clone(struct create_ctx *c, struct rl_error **err)
         return -1;
     const struct rl_namespace *user = rl_spec_namespace(c->spec, RL_NS_USER);
     bool new_user = user && (user->path == NULL || !*user->path);
-    if (c->init && new_user && rl_ns_write_id_maps(c->child, c->spec, err) < 0)
+    if (c->init && new_user && write_id_maps(c, err) < 0)
         return -1;
     if (record_pid(c, c->child, err) < 0)
         return -1;
@@ -249,7 +258,7 @@ static int after_clone(struct create_ctx *c, struct rl_error **err)
     if (new_user) {
         if (sync_expect(c->sync_fd, SYNC_USERMAP, NULL, err) < 0)
             return -1;
-        if (rl_ns_write_id_maps(c->child, c->spec, err) < 0)
+        if (write_id_maps(c, err) < 0)
             return -1;
         if (sync_send(c->sync_fd, SYNC_USERMAP_DONE, 0) < 0)
             return rl_error_errno(err, "sync: send usermap-done");
