@@ -416,6 +416,33 @@ static int apply_resources(struct create_ctx *c, bool create, bool apply, struct
     return 0;
 }
 
+/* Rootless (runc's rule for cgroup v1, and v2 without a delegated
+ * subtree): a cgroup the user may not make is no error unless the config
+ * asks for limits; the container then stays in the caller's cgroups, as
+ * with --cgroup-manager disabled. */
+static int rootless_without_cgroup(struct create_ctx *c, struct rl_error **err)
+{
+    int e = err && *err ? (*err)->errnum : 0;
+    if (!c->ctx->rootless || geteuid() == 0 || (e != EACCES && e != EPERM && e != EROFS))
+        return -1;
+    const char *field = rl_spec_resources_first_limit(&c->spec->linux_.resources);
+    if (field)
+        return rl_error_wrap(err,
+                             "%s: rootless mode (uid %u) cannot make the container's cgroup "
+                             "to apply this limit; remove %s from config.json, run as root, "
+                             "or use a cgroup v2 subtree delegated to you",
+                             field, (unsigned)geteuid(), field);
+    rl_debug("rootless: no cgroup for the container (%s)", (*err)->msg);
+    rl_error_free(*err);
+    *err = NULL;
+    rl_cgroup_destroy(c->st->cgroup, NULL); /* what it made before the refusal */
+    rl_cgroup_free(c->st->cgroup);
+    c->st->cgroup = NULL;
+    if (rl_state_write_record(c->ctx, c->st, err) < 0)
+        return -1;
+    return rl_state_write(c->ctx, c->st, err);
+}
+
 /* The container's cgroup and its resources; none at all with
  * --cgroup-manager disabled (the container stays in our cgroups and
  * linux.resources are not applied, as crun does). */
@@ -448,7 +475,9 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
     if (rl_state_write_record(c->ctx, c->st, err) < 0 || rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
     test_step("state with the cgroup written, cgroup not made");
-    return apply_resources(c, true, !rl_cgroup_needs_pid(cg), err);
+    if (apply_resources(c, true, !rl_cgroup_needs_pid(cg), err) < 0)
+        return rootless_without_cgroup(c, err);
+    return 0;
 }
 
 /* The init died without a word (sync EOF) after loading linux.seccomp

@@ -92,6 +92,18 @@ urt() {
 		"${envw[@]}" "$RUNTIME" "$@") 3>&-
 }
 
+# urt_bg ARGS...: urt for a command that leaves a container behind (create,
+# run -d): output appended to $CTR_OUT/$CTR_ERR (the
+# container inherits the fds), so bats's pipes are never held open.
+urt_bg() {
+	local o e
+	o=$(stat -c %s "$CTR_OUT") e=$(stat -c %s "$CTR_ERR")
+	status=0
+	urt "$@" </dev/null >>"$CTR_OUT" 2>>"$CTR_ERR" || status=$?
+	output=$(tail -c +$((o + 1)) "$CTR_OUT")
+	stderr=$(tail -c +$((e + 1)) "$CTR_ERR")
+}
+
 # urun ARGS...: `run` the payload/command ARGS in a new container as the user.
 urun() {
 	set_args "$@"
@@ -108,7 +120,7 @@ urun() {
 	set_args sleep 100
 	chown "$RL_USER:" "$BUNDLE/config.json"
 	next_cid
-	run --separate-stderr urt create "$CID" </dev/null
+	urt_bg create "$CID"
 	assert_success
 	[[ -d "$ROOT/$CID" ]] || fail "no $ROOT/$CID"
 	run --separate-stderr urt list -q
@@ -129,4 +141,65 @@ urun() {
 	assert_success
 	run --separate-stderr runuser -u "$RL_USER" -- env -u XDG_RUNTIME_DIR "$RUNTIME" --rootless false --root "$XDG/r" list
 	assert_success
+}
+
+@test "rootless run: root in the container is the user, hostname and mounts" {
+	urun rl-payload ids
+	assert_success
+	urun cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups
+	assert_success
+	read -r c h s <<<"$(sed -n 1p <<<"$output")"
+	assert_equal "$c $h $s" "0 $RL_UID 1"
+	read -r c h s <<<"$(sed -n 2p <<<"$output")"
+	assert_equal "$c $h $s" "0 $RL_GID 1"
+	# an unprivileged gid_map needs setgroups denied first
+	assert_equal "$(sed -n 3p <<<"$output")" deny
+	urun sh -c 'id -u; id -g; hostname; stat -c %u /proc/1'
+	assert_success
+	assert_equal "$output" "$(printf '0\n0\nrlhost\n0')"
+	urun sh -c 'awk "\$5 == \"/proc\" || \$5 == \"/dev/pts\" || \$5 == \"/sys\" || \$5 == \"/dev/mqueue\" { print \$5, \$9 }" /proc/self/mountinfo'
+	assert_success
+	assert_line "/proc proc"
+	assert_line "/dev/pts devpts"
+	assert_line "/dev/mqueue mqueue"
+	assert_line "/sys sysfs" # spec --rootless binds the host's /sys
+}
+
+@test "rootless: uid/gid ranges beyond the user's own id go through newuidmap/newgidmap" {
+	requires newuidmap newgidmap
+	update_config '.linux.uidMappings += [{containerID: 1, hostID: $u, size: 1000}] |
+		.linux.gidMappings += [{containerID: 1, hostID: $g, size: 1000}]' \
+		--argjson u "$RL_SUBUID" --argjson g "$RL_SUBGID"
+	update_config '.process.user.uid = 7 | .process.user.gid = 8'
+	urun sh -c 'cat /proc/self/uid_map /proc/self/gid_map; touch /dev/shm/f; stat -c "%u %g" /dev/shm/f'
+	assert_success
+	assert_equal "$(awk '{ print $1, $2, $3 }' <<<"$output" | sed -n 1,4p)" \
+		"$(printf '0 %s 1\n1 %s 1000\n0 %s 1\n1 %s 1000' "$RL_UID" "$RL_SUBUID" "$RL_GID" "$RL_SUBGID")"
+	# a process may run as a mapped id other than 0
+	assert_line "7 8"
+	# a range that is not the user's: newuidmap refuses, the error says where to look
+	update_config '.linux.uidMappings[1].hostID = 4000000000 - 2000'
+	urun true
+	assert_failure
+	if is_rustlet; then
+		assert_match "linux.uidMappings: newuidmap [0-9]+ failed .*not allowed.*rootless mode .*/etc/subuid \(user $RL_USER\)" "$stderr"
+	fi
+}
+
+@test "rootless: no cgroup without limits; linux.resources is a clear error" {
+	urun true
+	assert_success
+	[[ -z "$(cgroup_dirs "$CID")" ]] || fail "a cgroup was made: $(cgroup_dirs "$CID")"
+	update_config '.linux.resources.memory.limit = 104857600'
+	urun true
+	assert_failure
+	if is_rustlet; then
+		assert_match "run $CID: linux.resources.memory: rootless mode \(uid $RL_UID\) cannot make the container's cgroup .*remove linux.resources.memory.*Permission denied" "$stderr"
+	else
+		assert_match "cannot set memory limit" "$stderr"
+	fi
+	update_config 'del(.linux.resources.memory) | .linux.resources.pids.limit = 100'
+	urun true
+	assert_failure
+	is_runc || assert_match "linux.resources.pids: rootless mode" "$stderr"
 }
