@@ -678,6 +678,20 @@ static struct rl_state *new_state(const char *id, const char *bundle, const stru
     return st;
 }
 
+/* An unprivileged runtime can make namespaces only inside a user namespace
+ * of its own (or one it joins): say so before the clone fails with EPERM,
+ * as runc does. */
+static int check_rootless(struct create_ctx *c, struct rl_error **err)
+{
+    if (!c->ctx->rootless || geteuid() == 0 || rl_spec_namespace(c->spec, RL_NS_USER))
+        return 0;
+    return rl_error(err,
+                    "linux.namespaces: rootless mode (uid %u) needs a user namespace: add "
+                    "{\"type\": \"user\"} with linux.uidMappings and linux.gidMappings "
+                    "(`rustlet spec --rootless` writes them), or run as root",
+                    (unsigned)geteuid());
+}
+
 /* Make ROOT/<id> exclusively: EEXIST means the id is taken. */
 static int make_state_dir(struct create_ctx *c, const char *id, struct rl_error **err)
 {
@@ -714,7 +728,9 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
         rl_spec_free(c.spec);
         return -1;
     }
-    int ret = make_state_dir(&c, id, err);
+    int ret = check_rootless(&c, err);
+    if (ret == 0)
+        ret = make_state_dir(&c, id, err);
     if (ret == 0) {
         c.st = new_state(id, bundle, c.spec);
         c.st->config = xstrdup(opts->config);
