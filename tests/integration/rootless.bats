@@ -203,3 +203,90 @@ urun() {
 	assert_failure
 	is_runc || assert_match "linux.resources.pids: rootless mode" "$stderr"
 }
+
+@test "rootless lifecycle: create, start, state, exec, kill, delete" {
+	set_args sleep 1000
+	chown "$RL_USER:" "$BUNDLE/config.json"
+	next_cid
+	urt_bg create --pid-file "$XDG/pid" "$CID"
+	assert_success
+	run --separate-stderr urt state "$CID"
+	assert_success
+	assert_equal "$(jq -r .status <<<"$output")" created
+	pid=$(jq -r .pid <<<"$output")
+	assert_equal "$(cat "$XDG/pid")" "$pid"
+	# the init runs as the user on the host, root inside
+	assert_equal "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" "$RL_UID"
+	run --separate-stderr urt start "$CID"
+	assert_success
+	run --separate-stderr urt state "$CID"
+	assert_equal "$(jq -r .status <<<"$output")" running
+	run --separate-stderr urt exec "$CID" sh -c 'id -u; hostname; cat /proc/self/uid_map'
+	assert_success
+	assert_line 0
+	assert_line rlhost
+	assert_match "^ +0 +$RL_UID +1$" "$output"
+	run --separate-stderr urt kill "$CID" KILL
+	assert_success
+	for ((i = 0; i < 100; i++)); do
+		[[ "$(urt state "$CID" | jq -r .status)" == stopped ]] && break
+		sleep 0.05
+	done
+	assert_equal "$(urt state "$CID" | jq -r .status)" stopped
+	run --separate-stderr urt delete "$CID"
+	assert_success
+	[[ ! -e "$ROOT/$CID" ]] || fail "state left: $ROOT/$CID"
+	run --separate-stderr urt state "$CID"
+	assert_failure
+}
+
+@test "rootless: a sysfs mount without a network namespace falls back to a bind of /sys" {
+	update_config '(.mounts[] | select(.destination == "/sys")) |= {destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]}'
+	urun sh -c 'awk "\$5 == \"/sys\" { print \$4, \$9, \$6 }" /proc/self/mountinfo; echo net: $(ls /sys/class/net)'
+	if is_runc; then
+		# runc 1.1.5 has no fallback: mount sysfs fails with EPERM
+		assert_failure
+		assert_match "sysfs.*operation not permitted" "$stderr"
+	else
+		assert_success
+		# the host's sysfs, bound from its root, read-only, showing the
+		# host's network devices
+		assert_match "^/ sysfs ro," "$output"
+		assert_line "net: $(echo $(ls /sys/class/net))"
+	fi
+	# with a network namespace of its own a real sysfs works: only lo
+	update_config '.linux.namespaces += [{type: "network"}]'
+	urun sh -c 'awk "\$5 == \"/sys\" { print \$4, \$9, \$6 }" /proc/self/mountinfo; echo net: $(ls /sys/class/net)'
+	assert_success
+	assert_match "^/ sysfs ro," "$output"
+	assert_line "net: lo"
+}
+
+@test "rootless: devices are the host's nodes bound in (no mknod in a user namespace)" {
+	update_config '.linux.devices = [{path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 438}]'
+	[[ -c /dev/fuse ]] || skip "no /dev/fuse on this host"
+	urun sh -c 'for d in null zero full random urandom tty fuse; do stat -c "%n %F %t:%T" /dev/$d; done; echo x >/dev/null && echo wrote'
+	assert_success
+	assert_line "/dev/null character special file 1:3"
+	assert_line "/dev/zero character special file 1:5"
+	assert_line "/dev/fuse character special file a:e5"
+	assert_line wrote
+	# a node the host does not have cannot be bound: the error says why
+	update_config '.linux.devices = [{path: "/dev/rl-none", type: "c", major: 1, minor: 3}]'
+	urun true
+	if is_rustlet; then
+		assert_failure
+		assert_match "linux.devices\[0\] \(/dev/rl-none\): mknod is not permitted \(rootless.*the host needs /dev/rl-none.*No such file" "$stderr"
+	fi
+}
+
+@test "rootless: without a user namespace the error says rootless needs one" {
+	update_config 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces -= [{type: "user"}]'
+	urun true
+	assert_failure
+	if is_rustlet; then
+		assert_match "rootless mode \(uid $RL_UID\) needs a user namespace" "$stderr"
+	else
+		assert_match "rootless container requires user namespaces" "$stderr"
+	fi
+}
