@@ -121,15 +121,16 @@ static bool rootless_mode(const char *v)
     return v[0] && strchr("1tT", v[0]) != NULL; /* the ParseBool spellings of true */
 }
 
-/* The state root without --root: /run/rustlet for root, else (as runc's
- * $XDG_RUNTIME_DIR/runc) $XDG_RUNTIME_DIR/rustlet, which must be set and
- * writable: an unprivileged user cannot make /run/rustlet. */
+/* The state root without --root: /run/rustlet for root (even with
+ * --rootless true, as runc), else (as runc's $XDG_RUNTIME_DIR/runc)
+ * $XDG_RUNTIME_DIR/rustlet, which rootless mode needs set and writable: an
+ * unprivileged user cannot make /run/rustlet. */
 static const char *default_root(bool rootless, struct rl_error **err)
 {
     static char buf[4096];
     const char *xdg = getenv("XDG_RUNTIME_DIR");
     bool have_xdg = xdg && *xdg;
-    if ((geteuid() == 0 && (!rootless || !have_xdg)) || (!rootless && !have_xdg))
+    if (geteuid() == 0 || (!rootless && !have_xdg))
         return "/run/rustlet";
     if (!have_xdg) {
         rl_error(err,
