@@ -22,6 +22,9 @@ struct rl_context {
                                 * no cgroup (podman --cgroups=disabled) */
     bool systemd_cgroup;       /* --systemd-cgroup: the cgroup is a systemd scope */
     const char *criu;          /* --criu: the criu binary (NULL: "criu" on PATH) */
+    bool rootless;             /* --rootless (default: euid != 0): cgroups the user
+                                  cannot make are skipped, id maps of more than the
+                                  user's own id go through newuidmap/newgidmap */
 };
 
 struct rl_create_opts {

@@ -65,6 +65,10 @@ int rl_ns_new_flags(const struct rl_spec *spec);
 /* setns() into every namespace given by path, except the types in skip. */
 int rl_ns_join(const struct rl_spec *spec, int skip_flags, struct rl_error **err);
 int rl_ns_write_id_maps(pid_t pid, const struct rl_spec *spec, struct rl_error **err);
+/* usermap.c: the same for an unprivileged runtime (rootless): the user's own
+ * id written directly (gid after setgroups "deny"), more through
+ * newuidmap/newgidmap. */
+int rl_ns_write_id_maps_rootless(pid_t pid, const struct rl_spec *spec, struct rl_error **err);
 /* Write one map file ("uid_map"/"gid_map") of pid; cfg names the config path. */
 int rl_ns_write_map(pid_t pid, const char *file, const struct rl_id_mapping *m, size_t n,
                     const char *cfg, struct rl_error **err);

@@ -451,6 +451,10 @@ void rl_spec_resources_write(const struct rl_resources *r, struct rl_jsonw *w);
 /* Values set in src replace dst's. */
 void rl_spec_resources_merge(struct rl_resources *dst, const struct rl_resources *src);
 void rl_spec_resources_free(struct rl_resources *r);
+/* The config path of the first limit r sets ("linux.resources.memory", ...),
+ * NULL if none: device rules are not limits (rootless mode goes without
+ * them when it cannot make a cgroup, as runc's does). */
+const char *rl_spec_resources_first_limit(const struct rl_resources *r);
 
 const char *rl_ns_type_name(enum rl_ns_type t);
 /* "CAP_CHOWN" for 0 ... "CAP_CHECKPOINT_RESTORE" for 40; NULL beyond what

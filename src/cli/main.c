@@ -65,7 +65,8 @@ static void print_help(FILE *f)
     fprintf(f,
             "\nGLOBAL OPTIONS:\n"
             "   --root value        root directory for storage of container state (default: "
-            "\"/run/rustlet\")\n"
+            "\"/run/rustlet\",\n"
+            "                       rootless: \"$XDG_RUNTIME_DIR/rustlet\")\n"
             "   --log value         log file path (default: stderr)\n"
             "   --log-format value  log format: text or json (default: \"text\")\n"
             "   --debug             enable debug logging (every kernel operation)\n"
@@ -75,7 +76,7 @@ static void print_help(FILE *f)
             "   --criu value        path to the criu binary, for checkpoint and restore\n"
             "                       (not implemented yet; default: \"criu\")\n"
             "   --rootless value    runc's rootless mode: true, false or auto (default:\n"
-            "                       \"auto\"); checked, not used yet: rustlet goes by its uid\n"
+            "                       \"auto\": rootless when the effective uid is not 0)\n"
             "   --help, -h          show help\n"
             "   --version, -v       print the version\n");
 }
@@ -114,15 +115,50 @@ static bool wants_help(int argc, char **argv)
     return false;
 }
 
-static const char *default_root(void)
+/* runc's --rootless: "true"/"false" force the mode, "auto" (the default)
+ * means rootless when the effective uid is not 0. */
+static bool rootless_mode(const char *v)
 {
+    if (v == NULL || strcasecmp(v, "auto") == 0)
+        return geteuid() != 0;
+    return v[0] && strchr("1tT", v[0]) != NULL; /* the ParseBool spellings of true */
+}
+
+/* The state root without --root: /run/rustlet for root (even with
+ * --rootless true, as runc), else (as runc's $XDG_RUNTIME_DIR/runc)
+ * $XDG_RUNTIME_DIR/rustlet, which rootless mode needs set and writable: an
+ * unprivileged user cannot make /run/rustlet. */
+static const char *default_root(bool rootless, struct rl_error **err)
+{
+    static char buf[4096];
     const char *xdg = getenv("XDG_RUNTIME_DIR");
-    if (geteuid() != 0 && xdg && *xdg) {
-        static char buf[4096];
-        snprintf(buf, sizeof(buf), "%s/rustlet", xdg);
-        return buf;
+    bool have_xdg = xdg && *xdg;
+    if (geteuid() == 0 || (!rootless && !have_xdg))
+        return "/run/rustlet";
+    if (!have_xdg) {
+        rl_error(err,
+                 "rootless mode (uid %u): XDG_RUNTIME_DIR is not set, so there is no "
+                 "default state root; set XDG_RUNTIME_DIR to a directory you own "
+                 "(e.g. /run/user/%u) or pass --root DIR",
+                 (unsigned)geteuid(), (unsigned)geteuid());
+        return NULL;
     }
-    return "/run/rustlet";
+    if (access(xdg, W_OK | X_OK) < 0) {
+        rl_error_errno(err,
+                       "rootless mode (uid %u): the state root %s/rustlet needs a "
+                       "writable XDG_RUNTIME_DIR (a directory you own) or --root DIR: "
+                       "access %s",
+                       (unsigned)geteuid(), xdg, xdg);
+        return NULL;
+    }
+    snprintf(buf, sizeof(buf), "%s/rustlet", xdg);
+    return buf;
+}
+
+/* commands that never touch the state root */
+static bool needs_state_root(const char *cmd)
+{
+    return strcmp(cmd, "spec") != 0 && strcmp(cmd, "features") != 0;
 }
 
 /* runc's --rootless takes "auto" (any case) or what Go's strconv.ParseBool
@@ -239,11 +275,16 @@ int main(int argc, char **argv)
         print_command_help(c);
         return 0;
     }
-    struct rl_context ctx = {.root = g.root ? g.root : default_root(),
+    bool rootless = rootless_mode(g.rootless);
+    const char *root = g.root;
+    if (root == NULL && needs_state_root(name) && (root = default_root(rootless, &err)) == NULL)
+        return fail(name, err);
+    struct rl_context ctx = {.root = root ? root : "/run/rustlet",
                              .notify_socket = getenv("NOTIFY_SOCKET"),
                              .no_cgroups = strcmp(cgm, "disabled") == 0,
                              .systemd_cgroup = g.systemd_cgroup,
-                             .criu = g.criu};
+                             .criu = g.criu,
+                             .rootless = rootless};
     if (rl_context_check(&ctx, &err) < 0)
         return fail(NULL, err);
     if (c->fn(&ctx, argc - i, argv + i, &err) < 0)

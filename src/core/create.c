@@ -225,6 +225,15 @@ static void test_step(const char *name)
 #define test_step(name) ((void)0)
 #endif
 
+/* The init's uid/gid maps: as root, written as they are; rootless and not
+ * root, the way the kernel allows an unprivileged user (usermap.c). */
+static int write_id_maps(struct create_ctx *c, struct rl_error **err)
+{
+    if (c->ctx->rootless && geteuid() != 0)
+        return rl_ns_write_id_maps_rootless(c->child, c->spec, err);
+    return rl_ns_write_id_maps(c->child, c->spec, err);
+}
+
 /* Parent steps between the clone and GO: cgroup, id maps, state. */
 static int after_clone(struct create_ctx *c, struct rl_error **err)
 {
@@ -238,7 +247,7 @@ static int after_clone(struct create_ctx *c, struct rl_error **err)
         return -1;
     const struct rl_namespace *user = rl_spec_namespace(c->spec, RL_NS_USER);
     bool new_user = user && (user->path == NULL || !*user->path);
-    if (c->init && new_user && rl_ns_write_id_maps(c->child, c->spec, err) < 0)
+    if (c->init && new_user && write_id_maps(c, err) < 0)
         return -1;
     if (record_pid(c, c->child, err) < 0)
         return -1;
@@ -252,7 +261,7 @@ static int after_clone(struct create_ctx *c, struct rl_error **err)
     if (new_user) {
         if (sync_expect(c->sync_fd, SYNC_USERMAP, NULL, err) < 0)
             return -1;
-        if (rl_ns_write_id_maps(c->child, c->spec, err) < 0)
+        if (write_id_maps(c, err) < 0)
             return -1;
         if (sync_send(c->sync_fd, SYNC_USERMAP_DONE, 0) < 0)
             return rl_error_errno(err, "sync: send usermap-done");
@@ -410,6 +419,33 @@ static int apply_resources(struct create_ctx *c, bool create, bool apply, struct
     return 0;
 }
 
+/* Rootless (runc's rule for cgroup v1, and v2 without a delegated
+ * subtree): a cgroup the user may not make is no error unless the config
+ * asks for limits; the container then stays in the caller's cgroups, as
+ * with --cgroup-manager disabled. */
+static int rootless_without_cgroup(struct create_ctx *c, struct rl_error **err)
+{
+    int e = err && *err ? (*err)->errnum : 0;
+    if (!c->ctx->rootless || geteuid() == 0 || (e != EACCES && e != EPERM && e != EROFS))
+        return -1;
+    const char *field = rl_spec_resources_first_limit(&c->spec->linux_.resources);
+    if (field)
+        return rl_error_wrap(err,
+                             "%s: rootless mode (uid %u) cannot make the container's cgroup "
+                             "to apply this limit; remove %s from config.json, run as root, "
+                             "or use a cgroup v2 subtree delegated to you",
+                             field, (unsigned)geteuid(), field);
+    rl_debug("rootless: no cgroup for the container (%s)", (*err)->msg);
+    rl_error_free(*err);
+    *err = NULL;
+    rl_cgroup_destroy(c->st->cgroup, NULL); /* what it made before the refusal */
+    rl_cgroup_free(c->st->cgroup);
+    c->st->cgroup = NULL;
+    if (rl_state_write_record(c->ctx, c->st, err) < 0)
+        return -1;
+    return rl_state_write(c->ctx, c->st, err);
+}
+
 /* The container's cgroup and its resources; none at all with
  * --cgroup-manager disabled (the container stays in our cgroups and
  * linux.resources are not applied, as crun does). */
@@ -442,7 +478,9 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
     if (rl_state_write_record(c->ctx, c->st, err) < 0 || rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
     test_step("state with the cgroup written, cgroup not made");
-    return apply_resources(c, true, !rl_cgroup_needs_pid(cg), err);
+    if (apply_resources(c, true, !rl_cgroup_needs_pid(cg), err) < 0)
+        return rootless_without_cgroup(c, err);
+    return 0;
 }
 
 /* The init died without a word (sync EOF) after loading linux.seccomp
@@ -647,6 +685,20 @@ static struct rl_state *new_state(const char *id, const char *bundle, const stru
     return st;
 }
 
+/* An unprivileged runtime can make namespaces only inside a user namespace
+ * of its own (or one it joins): say so before the clone fails with EPERM,
+ * as runc does. */
+static int check_rootless(struct create_ctx *c, struct rl_error **err)
+{
+    if (!c->ctx->rootless || geteuid() == 0 || rl_spec_namespace(c->spec, RL_NS_USER))
+        return 0;
+    return rl_error(err,
+                    "linux.namespaces: rootless mode (uid %u) needs a user namespace: add "
+                    "{\"type\": \"user\"} with linux.uidMappings and linux.gidMappings "
+                    "(`rustlet spec --rootless` writes them), or run as root",
+                    (unsigned)geteuid());
+}
+
 /* Make ROOT/<id> exclusively: EEXIST means the id is taken. */
 static int make_state_dir(struct create_ctx *c, const char *id, struct rl_error **err)
 {
@@ -683,7 +735,9 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
         rl_spec_free(c.spec);
         return -1;
     }
-    int ret = make_state_dir(&c, id, err);
+    int ret = check_rootless(&c, err);
+    if (ret == 0)
+        ret = make_state_dir(&c, id, err);
     if (ret == 0) {
         c.st = new_state(id, bundle, c.spec);
         c.st->config = xstrdup(opts->config);

@@ -176,8 +176,19 @@ static int spawn(struct exec_ctx *c, struct rl_error **err)
      * of ours (a hook, a sanitizer's tracer) must not be born in the
      * container's pid namespace */
     _cleanup_close_ int own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+    /* rootless: a pid namespace owned by the container's user namespace
+     * takes only a process that has joined that user namespace too (no
+     * CAP_SYS_ADMIN over it otherwise); we stay there, with no way back
+     * to our own pid namespace (we fork nothing else), and G inherits it */
+    int pid_join = CLONE_NEWPID;
+    if (geteuid() != 0 && (c->ns_flags & CLONE_NEWUSER) && (c->ns_flags & CLONE_NEWPID)) {
+        pid_join |= CLONE_NEWUSER;
+        c->ns_flags &= ~CLONE_NEWUSER;
+        close(own_pidns);
+        own_pidns = -1;
+    }
     if ((c->ns_flags & CLONE_NEWPID) &&
-        rl_sys_setns(c->init_pidfd, CLONE_NEWPID, "container init (pidfd)") < 0) {
+        rl_sys_setns(c->init_pidfd, pid_join, "container init (pidfd)") < 0) {
         close(sp[0]);
         close(sp[1]);
         return rl_error_errno(err, "setns into the pid namespace of the container init");

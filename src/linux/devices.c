@@ -98,7 +98,11 @@ static int make_node(int rootfd, const char *path, mode_t type, unsigned maj, un
             return rl_error_errno(err, "%s (%s): create bind target", cfg, path);
         close(f);
         if (rl_sys_mount(path, full, NULL, MS_BIND, NULL) < 0)
-            return rl_error_errno(err, "%s (%s): bind the host's %s", cfg, path, path);
+            return rl_error_errno(err,
+                                  "%s (%s): mknod is not permitted (rootless or in a user "
+                                  "namespace), so the host's node is bound instead, and that "
+                                  "failed; the host needs %s, or drop this device: bind %s",
+                                  cfg, path, path, path);
         return 0;
     }
     /* mknod honours the umask: set the exact mode, then the owner. On the

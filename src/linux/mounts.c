@@ -194,6 +194,26 @@ static int bind_mount(const struct rl_mount *m, int rootfd, const char *from, co
     return 0;
 }
 
+/* sysfs belongs to the network namespace: a user namespace (rootless)
+ * without its own network namespace may not mount one, so bind the host's
+ * /sys recursively with the mount's flags instead, as runc does. */
+static int sysfs_fallback(const struct rl_mount *m, int rootfd, const char *dst,
+                          const struct rl_mount_opts *o, struct rl_error **err)
+{
+    rl_debug("sysfs on %s: mount: EPERM; rootless or a user namespace without a network "
+             "namespace: binding the host's /sys instead",
+             m->destination);
+    struct rl_mount_opts ro = *o;
+    ro.recursive_bind = true;
+    if (bind_mount(m, rootfd, "/sys", dst, &ro, err) == 0)
+        return 0;
+    return rl_error_wrap(err,
+                         "mount sysfs: Operation not permitted (rootless or in a user namespace "
+                         "without its own network namespace), and the fallback bind of the "
+                         "host's /sys failed too; add a network namespace or make this mount "
+                         "type \"bind\" with source /sys and option rbind");
+}
+
 /* Under /proc by the config's own words ("/proc", "/proc/cpuinfo"...). */
 static bool names_proc(const char *dest)
 {
@@ -317,9 +337,12 @@ static int mount_at(const struct rl_mount *m, int rootfd, const char *bundle, bo
         const char *odata = tmpfs_data ? tmpfs_data : o->data;
         _cleanup_free_ char *ldata = rl_lsm_mount_data(mount_label, m->type, odata);
         const char *data = ldata ? ldata : odata;
-        if (rl_sys_mount(src, dst, m->type, o->flags & ~MS_REMOUNT, data) < 0)
+        if (rl_sys_mount(src, dst, m->type, o->flags & ~MS_REMOUNT, data) < 0) {
+            if (errno == EPERM && strcmp(m->type, "sysfs") == 0)
+                return sysfs_fallback(m, rootfd, dst, o, err);
             return rl_error_errno(err, ldata ? "mount with linux.mountLabel (%s)" : "mount%s",
                                   ldata ? ldata : "");
+        }
         if (o->tmpcopyup && m->type && strcmp(m->type, "tmpfs") == 0) {
             /* dfd still refers to the directory below the new tmpfs */
             char top[64];

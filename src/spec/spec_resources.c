@@ -187,3 +187,30 @@ void rl_spec_resources_merge(struct rl_resources *dst, const struct rl_resources
     merge_unified(dst, src);
     dst->present = dst->present || src->present;
 }
+
+const char *rl_spec_resources_first_limit(const struct rl_resources *r)
+{
+    const typeof(r->memory) *m = &r->memory;
+    const typeof(r->cpu) *c = &r->cpu;
+    const typeof(r->block_io) *b = &r->block_io;
+    if (m->has_limit || m->has_reservation || m->has_swap || m->has_kernel || m->has_kernel_tcp ||
+        m->has_swappiness || m->has_disable_oom_killer)
+        return "linux.resources.memory";
+    if (c->has_shares || c->has_quota || c->has_burst || c->has_period || c->has_realtime_runtime ||
+        c->has_realtime_period || c->cpus || c->mems || c->has_idle)
+        return "linux.resources.cpu";
+    if (r->pids.present)
+        return "linux.resources.pids";
+    if (b->has_weight || b->has_leaf_weight || b->n_weight_device || b->n_throttle_read_bps ||
+        b->n_throttle_write_bps || b->n_throttle_read_iops || b->n_throttle_write_iops)
+        return "linux.resources.blockIO";
+    if (r->n_hugepage_limits)
+        return "linux.resources.hugepageLimits";
+    if (r->network.has_class_id || r->network.n_priorities)
+        return "linux.resources.network";
+    if (r->n_rdma)
+        return "linux.resources.rdma";
+    if (r->n_unified)
+        return "linux.resources.unified";
+    return NULL;
+}

@@ -533,9 +533,41 @@ static void test_rl_spec_namespace_lookup(void **state)
     rl_spec_free(s);
 }
 
+/* rootless mode refuses a config with limits by naming the first one;
+ * device rules alone are not limits */
+static void test_rl_spec_resources_first_limit_cases(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json, *want;
+    } cases[] = {
+        {"{}", NULL},
+        {"{\"devices\": [{\"allow\": false, \"access\": \"rwm\"}], \"memory\": {}}", NULL},
+        {"{\"memory\": {\"limit\": 1048576}}", "linux.resources.memory"},
+        {"{\"cpu\": {\"cpus\": \"0\"}}", "linux.resources.cpu"},
+        {"{\"pids\": {\"limit\": 10}}", "linux.resources.pids"},
+        {"{\"blockIO\": {\"weight\": 100}}", "linux.resources.blockIO"},
+        {"{\"unified\": {\"memory.high\": \"1M\"}}", "linux.resources.unified"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct rl_error *err = NULL;
+        struct rl_resources *r =
+            rl_spec_parse_resources(cases[i].json, strlen(cases[i].json), &err);
+        if (r == NULL)
+            fail_msg("%s: %s", cases[i].json, err->msg);
+        const char *got = rl_spec_resources_first_limit(r);
+        if (cases[i].want == NULL)
+            assert_null(got);
+        else
+            assert_string_equal(got, cases[i].want);
+        rl_spec_resources_free(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rl_spec_resources_first_limit_cases),
         cmocka_unit_test(test_rl_spec_parse_full_top_level),
         cmocka_unit_test(test_rl_spec_parse_full_process),
         cmocka_unit_test(test_rl_spec_parse_full_linux),
