@@ -205,7 +205,7 @@ static int sysfs_fallback(const struct rl_mount *m, int rootfd, const char *dst,
              m->destination);
     struct rl_mount_opts ro = *o;
     ro.recursive_bind = true;
-    if (bind_mount(m, rootfd, "/sys", dst, &ro, err) == 0)
+    if (bind_mount(m, rootfd, "/sys", "/sys", dst, &ro, err) == 0)
         return 0;
     return rl_error_wrap(err,
                          "mount sysfs: Operation not permitted (rootless or in a user namespace "
