@@ -138,6 +138,11 @@ restore_detached() {
 		assert_equal "$(cat "$dir/memory.limit_in_bytes")" 67108864
 	fi
 	[[ $dir == *"$CID"* ]] || fail "restored init in $dir, not the container's cgroup"
+	if systemd_driver; then
+		# the new container's scope holds the restored processes
+		assert_equal "$(systemctl is-active "rustlet-$CID.scope")" active
+		[[ $dir == */rustlet-$CID.scope ]] || fail "restored init in $dir, not the scope"
+	fi
 	run rt kill "$CID" KILL
 	assert_success
 	wait_status "$CID" stopped
