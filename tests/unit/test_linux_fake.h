@@ -29,7 +29,10 @@
 #include "rustlet/sys.h"
 #include "rustlet/utils.h"
 
-static char fake_calls[65536];
+static char fake_calls_buf[65536];
+/* where the lines go: a test of a forked child points it at shared memory */
+static char *fake_calls = fake_calls_buf;
+static size_t fake_calls_size = sizeof(fake_calls_buf);
 static char fake_root[PATH_MAX];     /* the test's rootfs, "" for none */
 static const char *fake_fail_on;     /* substring of the call line to fail */
 static int fake_fail_errno = EINVAL; /* errno of that failure */
@@ -91,7 +94,7 @@ static int fake_rec(const char *fmt, ...)
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
     size_t o = strlen(fake_calls);
-    snprintf(fake_calls + o, sizeof(fake_calls) - o, "%s\n", line);
+    snprintf(fake_calls + o, fake_calls_size - o, "%s\n", line);
     if (fake_fail_on && strstr(line, fake_fail_on)) {
         if (fake_fail_skip-- <= 0) {
             errno = fake_fail_errno;
