@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rustlet/error.h"
@@ -141,6 +142,143 @@ static void test_lookup(void **state)
     rmdir(dir);
 }
 
+/* A capability name the kernel or libcap does not know is refused before
+ * anything changes. */
+static void test_setup_capability_names(void **state)
+{
+    struct rl_error *err = NULL;
+    char *good[] = {"CAP_CHOWN"}, *bad[] = {"CAP_CHOWN", "CAP_NOPE"};
+    struct rl_process p = {0};
+    p.capabilities.present = true;
+    p.capabilities.bounding = good;
+    p.capabilities.n_bounding = 1;
+    p.capabilities.effective = bad;
+    p.capabilities.n_effective = 2;
+    assert_int_equal(rl_process_setup(&p, &err), -1);
+    assert_error(err, "process.capabilities.effective[1]: unknown capability \"CAP_NOPE\"");
+    rl_error_free(err);
+    err = NULL;
+    p.capabilities.effective = NULL;
+    p.capabilities.n_effective = 0;
+    p.capabilities.ambient = bad;
+    p.capabilities.n_ambient = 2;
+    assert_int_equal(rl_process_setup(&p, &err), -1);
+    assert_error(err, "process.capabilities.ambient[1]: unknown capability \"CAP_NOPE\"");
+    rl_error_free(err);
+}
+
+/* Run fn in a child; its return is the child's exit status. */
+static int in_child(int (*fn)(void *), void *arg)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(fn(arg));
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+/* The caller's own identity (works with and without root): the cwd is
+ * made and entered, the umask set. */
+static int setup_same_user(void *arg)
+{
+    struct rl_error *err = NULL;
+    struct rl_process p = {0};
+    p.user.uid = getuid();
+    p.user.gid = getgid();
+    p.user.has_umask = true;
+    p.user.umask = 027;
+    p.cwd = arg;
+    if (rl_process_setup(&p, &err) < 0) {
+        fprintf(stderr, "%s\n", err->msg);
+        return 10;
+    }
+    char *where = getcwd(NULL, 0);
+    if (where == NULL || strcmp(where, arg) != 0)
+        return 11;
+    free(where);
+    mode_t old = umask(0);
+    return old == 027 ? 0 : 12;
+}
+
+/* As root: the identity switch keeps exactly the listed capabilities. */
+static int setup_other_user_caps(void *arg)
+{
+    struct rl_error *err = NULL;
+    char *caps[] = {"CAP_CHOWN", "CAP_KILL"};
+    struct rl_process p = {0};
+    p.user.uid = 1234;
+    p.user.gid = 1234;
+    p.capabilities.present = true;
+    p.capabilities.bounding = caps;
+    p.capabilities.n_bounding = 2;
+    p.capabilities.effective = caps;
+    p.capabilities.n_effective = 2;
+    p.capabilities.permitted = caps;
+    p.capabilities.n_permitted = 2;
+    if (rl_process_setup(&p, &err) < 0) {
+        fprintf(stderr, "%s\n", err->msg);
+        return 10;
+    }
+    if (getuid() != 1234 || geteuid() != 1234 || getgid() != 1234)
+        return 11;
+    _cleanup_free_ char *status = rl_read_file_at(AT_FDCWD, "/proc/self/status", 0, NULL, NULL);
+    /* CAP_CHOWN (0) and CAP_KILL (5): 0x21 */
+    if (status == NULL || strstr(status, "CapEff:\t0000000000000021\n") == NULL ||
+        strstr(status, "CapBnd:\t0000000000000021\n") == NULL)
+        return 12;
+    return 0;
+}
+
+static void test_setup_identity(void **state)
+{
+    char dir[] = "/tmp/rl-test-linux-process-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    _cleanup_free_ char *cwd = xasprintf("%s/made/here", dir);
+    assert_int_equal(in_child(setup_same_user, cwd), 0);
+    struct stat st;
+    assert_int_equal(stat(cwd, &st), 0);
+    _cleanup_free_ char *rm = xasprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(rm), 0);
+    if (geteuid() != 0)
+        skip();
+    assert_int_equal(in_child(setup_other_user_caps, NULL), 0);
+}
+
+/* stdio the runtime was handed goes to process.user (as root); /dev/null
+ * and fds already the user's are left; without root, EPERM leaves it. */
+static int fix_stdio_child(void *arg)
+{
+    struct rl_error *err = NULL;
+    /* only the test's file may be chowned: 0 and 2 become /dev/null */
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int fd = open(arg, O_WRONLY | O_CLOEXEC);
+    if (null < 0 || fd < 0 || dup2(null, 0) < 0 || dup2(fd, 1) < 0 || dup2(null, 2) < 0)
+        return 9;
+    struct rl_process p = {0};
+    p.user.uid = 4321;
+    return rl_process_fix_stdio(&p, &err) == 0 ? 0 : 10;
+}
+
+static void test_fix_stdio(void **state)
+{
+    char file[] = "/tmp/rl-test-linux-stdio-XXXXXX";
+    int fd = mkstemp(file);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(in_child(fix_stdio_child, file), 0);
+    struct stat st;
+    assert_int_equal(stat(file, &st), 0);
+    if (geteuid() == 0)
+        assert_int_equal(st.st_uid, 4321);
+    else
+        assert_int_equal(st.st_uid, getuid());
+    unlink(file);
+}
+
 static void test_close_fds(void **state)
 {
     int fd = open("/dev/null", O_RDONLY);
@@ -154,9 +292,9 @@ static void test_close_fds(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rlimits),
-        cmocka_unit_test(test_env),
-        cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_rlimits),        cmocka_unit_test(test_env),
+        cmocka_unit_test(test_lookup),         cmocka_unit_test(test_setup_capability_names),
+        cmocka_unit_test(test_setup_identity), cmocka_unit_test(test_fix_stdio),
         cmocka_unit_test(test_close_fds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
