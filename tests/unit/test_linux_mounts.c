@@ -191,6 +191,48 @@ static void test_cgroup_mount_failure(void **state)
     rl_error_free(err);
 }
 
+/* A v1 or hybrid host: each hierarchy's bind and its remount, and the
+ * fresh mount with a cgroup namespace, fail with the hierarchy's name. */
+static void test_cgroup_v1_hierarchy_failures(void **state)
+{
+    struct fixture *f = *state;
+    if (host_cgroup2())
+        skip();
+    static const struct {
+        const char *on, *has;
+    } cases[] = {
+        {"mount(/sys/fs/cgroup/", ": bind /sys/fs/cgroup/"},
+        {"MS_REMOUNT|MS_BIND|MS_RELATIME", ": remount /sys/fs/cgroup/"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        struct rl_error *err = NULL;
+        fake_reset();
+        fake_fail_on = cases[i].on;
+        fake_fail_errno = EPERM;
+        assert_int_equal(rl_mounts_apply(f->spec, f->rootfd, f->dir, NULL, NULL, &err), -1);
+        assert_non_null(err);
+        if (strncmp(err->msg, "mounts[6] (cgroup on /sys/fs/cgroup): ", 38) != 0 ||
+            strstr(err->msg, cases[i].has) == NULL ||
+            strstr(err->msg, ": Operation not permitted") == NULL)
+            fail_msg("case %zu: %s", i, err->msg);
+        rl_error_free(err);
+    }
+    struct rl_error *err = NULL;
+    fake_reset();
+    const struct rl_mount *m = &f->spec->mounts[6];
+    _cleanup_close_ int dfd = rl_open_in_root(f->rootfd, m->destination, true, false, &err);
+    assert_true(dfd >= 0);
+    char dst[64];
+    snprintf(dst, sizeof(dst), "/proc/self/fd/%d", dfd);
+    fake_fail_on = "mount(cgroup,";
+    fake_fail_errno = EBUSY;
+    assert_int_equal(rl_mount_cgroup(m, f->rootfd, dst, true, &err), -1);
+    assert_non_null(err);
+    assert_true(strstr(err->msg, ": mount cgroup (") != NULL);
+    assert_true(strstr(err->msg, ": Device or resource busy") != NULL);
+    rl_error_free(err);
+}
+
 /* With a cgroup namespace the hierarchies are fresh mounts, not binds. */
 static void test_cgroup_mount_with_cgroupns(void **state)
 {
@@ -458,6 +500,7 @@ int main(void)
         T(test_default_mounts_order_and_flags),
         T(test_default_mounts_each_failure),
         T(test_cgroup_mount_failure),
+        T(test_cgroup_v1_hierarchy_failures),
         T(test_cgroup_mount_with_cgroupns),
         T(test_sysfs_eperm_falls_back_to_bind),
         T(test_bind_file_remount_propagation_recursive),
