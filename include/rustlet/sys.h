@@ -24,6 +24,14 @@ struct rl_sys_ops {
     int (*setdomainname)(const char *name, size_t len);
     int (*mknod)(const char *path, mode_t mode, dev_t dev);
     int (*chroot)(const char *path);
+    /* the new mount API (glibc's signatures); a table that leaves one NULL
+     * gets the real call for it */
+    int (*fsopen)(const char *fstype, unsigned flags);
+    int (*fsconfig)(int fd, unsigned cmd, const char *key, const void *value, int aux);
+    int (*fsmount)(int fd, unsigned flags, unsigned attrs);
+    int (*open_tree)(int dfd, const char *path, unsigned flags);
+    int (*move_mount)(int from_dfd, const char *from, int to_dfd, const char *to, unsigned flags);
+    int (*mount_setattr)(int dfd, const char *path, unsigned flags, void *attr, size_t size);
 };
 
 /* Replace the table (tests); NULL restores the real one. */
@@ -51,6 +59,9 @@ int rl_sys_open_tree_clone(int fd, const char *what);
 /* move_mount(from, "", to, ""): attach the detached mount from onto the
  * object that the O_PATH fd to refers to (no path walk). */
 int rl_sys_move_mount_fd(int from, int to, const char *what);
+/* mount_setattr(fd, "", AT_EMPTY_PATH | flags, attr, size): attr is a
+ * struct mount_attr; what names the mount for the log. */
+int rl_sys_mount_setattr_fd(int fd, unsigned flags, void *attr, size_t size, const char *what);
 /* Human-readable MS_* flags for logs. buf >= 256 bytes. */
 const char *rl_sys_mount_flags_str(unsigned long flags, char *buf, size_t len);
 

@@ -401,10 +401,8 @@ static int apply_recursive(const struct rl_mount *m, int rootfd, const struct rl
     _cleanup_close_ int fd = reopen_top(rootfd, m, top, sizeof(top), err);
     if (fd < 0)
         return -1;
-    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+    if (rl_sys_mount_setattr_fd(fd, AT_RECURSIVE, &attr, sizeof(attr), m->destination) < 0)
         return rl_error_errno(err, "mount_setattr (recursive options)");
-    rl_debug("mount_setattr(%s, AT_RECURSIVE, set %#llx, clear %#llx) = 0", m->destination,
-             (unsigned long long)attr.attr_set, (unsigned long long)attr.attr_clr);
     return 0;
 }
 

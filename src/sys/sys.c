@@ -19,6 +19,11 @@ static int real_pivot_root(const char *new_root, const char *put_old)
     return (int)syscall(SYS_pivot_root, new_root, put_old);
 }
 
+static int real_mount_setattr(int dfd, const char *path, unsigned flags, void *attr, size_t size)
+{
+    return (int)syscall(SYS_mount_setattr, dfd, path, flags, attr, size);
+}
+
 static const struct rl_sys_ops real_ops = {
     .mount = mount,
     .umount2 = umount2,
@@ -29,9 +34,18 @@ static const struct rl_sys_ops real_ops = {
     .setdomainname = setdomainname,
     .mknod = mknod,
     .chroot = chroot,
+    .fsopen = fsopen,
+    .fsconfig = fsconfig,
+    .fsmount = fsmount,
+    .open_tree = open_tree,
+    .move_mount = move_mount,
+    .mount_setattr = real_mount_setattr,
 };
 
 static const struct rl_sys_ops *ops = &real_ops;
+
+/* The entries a table added later than its user may leave NULL. */
+#define OP(name) (ops->name ? ops->name : real_ops.name)
 
 void rl_sys_set_ops(const struct rl_sys_ops *o)
 {
@@ -225,15 +239,15 @@ int rl_sys_fsmount(const char *fstype, const char *const *opts, unsigned attrs)
     for (size_t i = 0; opts && opts[i]; i += 2)
         n += snprintf(desc + n, n < (int)sizeof(desc) ? sizeof(desc) - (size_t)n : 0, ",%s%s%s",
                       opts[i], opts[i + 1] ? "=" : "", opts[i + 1] ? opts[i + 1] : "");
-    int fs = fsopen(fstype, FSOPEN_CLOEXEC);
+    int fs = OP(fsopen)(fstype, FSOPEN_CLOEXEC);
     int mnt = -1;
     if (fs >= 0) {
         int r = 0;
         for (size_t i = 0; r == 0 && opts && opts[i]; i += 2)
-            r = opts[i + 1] ? fsconfig(fs, FSCONFIG_SET_STRING, opts[i], opts[i + 1], 0)
-                            : fsconfig(fs, FSCONFIG_SET_FLAG, opts[i], NULL, 0);
-        if (r == 0 && fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-            mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+            r = opts[i + 1] ? OP(fsconfig)(fs, FSCONFIG_SET_STRING, opts[i], opts[i + 1], 0)
+                            : OP(fsconfig)(fs, FSCONFIG_SET_FLAG, opts[i], NULL, 0);
+        if (r == 0 && OP(fsconfig)(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+            mnt = OP(fsmount)(fs, FSMOUNT_CLOEXEC, attrs);
         int saved = errno;
         close(fs);
         errno = saved;
@@ -244,13 +258,22 @@ int rl_sys_fsmount(const char *fstype, const char *const *opts, unsigned attrs)
 int rl_sys_open_tree_clone(int fd, const char *what)
 {
     T0();
-    int r = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    int r = OP(open_tree)(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
     return logged(r, t0, "open_tree(%s, OPEN_TREE_CLONE)", what);
 }
 
 int rl_sys_move_mount_fd(int from, int to, const char *what)
 {
     T0();
-    int r = move_mount(from, "", to, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+    int r = OP(move_mount)(from, "", to, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
     return logged(r, t0, "move_mount(%s)", what);
+}
+
+int rl_sys_mount_setattr_fd(int fd, unsigned flags, void *attr, size_t size, const char *what)
+{
+    T0();
+    const struct mount_attr *a = attr;
+    int r = OP(mount_setattr)(fd, "", AT_EMPTY_PATH | flags, attr, size);
+    return logged(r, t0, "mount_setattr(%s, %#x, set %#llx, clear %#llx)", what, flags,
+                  (unsigned long long)a->attr_set, (unsigned long long)a->attr_clr);
 }
