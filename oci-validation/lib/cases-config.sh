@@ -4,8 +4,12 @@
 
 DEFCAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"]'
 
-# the config every case starts from (ociVersion 1.0.2: crun 1.8.1 rejects >= 1.2.0)
+# the config every case starts from (ociVersion 1.0.2: crun 1.8.1 rejects >= 1.2.0);
+# with SHAPE=generator reshaped like runtime-tools' generator (lib/cases-generator.sh)
 base_config() {
+	if [ "${SHAPE:-}" = generator ]; then base_config_minimal | generator_shape; else base_config_minimal; fi
+}
+base_config_minimal() {
 	jq -n --arg id "$ID" --argjson caps "$DEFCAPS" '{
 	  ociVersion: "1.0.2",
 	  process: {
