@@ -38,15 +38,21 @@ generator_shape() {
 	  | .linux.seccomp = $sc[0]'
 }
 
-# the checker cases that run unchanged on the generator's shape (their own
-# filter applies on top of it); left out: ns-inherit and ns-path (they list
-# the namespaces themselves), cgroups (it mounts /sys/fs/cgroup itself, next
-# to the generator's read-only one), seccomp* (they set their own profile),
+# the checker, lifecycle, hook and error cases that run unchanged on the
+# generator's shape (their own filter applies on top of it); left out:
+# ns-inherit and ns-path (they list the namespaces themselves), cgroups and
+# cgroups-pids-zero (they mount /sys/fs/cgroup themselves, next to the
+# generator's read-only one), seccomp* (they set their own profile),
 # memory-policy (the 2019 profile refuses get_mempolicy to the checker),
 # unknown-properties-raw, apparmor and intelrdt (host-limited)
 GEN_CASES="basic process-user process-scheduler process-ioprio process-cpuaffinity root-readonly ns-new ns-user ns-time
   mounts-options mounts-options-misc mounts-relative rootfs-rslave rootfs-private mounts-recursive mounts-propagation
-  devices sysctl personality unknown-properties"
+  mounts-recursive-atime mounts-idmap devices sysctl personality unknown-properties
+  lifecycle kill-created kill-created-term kill-created-ignored hooks hook-fail-prestart hook-fail-createruntime
+  hook-fail-createcontainer hook-fail-startcontainer hook-fail-poststart hook-fail-poststop config-immutable
+  missing-id"
+# and every error case: a bad value must be refused from the full profile too
+for c in "${CASES[@]}"; do [[ $c == err-* ]] && GEN_CASES+=" $c"; done
 
 gen_case() { SHAPE=generator "${CASE_FN[${CASE#gen-}]}"; }
 for c in $GEN_CASES; do
