@@ -4,8 +4,12 @@
 
 DEFCAPS='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID","CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"]'
 
-# the config every case starts from (ociVersion 1.0.2: crun 1.8.1 rejects >= 1.2.0)
+# the config every case starts from (ociVersion 1.0.2: crun 1.8.1 rejects >= 1.2.0);
+# with SHAPE=generator reshaped like runtime-tools' generator (lib/cases-generator.sh)
 base_config() {
+	if [ "${SHAPE:-}" = generator ]; then base_config_minimal | generator_shape; else base_config_minimal; fi
+}
+base_config_minimal() {
 	jq -n --arg id "$ID" --argjson caps "$DEFCAPS" '{
 	  ociVersion: "1.0.2",
 	  process: {
@@ -381,17 +385,52 @@ case_config_immutable() {
 }
 register config-immutable case_config_immutable "changes to config.json after create have no effect"
 
+# an unknown property (object, array, number, null values) at every level
+# of config.json: top level, root, process and its user, capabilities,
+# rlimits[] and consoleSize, mounts[], hooks and a hook, linux, namespaces[],
+# resources and its memory, pids and devices[], devices[], seccomp, its
+# syscalls[] and args[]; an unknown hook kind; unknown annotation keys
+UNKNOWN_JQ='def x: . + {"x-ociv-unknown": {a: [1, {b: null}], c: "d"}, "x-ociv-num": 1.5e300, "x-ociv-null": null};
+  x | .root |= x | .process |= x | .process.user |= x | .process.capabilities |= x
+  | .process.rlimits |= map(x) | .process.consoleSize |= x | .mounts |= map(x)
+  | .hooks = ({prestart: [({path: "/bin/true", args: ["true"]} | x)], "x-ociv-kind": [{path: "/bin/false"}]} | x)
+  | .linux |= x | .linux.namespaces |= map(x)
+  | .linux.resources = ({memory: ({limit: 268435456} | x), pids: ({limit: 1000} | x),
+      devices: [({allow: true, access: "rwm"} | x)]} | x)
+  | .linux.devices = [({path: "/dev/ociv-null", type: "c", major: 1, minor: 3, fileMode: 438, uid: 0, gid: 0} | x)]
+  | .linux.seccomp = ({defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+      syscalls: [({names: ["getppid"], action: "SCMP_ACT_ERRNO", errnoRet: 33, args: [({index: 0, value: 0, op: "SCMP_CMP_GE"} | x)]} | x)]} | x)
+  | .annotations["com.example.ociv.unknown-key"] = "v" | .annotations["org.opencontainers.ociv.unknown"] = "w"'
+
 case_unknown_properties() {
 	new_bundle
-	write_config '. + {"org.ociv.unknown": {a: [1, 2]}} | .process["x-ociv"] = true | .linux["x-ociv"] = {b: null}
-	  | .annotations["com.example.ociv.unknown-key"] = "v"'
+	write_config "$UNKNOWN_JQ"
 	run_checker_case
 	local ok='! grep -q "^not ok" "$TAP"'
-	t "$ok" config.md#173 "unknown properties (top level, process, linux) ignored"
-	t "$ok" config.md#171 "unknown annotation key handled like any unknown property"
+	t "$ok" config.md#173 "unknown properties at every level (top, root, process, user, capabilities, rlimits, consoleSize, mounts, hooks, linux, namespaces, resources, devices, seccomp, syscalls, args) ignored"
+	t "$ok" config.md#171 "unknown annotation keys handled like any unknown property"
 	t "$ok" config.md#165 "annotations given as a key-value map of strings accepted"
 }
-register unknown-properties case_unknown_properties "unknown properties and annotation keys are ignored"
+register unknown-properties case_unknown_properties "unknown properties at every level and annotation keys are ignored" "config.md#173"
+
+# what jq cannot write: inside an unknown property, a duplicate key and a
+# string with an escaped NUL are the property's business, not the runtime's
+case_unknown_properties_raw() {
+	new_bundle
+	mkdir -p "$CASEDIR/out"
+	write_config '.process.args = ["/bin/sh", "-c", "echo ran >/out/ran"]
+	  | .mounts += [{destination: "/out", type: "bind", source: $out, options: ["rbind", "rw"]}]
+	  | .process["x-ociv-raw"] = {k: 1}' --arg out "$CASEDIR/out"
+	sed -i '0,/{/s//{"x-ociv-dup": 1, "x-ociv-dup": {"s": "a\\u0000b"}, "x-ociv-nul": "\\u0000", /; s/"k": 1/"k": 1, "k": [2]/' "$B/config.json"
+	if ! rt create --bundle "$B" "$ID" >/dev/null 2>"$CASEDIR/create.err" </dev/null; then
+		t_fail config.md#173 "create refused unknown properties with a duplicate key or an escaped NUL: $(tail -c 300 "$CASEDIR/create.err" | tr '\n' ' ')"
+		return
+	fi
+	t_ok config.md#173 "create accepts unknown properties holding a duplicate key and an escaped NUL"
+	t 'rt start "$ID"' runtime.md#30 "start succeeds"
+	t 'wait_status $ID stopped 50 && [ "$(cat "$CASEDIR/out/ran")" = ran ]' runtime.md#42 "the program ran"
+}
+register unknown-properties-raw case_unknown_properties_raw "unknown properties holding duplicate keys and escaped NULs are ignored"
 
 case_apparmor() {
 	if [ ! -d /sys/kernel/security/apparmor ]; then case_skip "no AppArmor on this host"; return; fi

@@ -91,6 +91,44 @@ case_kill_created() {
 }
 register kill-created case_kill_created "kill on a created container"
 
+# kill SIG of a created container whose process is pid 1 of a new pid
+# namespace: the kernel drops a signal such a process has no handler for,
+# so the runtime's waiting init must act on it as the program's default
+# action would: TERM and HUP end the container before the program runs
+case_kill_created_term() {
+	local sig
+	for sig in TERM HUP; do
+		ID="ociv-kill-created-$sig"
+		loop_bundle
+		create_ok "$ID" || { t_fail runtime.md#36 "create failed: $(tail -c 300 "$CASEDIR/create.err")"; return; }
+		t 'rt kill "$ID" $sig' runtime.md#46 "kill $sig of a created container (pid 1 of its pid namespace) succeeds"
+		t 'wait_status $ID stopped 50' runtime.md#46 "SIG$sig reached the created container's process: it is stopped"
+		t '! rt start "$ID"' runtime.md#41 "start after the $sig fails: the container has stopped"
+		t '[ ! -e "$CASEDIR/out/started" ]' runtime.md#38 "the user program never ran after the $sig"
+		t 'rt delete "$ID"' runtime.md#48 "delete after kill $sig succeeds"
+		# (a container the signal did not stop must not outlive its turn)
+		rt delete --force "$ID" >/dev/null 2>&1
+		rm_cgroup_tree "ociv/$ID"
+		rm -rf "$CASEDIR/out" "$B"
+	done
+}
+register kill-created-term case_kill_created_term "kill TERM and HUP of a created container (pid 1 of a pid namespace) end it"
+
+# a signal ignored by default (WINCH) changes nothing: the container stays
+# created and its program runs on start
+case_kill_created_ignored() {
+	loop_bundle
+	create_ok "$ID" || { t_fail runtime.md#36 "create failed: $(tail -c 300 "$CASEDIR/create.err")"; return; }
+	t 'rt kill "$ID" WINCH' runtime.md#46 "kill WINCH of a created container succeeds"
+	sleep 0.3
+	t '[ "$(status_of $ID)" = created ]' runtime.md#46 "a signal ignored by default leaves the container created"
+	t 'rt start "$ID"' runtime.md#30 "start after the WINCH succeeds"
+	t 'for i in $(seq 50); do [ -e "$CASEDIR/out/started" ] && break; sleep 0.1; done; [ -e "$CASEDIR/out/started" ]' runtime.md#42 "the user program runs"
+	t 'rt kill "$ID" USR1' runtime.md#46 "kill USR1 of the running container succeeds"
+	t 'wait_status $ID stopped 50' runtime.md#5 "the program's USR1 trap ended it"
+}
+register kill-created-ignored case_kill_created_ignored "kill WINCH of a created container: still created, start runs the program"
+
 case_missing_id() {
 	loop_bundle
 	t '! rt state' runtime.md#31 "state without an ID fails"

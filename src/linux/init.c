@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The container side of create, in order (see sync.h for the messages):
  *   wait for GO -> execCPUAffinity.initial -> become root of a new user
- *   namespace -> join namespaces given by path -> LSM check -> cgroup/time
- *   namespaces -> hostname -> sysctl -> rootfs and mounts -> [runtime hooks
- *   in the parent] -> createContainer hooks -> pivot_root -> masked/readonly
+ *   namespace -> [pid 1: terminating signals end the init] -> join
+ *   namespaces given by path -> LSM check -> cgroup/time namespaces ->
+ *   hostname -> sysctl -> rootfs and mounts -> [runtime hooks in the
+ *   parent] -> createContainer hooks -> pivot_root -> masked/readonly
  *   paths -> scheduler, ioPriority, memoryPolicy, personality (all caps
  *   still held) -> [seccomp without noNewPrivileges] -> rlimits, user,
  *   capabilities -> non-dumpable -> executable lookup -> READY -> fds made
@@ -145,6 +146,36 @@ static void stage1(struct rl_init_args *a)
     while (read(gate[0], &c, 1) < 0 && errno == EINTR)
         ;
     close(gate[0]);
+}
+
+/* A signal ends the init as its default action would end the program. */
+static void end_by_signal(int sig)
+{
+    _exit(128 + sig);
+}
+
+/* As pid 1 of a new pid namespace, the init is spared every signal it has
+ * no handler for (SIGKILL and SIGSTOP aside), the host's too: `kill ID TERM`
+ * of a created container would be lost, and runtime.md's kill operates on
+ * created containers. Until execve resets them, the signals whose default
+ * action ends a process end the init instead, with status 128+N as a shell
+ * reports a death by signal N; the ones ignored by default stay ignored.
+ * Not SIGPIPE (a write to a gone runtime fails with EPIPE, as before), nor
+ * the fault signals and SIGSYS (a seccomp trap must still kill). Installed
+ * before the seccomp filter may be loaded; the handler makes one syscall,
+ * exit_group. */
+static void catch_terminating_signals(void)
+{
+    if (getpid() != 1)
+        return;
+    static const int sigs[] = {SIGHUP,    SIGINT,  SIGQUIT, SIGUSR1,   SIGUSR2, SIGALRM, SIGTERM,
+                               SIGSTKFLT, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO,   SIGPWR};
+    struct sigaction sa = {.sa_handler = end_by_signal};
+    sigfillset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaction(sigs[i], &sa, NULL);
+    for (int s = SIGRTMIN; s <= SIGRTMAX; s++)
+        sigaction(s, &sa, NULL);
 }
 
 static char *hook_state(struct rl_init_args *a, pid_t pid)
@@ -396,6 +427,7 @@ void rl_init_main(struct rl_init_args *a)
     CHECK(a, rl_attrs_affinity_initial(a->spec, &err));
     if (a->slow_path)
         stage1(a);
+    catch_terminating_signals();
     setup(a);
     const char *exe = a->exe ? a->exe : (a->exe = rl_process_lookup(&a->spec->process, &err));
     if (exe == NULL)

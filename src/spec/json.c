@@ -109,7 +109,8 @@ static int json_precheck(const char *text, size_t len, struct rl_error **err)
  * yajl_tree keeps every member of an object, duplicates included, and hands
  * strings over NUL-terminated, so "a\u0000b" would silently read as "a".
  * A second pass over the (already valid) text with yajl's callbacks refuses
- * both, naming the path ("process.args[0]") and where in the text. */
+ * both, naming the path ("process.args[0]") and where in the text, unless
+ * the reader's ignored() says it never reads that part of the document. */
 
 struct lint_key {
     char *key;
@@ -132,6 +133,7 @@ struct lint {
     yajl_handle h;
     struct lint_level *lv;
     size_t depth, cap;
+    rl_json_ignored_fn ignored; /* NULL: refuse everywhere */
     struct rl_error **err;
 };
 
@@ -190,6 +192,19 @@ static int lint_fail(struct lint *l, size_t off, const char *what, bool at)
     return 0; /* stop the parser */
 }
 
+/* The value being parsed lies where the reader never looks. */
+static bool lint_ignored(const struct lint *l)
+{
+    if (l->ignored == NULL)
+        return false;
+    const char **keys = xmalloc((l->depth + 1) * sizeof(*keys));
+    for (size_t i = 0; i < l->depth; i++)
+        keys[i] = l->lv[i].is_map ? l->lv[i].key : NULL;
+    bool r = l->ignored(keys, l->depth);
+    free(keys);
+    return r;
+}
+
 static int lint_value(struct lint *l)
 {
     if (l->depth > 0 && !l->lv[l->depth - 1].is_map)
@@ -215,7 +230,7 @@ static int lint_number(void *ctx, const char *s, size_t len)
 static int lint_string(void *ctx, const unsigned char *s, size_t len)
 {
     struct lint *l = ctx;
-    if (memchr(s, '\0', len) != NULL)
+    if (memchr(s, '\0', len) != NULL && !lint_ignored(l))
         return lint_fail(l, lint_here(l), "string with an escaped NUL (\\u0000)", true);
     return lint_value(l);
 }
@@ -306,10 +321,10 @@ static int lint_map_key(void *ctx, const unsigned char *s, size_t len)
     memcpy(v->key, s, len);
     v->key[len] = '\0';
     v->key_off = off;
-    if (memchr(s, '\0', len) != NULL)
+    if (memchr(s, '\0', len) != NULL && !lint_ignored(l))
         return lint_fail(l, off, "key with an escaped NUL (\\u0000)", true);
     size_t slot, k = v->nkeys ? lint_lookup(v, v->key, &slot) : 0;
-    if (k != 0) {
+    if (k != 0 && !lint_ignored(l)) {
         size_t l1, c1;
         json_line_col(l->text, l->len, v->keys[k - 1].off, &l1, &c1);
         _cleanup_free_ char *what =
@@ -334,9 +349,10 @@ static const yajl_callbacks lint_callbacks = {
     .yajl_end_array = lint_close,
 };
 
-static int json_lint(const char *text, size_t len, struct rl_error **err)
+static int json_lint(const char *text, size_t len, rl_json_ignored_fn ignored,
+                     struct rl_error **err)
 {
-    struct lint l = {.text = text, .len = len, .err = err};
+    struct lint l = {.text = text, .len = len, .err = err, .ignored = ignored};
     l.h = yajl_alloc(&lint_callbacks, NULL, &l);
     if (l.h == NULL)
         xoom();
@@ -357,6 +373,12 @@ static int json_lint(const char *text, size_t len, struct rl_error **err)
 
 rl_json *rl_json_parse(const char *text, size_t len, struct rl_error **err)
 {
+    return rl_json_parse_ignoring(text, len, NULL, err);
+}
+
+rl_json *rl_json_parse_ignoring(const char *text, size_t len, rl_json_ignored_fn ignored,
+                                struct rl_error **err)
+{
     if (text == NULL)
         len = 0;
     if (json_precheck(text, len, err) < 0)
@@ -371,7 +393,7 @@ rl_json *rl_json_parse(const char *text, size_t len, struct rl_error **err)
         json_parse_error(buf, len, errbuf, err);
         return NULL;
     }
-    if (json_lint(buf, len, err) < 0) {
+    if (json_lint(buf, len, ignored, err) < 0) {
         yajl_tree_free(root);
         return NULL;
     }

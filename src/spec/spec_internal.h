@@ -21,6 +21,11 @@ int spec_rlimit_from_name(const char *name);
 /* "CAP_CHOWN" -> 0 ... "CAP_CHECKPOINT_RESTORE" -> 40, -1 if unknown. */
 int spec_cap_from_name(const char *name);
 
+/* ---- spec_known.c ---- */
+/* rl_json_ignored_fn for config.json (and its process and resources
+ * objects on their own): the path goes through an unknown property. */
+bool sp_json_ignored(const char *const *keys, size_t n);
+
 /* ---- typed getters used by the parser (spec_parse.c) ----
  * Each looks up key in the object obj whose config path is base ("" at the
  * top level). Absent or null members leave the output untouched (and *has

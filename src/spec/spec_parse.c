@@ -274,7 +274,7 @@ static int parse_root(const rl_json *root, struct rl_spec *s, struct rl_error **
 
 struct rl_spec *rl_spec_parse(const char *json, size_t len, struct rl_error **err)
 {
-    rl_json *root = rl_json_parse(json, len, err);
+    rl_json *root = rl_json_parse_ignoring(json, len, sp_json_ignored, err);
     if (root == NULL)
         return NULL;
     if (rl_json_type(root) != RL_JSON_OBJECT) {
@@ -315,7 +315,7 @@ struct rl_spec *rl_spec_load_file(const char *path, struct rl_error **err)
  * paths still read "process.<field>" as in config.json. */
 struct rl_process *rl_spec_parse_process(const char *json, size_t len, struct rl_error **err)
 {
-    rl_json *root = rl_json_parse(json, len, err);
+    rl_json *root = rl_json_parse_ignoring(json, len, sp_json_ignored, err);
     if (root == NULL)
         return NULL;
     struct rl_process *p = xzalloc(sizeof(*p));

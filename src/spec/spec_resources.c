@@ -10,7 +10,7 @@
 
 struct rl_resources *rl_spec_parse_resources(const char *json, size_t len, struct rl_error **err)
 {
-    rl_json *root = rl_json_parse(json, len, err);
+    rl_json *root = rl_json_parse_ignoring(json, len, sp_json_ignored, err);
     if (root == NULL)
         return NULL;
     struct rl_resources *r = rl_spec_resources_from_json(root, err);

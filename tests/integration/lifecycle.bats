@@ -132,6 +132,38 @@ load helpers
 	[[ ! -s "$CTR_OUT" ]]
 }
 
+# As pid 1 of its pid namespace the waiting init is spared every signal it
+# has no handler for: TERM and HUP must still end a created container, as
+# they end runc's (issue 12 section 2).
+@test "kill TERM and HUP of a created container end it before the program runs" {
+	for sig in TERM HUP; do
+		create_payload wait-signal
+		run rt kill "$CID" "$sig"
+		assert_success
+		wait_status "$CID" stopped
+		run rt start "$CID"
+		assert_failure
+		[[ ! -s "$CTR_OUT" ]] || fail "the program ran after kill $sig: $(ctr_output)"
+		rt delete "$CID"
+	done
+}
+
+@test "kill WINCH of a created container leaves it created, the program runs on start" {
+	create_payload wait-signal
+	run rt kill "$CID" WINCH
+	assert_success
+	sleep 0.3
+	assert_equal "$(state_field "$CID" .status)" created
+	run rt start "$CID"
+	assert_success
+	wait_output '^ready$'
+	run rt kill "$CID" USR1
+	assert_success
+	wait_status "$CID" stopped
+	run ctr_output
+	assert_line signal=10
+}
+
 @test "kill of a stopped container fails" {
 	start_payload exit 0
 	wait_status "$CID" stopped

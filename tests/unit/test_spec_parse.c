@@ -564,6 +564,30 @@ static void test_rl_spec_resources_first_limit_cases(void **state)
     }
 }
 
+/* Unknown properties MUST be ignored (config.md): duplicate keys and escaped
+ * NULs inside one are not refused; in a known property (or an annotation
+ * key) they still are. */
+static void test_rl_spec_parse_unknown_duplicates_ignored(void **state)
+{
+    (void)state;
+    struct rl_spec *s = parse_ok(
+        "{\"ociVersion\":\"1.0.2\",\"x-a\":1,\"x-a\":\"\\u0000\",\"process\":{\"cwd\":\"/\","
+        "\"x-p\":{\"k\":1,\"k\":2},\"args\":[\"sh\"]},\"linux\":{\"x-l\":[{\"a\":\"b\\u0000"
+        "\"}],\"resources\":{\"memory\":{\"x-m\":1,\"x-m\":1,\"limit\":1048576}},"
+        "\"sysctl\":{\"net.x\":\"1\"}},\"mounts\":[{\"destination\":\"/m\",\"x-o\":0,"
+        "\"x-o\":0}],\"annotations\":{\"x.y\":\"v\"}}");
+    assert_string_equal(s->process.args[0], "sh");
+    rl_spec_free(s);
+    expect_parse_error("{\"ociVersion\":\"1\",\"process\":{\"cwd\":\"/\",\"cwd\":\"/a\"}}",
+                       "process.cwd: duplicate key \"cwd\" (which one applies is undefined): at "
+                       "line 1, column 30 and line 1, column 40");
+    expect_parse_error("{\"ociVersion\":\"1\",\"annotations\":{\"k\":\"a\",\"k\":\"b\"}}",
+                       "annotations.k: duplicate key \"k\" (which one applies is undefined): at "
+                       "line 1, column 34 and line 1, column 42");
+    expect_parse_error("{\"ociVersion\":\"1\",\"hostname\":\"a\\u0000\"}",
+                       "hostname: string with an escaped NUL (\\u0000) at line 1, column 30");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -586,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_rl_spec_default_json_parses),
         cmocka_unit_test(test_rl_ns_type_names),
         cmocka_unit_test(test_rl_spec_namespace_lookup),
+        cmocka_unit_test(test_rl_spec_parse_unknown_duplicates_ignored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
