@@ -469,6 +469,8 @@ static void test_rootfs_prepare_propagation_values(void **state)
     struct fixture *f = *state;
     struct rl_error *err = NULL;
     f->spec->linux_.rootfs_propagation = xstrdup("unbindable");
+    /* no mounts here; put them back for teardown's rl_spec_free */
+    size_t n_mounts = f->spec->n_mounts;
     f->spec->n_mounts = 0;
     fake_mknod_errno = EPERM;
     assert_int_equal(rl_rootfs_prepare(f->spec, f->rootfs, f->dir, NULL, NULL, &err), 0);
@@ -490,6 +492,7 @@ static void test_rootfs_prepare_propagation_values(void **state)
     assert_error(err, "linux.rootfsPropagation: unknown value \"sideways\"");
     assert_string_equal(fake_calls, "");
     rl_error_free(err);
+    f->spec->n_mounts = n_mounts;
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
