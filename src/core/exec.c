@@ -43,6 +43,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -186,6 +189,12 @@ static int spawn(struct exec_ctx *c, struct rl_error **err)
         c->ns_flags &= ~CLONE_NEWUSER;
         close(own_pidns);
         own_pidns = -1;
+#ifdef __SANITIZE_ADDRESS__
+        /* LeakSanitizer's check at exit forks a tracer, which would be
+         * born in the container's pid namespace, cannot trace us from
+         * there and hangs: the ASan build checks for leaks now instead */
+        __lsan_do_leak_check();
+#endif
     }
     if ((c->ns_flags & CLONE_NEWPID) &&
         rl_sys_setns(c->init_pidfd, pid_join, "container init (pidfd)") < 0) {
