@@ -331,18 +331,14 @@ int rl_restore(const struct rl_context *ctx, const char *id, const struct rl_res
     if (o->create.no_subreaper)
         prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (pidfd < 0)
+    if (pidfd < 0) {
         ret = rl_error_errno(err, "pidfd_open %d", (int)pid);
-    else
-        ret = rl_wait_foreground(pid, pidfd, status, err);
-    if (pidfd >= 0)
-        close(pidfd);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    struct rl_error *e2 = NULL;
-    if (rl_delete(ctx, id, true, &e2) < 0 && ret == 0) {
-        rl_error_move(err, &e2);
-        ret = -1;
+        struct rl_error *e2 = NULL;
+        rl_delete(ctx, id, true, &e2);
+        rl_error_free(e2);
+    } else {
+        ret = rl_finish_foreground(ctx, id, pid, pidfd, false, status, err);
     }
-    rl_error_free(e2);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     return ret;
 }

@@ -45,6 +45,10 @@ void rl_prepared_free(struct rl_prepared *p);
 /* run.c: relay every catchable signal (the caller blocked them) to the
  * child pid until it exits; *status = exit code or 128+signal. */
 int rl_wait_foreground(pid_t pid, int pidfd, int *status, struct rl_error **err);
+/* The foreground end of run and restore: wait (relaying signals), close
+ * pidfd, then delete the container unless keep. */
+int rl_finish_foreground(const struct rl_context *ctx, const char *id, pid_t pid, int pidfd,
+                         bool keep, int *status, struct rl_error **err);
 /* notify.c: the NOTIFY_SOCKET proxy (see the top of notify.c). */
 struct rl_notify {
     int sock; /* ROOT/<id>/notify/notify.sock, -1: no proxy */
@@ -86,6 +90,10 @@ int rl_delete_damaged(const struct rl_context *ctx, struct rl_state *st, struct 
 
 /* stats_json.c: one "stats" event line in runc's JSON shape. */
 char *rl_stats_event_json(const char *id, const struct rl_cgroup_stats *s);
+
+/* state.c: the first state of a container from its spec (id, bundle,
+ * rootfs, annotations, resources for update, poststop hooks). */
+struct rl_state *rl_state_from_spec(const char *id, const char *bundle, const struct rl_spec *spec);
 
 /* Atomic pid file (temp + rename). */
 int rl_write_pid_file(const char *path, pid_t pid, struct rl_error **err);

@@ -639,52 +639,6 @@ static int load_spec(struct create_ctx *c, const char *bundle, struct rl_error *
     return 0;
 }
 
-static struct rl_state *new_state(const char *id, const char *bundle, const struct rl_spec *spec)
-{
-    struct rl_state *st = xzalloc(sizeof(*st));
-    st->id = xstrdup(id);
-    st->bundle = xstrdup(bundle);
-    st->rootfs = abs_path(bundle, spec->root.path);
-    st->owner = xstrdup("");
-    if (spec->n_annotations) {
-        st->annotations = xzalloc(spec->n_annotations * sizeof(struct rl_kv));
-        for (size_t i = 0; i < spec->n_annotations; i++) {
-            st->annotations[i].key = xstrdup(spec->annotations[i].key);
-            st->annotations[i].value = xstrdup(spec->annotations[i].value);
-        }
-        st->n_annotations = spec->n_annotations;
-    }
-    if (spec->linux_.resources.present) {
-        /* what `update` starts from: the limits, not the device rules */
-        struct rl_jsonw *w = rl_jsonw_new(false);
-        rl_spec_resources_write(&spec->linux_.resources, w);
-        _cleanup_free_ char *doc = rl_jsonw_finish(w, NULL, NULL);
-        st->resources = doc ? rl_spec_parse_resources(doc, strlen(doc), NULL) : NULL;
-    }
-    const struct rl_hooks *h = &spec->hooks;
-    if (h->n_poststop) {
-        st->poststop = xzalloc(h->n_poststop * sizeof(struct rl_hook));
-        for (size_t i = 0; i < h->n_poststop; i++) {
-            const struct rl_hook *s = &h->poststop[i];
-            struct rl_hook *d = &st->poststop[i];
-            d->path = xstrdup(s->path);
-            d->n_args = s->n_args;
-            d->args = xzalloc((s->n_args + 1) * sizeof(char *));
-            for (size_t j = 0; j < s->n_args; j++)
-                d->args[j] = xstrdup(s->args[j]);
-            d->n_env = s->n_env;
-            /* NULL stays NULL: a hook without "env" gets delete's environment */
-            d->env = s->env ? xzalloc((s->n_env + 1) * sizeof(char *)) : NULL;
-            for (size_t j = 0; s->env && j < s->n_env; j++)
-                d->env[j] = xstrdup(s->env[j]);
-            d->has_timeout = s->has_timeout;
-            d->timeout = s->timeout;
-        }
-        st->n_poststop = h->n_poststop;
-    }
-    return st;
-}
-
 /* An unprivileged runtime can make namespaces only inside a user namespace
  * of its own (or one it joins): say so before the clone fails with EPERM,
  * as runc does. */
@@ -718,6 +672,25 @@ static int make_state_dir(struct create_ctx *c, const char *id, struct rl_error 
     return 0;
 }
 
+/* The opening create and restore share: the id, the bundle and its spec
+ * (validated), the rootless check, ROOT/<id> made and locked, the first
+ * state. On failure c holds what must be freed (spec), nothing is made. */
+static int begin(struct create_ctx *c, const char *id, struct rl_error **err)
+{
+    if (rl_validate_id(id, err) < 0)
+        return -1;
+    const char *b = c->opts->bundle ? c->opts->bundle : ".";
+    char bundle[PATH_MAX];
+    if (realpath(b, bundle) == NULL)
+        return rl_error_errno(err, "bundle %s", b);
+    if (load_spec(c, bundle, err) < 0 || check_rootless(c, err) < 0 ||
+        make_state_dir(c, id, err) < 0)
+        return -1;
+    c->st = rl_state_from_spec(id, bundle, c->spec);
+    c->st->config = xstrdup(c->opts->config);
+    return 0;
+}
+
 /* Shared by create and run. On success the init is blocked on the exec
  * fifo; *pidfd (if asked) is a pidfd for it. */
 int rl_create_internal(const struct rl_context *ctx, const char *id,
@@ -726,21 +699,8 @@ int rl_create_internal(const struct rl_context *ctx, const char *id,
 {
     struct create_ctx c = {
         .ctx = ctx, .opts = opts, .lock_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1};
-    if (rl_validate_id(id, err) < 0)
-        return -1;
-    char bundle[PATH_MAX];
-    if (realpath(opts->bundle ? opts->bundle : ".", bundle) == NULL)
-        return rl_error_errno(err, "bundle %s", opts->bundle ? opts->bundle : ".");
-    if (load_spec(&c, bundle, err) < 0) {
-        rl_spec_free(c.spec);
-        return -1;
-    }
-    int ret = check_rootless(&c, err);
-    if (ret == 0)
-        ret = make_state_dir(&c, id, err);
+    int ret = begin(&c, id, err);
     if (ret == 0) {
-        c.st = new_state(id, bundle, c.spec);
-        c.st->config = xstrdup(opts->config);
         /* only needed when the filter is loaded before the end of set-up */
         if (c.spec->linux_.seccomp.present && !c.spec->process.no_new_privileges)
             c.seccomp_step = mmap(NULL, RL_SECCOMP_STEP_MAX, PROT_READ | PROT_WRITE,
@@ -783,28 +743,13 @@ int rl_create_prepare(const struct rl_context *ctx, const char *id,
 {
     struct create_ctx c = {
         .ctx = ctx, .opts = opts, .lock_fd = -1, .sync_fd = -1, .pidfd = -1, .console_fd = -1};
-    *p = (struct rl_prepared){.lock_fd = -1};
-    if (rl_validate_id(id, err) < 0)
-        return -1;
-    char bundle[PATH_MAX];
-    if (realpath(opts->bundle ? opts->bundle : ".", bundle) == NULL)
-        return rl_error_errno(err, "bundle %s", opts->bundle ? opts->bundle : ".");
-    if (load_spec(&c, bundle, err) < 0 || make_state_dir(&c, id, err) < 0) {
-        rl_spec_free(c.spec);
-        return -1;
-    }
-    c.st = new_state(id, bundle, c.spec);
-    c.st->config = xstrdup(opts->config);
-    if (setup_cgroup(&c, err) < 0) {
+    int ret = begin(&c, id, err);
+    if (ret == 0 && (ret = setup_cgroup(&c, err)) < 0)
         teardown(&c, NULL);
-        close(c.lock_fd);
-        rl_state_free(c.st);
-        rl_spec_free(c.spec);
-        free(c.dir);
-        return -1;
-    }
     *p = (struct rl_prepared){.spec = c.spec, .st = c.st, .lock_fd = c.lock_fd, .dir = c.dir};
-    return 0;
+    if (ret < 0)
+        rl_prepared_free(p);
+    return ret;
 }
 
 int rl_prepared_apply(struct rl_prepared *p, struct rl_error **err)

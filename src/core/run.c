@@ -54,6 +54,22 @@ int rl_wait_foreground(pid_t pid, int pidfd, int *status, struct rl_error **err)
     return 0;
 }
 
+int rl_finish_foreground(const struct rl_context *ctx, const char *id, pid_t pid, int pidfd,
+                         bool keep, int *status, struct rl_error **err)
+{
+    int ret = rl_wait_foreground(pid, pidfd, status, err);
+    close(pidfd);
+    if (!keep) {
+        struct rl_error *e2 = NULL;
+        if (rl_delete(ctx, id, true, &e2) < 0 && ret == 0) {
+            rl_error_move(err, &e2);
+            ret = -1;
+        }
+        rl_error_free(e2);
+    }
+    return ret;
+}
+
 int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_opts *opts,
            bool detach, bool keep, int *status, struct rl_error **err)
 {
@@ -117,16 +133,7 @@ int rl_run(const struct rl_context *ctx, const char *id, const struct rl_create_
         rl_terminal_relay(master, pidfd);
         close(master);
     }
-    int ret = rl_wait_foreground(pid, pidfd, status, err);
-    close(pidfd);
+    int ret = rl_finish_foreground(ctx, id, pid, pidfd, keep, status, err);
     sigprocmask(SIG_SETMASK, &old, NULL);
-    if (!keep) {
-        struct rl_error *e2 = NULL;
-        if (rl_delete(ctx, id, true, &e2) < 0 && ret == 0) {
-            rl_error_move(err, &e2);
-            ret = -1;
-        }
-        rl_error_free(e2);
-    }
     return ret;
 }

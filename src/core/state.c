@@ -15,6 +15,7 @@
 #include "rustlet/container.h"
 #include "rustlet/json.h"
 #include "rustlet/utils.h"
+#include "core_internal.h"
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -607,4 +608,52 @@ char *rl_state_oci_json(const struct rl_state *st, enum rl_status status, bool p
     rl_jsonw_object_close(w);
     char *doc = rl_jsonw_finish(w, NULL, NULL);
     return doc ? doc : xstrdup("{}");
+}
+
+/* The first state of a new container: what the spec says (create, restore). */
+struct rl_state *rl_state_from_spec(const char *id, const char *bundle, const struct rl_spec *spec)
+{
+    struct rl_state *st = xzalloc(sizeof(*st));
+    st->id = xstrdup(id);
+    st->bundle = xstrdup(bundle);
+    st->rootfs = spec->root.path[0] == '/' ? xstrdup(spec->root.path)
+                                           : xasprintf("%s/%s", bundle, spec->root.path);
+    st->owner = xstrdup("");
+    if (spec->n_annotations) {
+        st->annotations = xzalloc(spec->n_annotations * sizeof(struct rl_kv));
+        for (size_t i = 0; i < spec->n_annotations; i++) {
+            st->annotations[i].key = xstrdup(spec->annotations[i].key);
+            st->annotations[i].value = xstrdup(spec->annotations[i].value);
+        }
+        st->n_annotations = spec->n_annotations;
+    }
+    if (spec->linux_.resources.present) {
+        /* what `update` starts from: the limits, not the device rules */
+        struct rl_jsonw *w = rl_jsonw_new(false);
+        rl_spec_resources_write(&spec->linux_.resources, w);
+        _cleanup_free_ char *doc = rl_jsonw_finish(w, NULL, NULL);
+        st->resources = doc ? rl_spec_parse_resources(doc, strlen(doc), NULL) : NULL;
+    }
+    const struct rl_hooks *h = &spec->hooks;
+    if (h->n_poststop) {
+        st->poststop = xzalloc(h->n_poststop * sizeof(struct rl_hook));
+        for (size_t i = 0; i < h->n_poststop; i++) {
+            const struct rl_hook *s = &h->poststop[i];
+            struct rl_hook *d = &st->poststop[i];
+            d->path = xstrdup(s->path);
+            d->n_args = s->n_args;
+            d->args = xzalloc((s->n_args + 1) * sizeof(char *));
+            for (size_t j = 0; j < s->n_args; j++)
+                d->args[j] = xstrdup(s->args[j]);
+            d->n_env = s->n_env;
+            /* NULL stays NULL: a hook without "env" gets delete's environment */
+            d->env = s->env ? xzalloc((s->n_env + 1) * sizeof(char *)) : NULL;
+            for (size_t j = 0; s->env && j < s->n_env; j++)
+                d->env[j] = xstrdup(s->env[j]);
+            d->has_timeout = s->has_timeout;
+            d->timeout = s->timeout;
+        }
+        st->n_poststop = h->n_poststop;
+    }
+    return st;
 }
