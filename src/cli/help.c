@@ -7,64 +7,53 @@
 
 #include <string.h>
 
+/* Lines that several commands share, so that they read the same everywhere. */
+#define H_BUNDLE                                                                                   \
+    "   --bundle value, -b value   path to the root of the bundle directory (default: \".\")\n"
+#define H_CONFIG                                                                                   \
+    "   --config value, -f value   the configuration file (default: <bundle>/config.json)\n"
+#define H_PID_FILE "   --pid-file value           file to write the process id to\n"
+#define H_CONSOLE  "   --console-socket value     AF_UNIX socket that receives the pty master\n"
+#define H_NO_PIVOT "   --no-pivot                 do not use pivot_root (MS_MOVE and chroot)\n"
+#define H_KEYRING  "   --no-new-keyring           keep the caller's session keyring\n"
+#define H_FDS      "   --preserve-fds value       number of extra fds (from 3) passed to the process\n"
+#define H_DETACH   "   --detach, -d               detach from the container's process\n"
+#define H_SUBREAPER                                                                                \
+    "   --no-subreaper             do not reap the processes the container orphans\n"
+#define H_LAZY "   --lazy-pages               (not supported yet)\n"
+/* What checkpoint and restore both pass on to criu. */
+#define H_CRIU_COMMON                                                                              \
+    "   --work-path value          criu's logs and work files (default: the image path)\n"         \
+    "   --tcp-established          allow open TCP connections\n"                                   \
+    "   --ext-unix-sk              allow external UNIX sockets\n"                                  \
+    "   --shell-job                allow a shell job (a terminal from outside)\n"                  \
+    "   --file-locks               handle file locks\n"                                            \
+    "   --manage-cgroups-mode value  cgroups mode: soft (default), full, strict, ignore\n"         \
+    "   --empty-ns value           create this namespace empty, not restoring it (network)\n"      \
+    "   --auto-dedup               free the pages of earlier dumps in the image\n"
+
 static const struct {
     const char *cmd;
     const char *options;
 } help[] = {
-    {"create",
-     "   --bundle value, -b value   path to the root of the bundle directory (default: \".\")\n"
-     "   --config value, -f value   the configuration file (default: <bundle>/config.json)\n"
-     "   --pid-file value           file to write the process id to\n"
-     "   --console-socket value     AF_UNIX socket that receives the pty master\n"
-     "   --no-pivot                 do not use pivot_root (MS_MOVE and chroot)\n"
-     "   --no-new-keyring           keep the caller's session keyring\n"
-     "   --preserve-fds value       number of extra fds (from 3) passed to the process\n"},
-    {"run",
-     "   --bundle value, -b value   path to the root of the bundle directory (default: \".\")\n"
-     "   --config value, -f value   the configuration file (default: <bundle>/config.json)\n"
-     "   --pid-file value           file to write the process id to\n"
-     "   --detach, -d               detach from the container's process\n"
-     "   --keep                     do not delete the container after it exits\n"
-     "   --no-subreaper             do not reap the processes the container orphans\n"
-     "   --console-socket value     AF_UNIX socket that receives the pty master\n"
-     "   --no-pivot                 do not use pivot_root (MS_MOVE and chroot)\n"
-     "   --no-new-keyring           keep the caller's session keyring\n"
-     "   --preserve-fds value       number of extra fds (from 3) passed to the process\n"},
+    {"create", H_BUNDLE H_CONFIG H_PID_FILE H_CONSOLE H_NO_PIVOT H_KEYRING H_FDS},
+    {"run", H_BUNDLE H_CONFIG H_PID_FILE H_DETACH
+     "   --keep                     do not delete the container after it exits\n" H_SUBREAPER
+         H_CONSOLE H_NO_PIVOT H_KEYRING H_FDS},
     {"checkpoint",
      "   --image-path value         where the image files go (default: ./checkpoint)\n"
-     "   --work-path value          criu's logs and work files (default: the image path)\n"
      "   --parent-path value        a previous pre-dump, relative to the image path\n"
      "   --leave-running            leave the container running after the dump\n"
-     "   --pre-dump                 dump the memory only, the container goes on\n"
-     "   --tcp-established          allow open TCP connections\n"
-     "   --ext-unix-sk              allow external UNIX sockets\n"
-     "   --shell-job                allow a shell job (a terminal from outside)\n"
-     "   --file-locks               handle file locks\n"
-     "   --manage-cgroups-mode value  cgroups mode: soft (default), full, strict, ignore\n"
-     "   --empty-ns value           create this namespace empty, not restoring it (network)\n"
-     "   --auto-dedup               free the pages of earlier dumps in the image\n"
-     "   --lazy-pages               (not supported yet)\n"
-     "   --status-fd value          (not supported yet)\n"
+     "   --pre-dump                 dump the memory only, the container goes on\n" H_CRIU_COMMON
+         H_LAZY "   --status-fd value          (not supported yet)\n"
      "   --page-server value        (not supported yet)\n"},
     {"restore",
-     "   --image-path value         the checkpoint's image files (default: ./checkpoint)\n"
-     "   --work-path value          criu's logs and work files (default: the image path)\n"
-     "   --bundle value, -b value   path to the root of the bundle directory (default: \".\")\n"
-     "   --detach, -d               detach from the container's process\n"
-     "   --pid-file value           file to write the process id to\n"
-     "   --no-subreaper             do not reap the processes the container orphans\n"
-     "   --tcp-established          allow open TCP connections\n"
-     "   --ext-unix-sk              allow external UNIX sockets\n"
-     "   --shell-job                allow a shell job (a terminal from outside)\n"
-     "   --file-locks               handle file locks\n"
-     "   --manage-cgroups-mode value  cgroups mode: soft (default), full, strict, ignore\n"
-     "   --empty-ns value           create this namespace empty, not restoring it (network)\n"
-     "   --auto-dedup               free the pages of earlier dumps in the image\n"
+     "   --image-path value         the checkpoint's image files (default: ./checkpoint)\n" H_BUNDLE
+         H_DETACH H_PID_FILE H_SUBREAPER H_CRIU_COMMON
      "   --lsm-profile value        LSM profile of the restored processes\n"
      "   --lsm-mount-context value  SELinux mount context of the restored mounts\n"
      "   --console-socket value     (not supported yet)\n"
-     "   --no-pivot                 (not supported: criu makes the root)\n"
-     "   --lazy-pages               (not supported yet)\n"},
+     "   --no-pivot                 (not supported: criu makes the root)\n" H_LAZY},
     {"delete", "   --force, -f                kill the container first if it is running\n"},
     {"kill", "   --all, -a                  signal every process of the container\n"},
     {"events", "   --stats                    print the statistics once and exit\n"
