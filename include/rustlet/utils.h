@@ -100,7 +100,7 @@ char *rl_now_rfc3339(void);
 /* Monotonic nanoseconds. */
 uint64_t rl_now_ns(void);
 
-/* One line of /proc/PID/mountinfo, the only parser of it (src/core/mountinfo.c):
+/* One line of /proc/PID/mountinfo, the only parser of it (src/util/mountinfo.c):
  *   ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPER
  * The pointers point into the line, which is split in place; root,
  * mountpoint and source have mountinfo's octal escapes (\040) undone.
