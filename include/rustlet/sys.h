@@ -62,6 +62,7 @@ struct rl_sys_ops {
     int (*sched_setattr)(pid_t pid, struct rl_sys_sched_attr *attr, unsigned flags);
     int (*ioprio_set)(int which, int who, int ioprio);
     int (*set_mempolicy)(int mode, const unsigned long *nodemask, unsigned long maxnode);
+    int (*personality)(unsigned long persona);
 };
 
 /* Replace the table (tests); NULL restores the real one. */
@@ -119,6 +120,8 @@ int rl_sys_ioprio_set(int which, int who, int ioprio, const char *what);
  * log. */
 int rl_sys_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode,
                          const char *nodes);
+/* personality(persona); what names the domain for the log. */
+int rl_sys_personality(unsigned long persona, const char *what);
 /* Human-readable MS_* flags for logs. buf >= 256 bytes. */
 const char *rl_sys_mount_flags_str(unsigned long flags, char *buf, size_t len);
 

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -251,9 +250,8 @@ static int set_personality(const struct rl_linux *lx, struct rl_error **err)
     if (!lx->personality.present)
         return 0;
     long p = rl_personality_from_name(lx->personality.domain);
-    if (personality((unsigned long)p) < 0)
+    if (rl_sys_personality((unsigned long)p, lx->personality.domain) < 0)
         return rl_error_errno(err, "linux.personality (%s): personality", lx->personality.domain);
-    rl_debug("personality(%#lx) = 0", p);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -60,6 +61,11 @@ static int real_set_mempolicy(int mode, const unsigned long *nodemask, unsigned 
     return (int)syscall(SYS_set_mempolicy, mode, nodemask, maxnode);
 }
 
+static int real_personality(unsigned long persona)
+{
+    return personality(persona);
+}
+
 static const struct rl_sys_ops real_ops = {
     .mount = mount,
     .umount2 = umount2,
@@ -85,6 +91,7 @@ static const struct rl_sys_ops real_ops = {
     .sched_setattr = real_sched_setattr,
     .ioprio_set = real_ioprio_set,
     .set_mempolicy = real_set_mempolicy,
+    .personality = real_personality,
 };
 
 static const struct rl_sys_ops *ops = &real_ops;
@@ -380,6 +387,12 @@ int rl_sys_fsmount(const char *fstype, const char *const *opts, unsigned attrs)
         errno = saved;
     }
     return logged(mnt, t0, "fsopen+fsmount(%s, attrs %#x)", desc, attrs);
+}
+
+int rl_sys_personality(unsigned long persona, const char *what)
+{
+    T0();
+    return logged(OP(personality)(persona), t0, "personality(%#lx %s)", persona, what);
 }
 
 /* OPEN_TREE_* and AT_* flags of open_tree for the log */

@@ -266,6 +266,10 @@ static int fake_set_mempolicy(int mode, const unsigned long *nodemask, unsigned 
 {
     return fake_rec("set_mempolicy(%#x,%#lx,%lu)", mode, nodemask ? nodemask[0] : 0UL, maxnode);
 }
+static int fake_personality(unsigned long persona)
+{
+    return fake_rec("personality(%#lx)", persona);
+}
 
 /* fork and clone are left NULL: the code under test forks for real. */
 static const struct rl_sys_ops fake_linux_ops = {
@@ -291,6 +295,7 @@ static const struct rl_sys_ops fake_linux_ops = {
     .sched_setattr = fake_sched_setattr,
     .ioprio_set = fake_ioprio_set,
     .set_mempolicy = fake_set_mempolicy,
+    .personality = fake_personality,
 };
 
 /* The recorded calls from the first line that contains from (NULL: all). */

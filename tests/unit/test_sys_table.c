@@ -84,6 +84,10 @@ static int f_set_mempolicy(int mode, const unsigned long *nodemask, unsigned lon
 {
     return rec("set_mempolicy(%#x,%#lx,%lu)", mode, nodemask ? nodemask[0] : 0UL, maxnode);
 }
+static int f_personality(unsigned long persona)
+{
+    return rec("personality(%#lx)", persona);
+}
 static int f_open_tree(int dfd, const char *path, unsigned flags)
 {
     return rec("open_tree(%d,%s,%#x)", dfd, path, flags) < 0 ? -1 : 9;
@@ -105,6 +109,7 @@ static const struct rl_sys_ops fake_ops = {
     .sched_setattr = f_sched_setattr,
     .ioprio_set = f_ioprio_set,
     .set_mempolicy = f_set_mempolicy,
+    .personality = f_personality,
     .open_tree = f_open_tree,
     .mount_setattr = f_mount_setattr,
 };
@@ -304,6 +309,11 @@ static void test_process_attributes(void **state)
     assert_int_equal(errno, EINVAL);
     assert_string_equal(calls, "set_mempolicy(0x3,0x3,3);");
     assert_one_debug_line("set_mempolicy(0x3, \\\"0-1\\\", maxnode 3) = -1 Invalid argument");
+
+    setup(state);
+    assert_int_equal(rl_sys_personality(0x8, "LINUX32"), 0);
+    assert_string_equal(calls, "personality(0x8);");
+    assert_one_debug_line("personality(0x8 LINUX32) = 0");
 }
 
 static void test_open_tree_and_idmap(void **state)
