@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -92,13 +91,10 @@ static int write_sysctl(int sysfd, const struct rl_kv *kv, struct rl_error **err
                         kv->key, path);
     if (fd < 0)
         return rl_error_errno(err, "linux.sysctl[\"%s\"]: open /proc/sys/%s", kv->key, path);
-    uint64_t t0 = rl_now_ns();
-    int r = rl_write_all(fd, kv->value, strlen(kv->value));
-    if (r < 0)
+    _cleanup_free_ char *what = xasprintf("/proc/sys/%s", path);
+    if (rl_sys_write_ctl_fd(fd, kv->value, what) < 0)
         return rl_error_errno(err, "linux.sysctl[\"%s\"]: write \"%s\" to /proc/sys/%s", kv->key,
                               kv->value, path);
-    rl_debug("write(/proc/sys/%s, \"%s\") = 0 [%lluus]", path, kv->value,
-             (unsigned long long)((rl_now_ns() - t0) / 1000));
     return 0;
 }
 
@@ -138,14 +134,11 @@ static int set_affinity(const char *list, const char *field, struct rl_error **e
     if (b.top == 0) /* empty: leave the affinity to the kernel */
         return 0;
     size_t len = (b.top + 63) / 64 * sizeof(uint64_t);
-    uint64_t t0 = rl_now_ns();
-    if (syscall(SYS_sched_setaffinity, 0, len, b.w) < 0)
+    if (rl_sys_sched_setaffinity(len, b.w, list) < 0)
         return rl_error_errno(err, "%s (\"%s\"): sched_setaffinity%s", field, list,
                               errno == EINVAL ? " (no CPU of the list is online and allowed by "
                                                 "the cpuset cgroup)"
                                               : "");
-    rl_debug("sched_setaffinity(0, \"%s\") = 0 [%lluus]", list,
-             (unsigned long long)((rl_now_ns() - t0) / 1000));
     return 0;
 }
 
@@ -162,20 +155,6 @@ int rl_attrs_affinity_final(const struct rl_spec *spec, struct rl_error **err)
 }
 
 /* ---- scheduler ---------------------------------------------------------------- */
-
-/* struct sched_attr of include/uapi/linux/sched/types.h (SCHED_ATTR_SIZE_VER1) */
-struct rl_sched_attr {
-    uint32_t size;
-    uint32_t sched_policy;
-    uint64_t sched_flags;
-    int32_t sched_nice;
-    uint32_t sched_priority;
-    uint64_t sched_runtime;
-    uint64_t sched_deadline;
-    uint64_t sched_period;
-    uint32_t sched_util_min;
-    uint32_t sched_util_max;
-};
 
 static const char *sched_hint(int policy, int e)
 {
@@ -198,7 +177,7 @@ static int set_scheduler(const struct rl_scheduler *sc, struct rl_error **err)
 {
     if (!sc->present)
         return 0;
-    struct rl_sched_attr a = {.size = sizeof(a)};
+    struct rl_sys_sched_attr a = {.size = sizeof(a)};
     a.sched_policy = (uint32_t)rl_sched_policy_from_name(sc->policy);
     for (size_t i = 0; i < sc->n_flags; i++)
         a.sched_flags |= (uint64_t)rl_sched_flag_from_name(sc->flags[i]);
@@ -209,17 +188,11 @@ static int set_scheduler(const struct rl_scheduler *sc, struct rl_error **err)
     a.sched_period = sc->period;
     a.sched_util_min = 0;
     a.sched_util_max = 1024; /* SCHED_CAPACITY_SCALE: no clamping unless asked */
-    uint64_t t0 = rl_now_ns();
-    if (syscall(SYS_sched_setattr, 0, &a, 0) < 0) {
+    if (rl_sys_sched_setattr(&a, sc->policy) < 0) {
         int e = errno;
         return rl_error_errno(err, "process.scheduler (%s): sched_setattr%s", sc->policy,
                               sched_hint((int)a.sched_policy, e));
     }
-    rl_debug("sched_setattr(0, {policy %s, nice %d, priority %u, flags %#llx, runtime %llu, "
-             "deadline %llu, period %llu}) = 0 [%lluus]",
-             sc->policy, a.sched_nice, a.sched_priority, (unsigned long long)a.sched_flags,
-             (unsigned long long)a.sched_runtime, (unsigned long long)a.sched_deadline,
-             (unsigned long long)a.sched_period, (unsigned long long)((rl_now_ns() - t0) / 1000));
     return 0;
 }
 
@@ -234,12 +207,13 @@ static int set_io_priority(const struct rl_io_priority *io, struct rl_error **er
         return 0;
     int cls = rl_ioprio_class_from_name(io->class_name);
     int v = (cls << RL_IOPRIO_CLASS_SHIFT) | io->priority;
-    if (syscall(SYS_ioprio_set, RL_IOPRIO_WHO_PROCESS, 0, v) < 0)
+    char what[64];
+    snprintf(what, sizeof(what), "%s %d", io->class_name, io->priority);
+    if (rl_sys_ioprio_set(RL_IOPRIO_WHO_PROCESS, 0, v, what) < 0)
         return rl_error_errno(
             err, "process.ioPriority (%s %d): ioprio_set%s", io->class_name, io->priority,
             errno == EPERM && cls == 1 ? " (IOPRIO_CLASS_RT needs CAP_SYS_ADMIN or CAP_SYS_NICE)"
                                        : "");
-    rl_debug("ioprio_set(IOPRIO_WHO_PROCESS, 0, %s %d) = 0", io->class_name, io->priority);
     return 0;
 }
 
@@ -258,14 +232,14 @@ static int set_memory_policy(const struct rl_linux *lx, struct rl_error **err)
         return rl_error_wrap(err, "linux.memoryPolicy.nodes");
     /* the kernel reads maxnode - 1 bits */
     unsigned long maxnode = nodes.top ? nodes.top + 1 : 0;
-    if (syscall(SYS_set_mempolicy, mode, nodes.top ? nodes.w : NULL, maxnode) < 0)
+    const unsigned long *mask = nodes.top ? (const unsigned long *)nodes.w : NULL;
+    if (rl_sys_set_mempolicy(mode, mask, maxnode, list) < 0)
         return rl_error_errno(err, "linux.memoryPolicy (%s, nodes \"%s\"): set_mempolicy%s",
                               lx->memory_policy.mode, list,
                               errno == EINVAL ? " (a node that is not online or not allowed by "
                                                 "the cpuset cgroup, or a mode/flag this kernel "
                                                 "does not know)"
                                               : "");
-    rl_debug("set_mempolicy(%s|%#x, \"%s\") = 0", lx->memory_policy.mode, mode & ~0xff, list);
     return 0;
 }
 
@@ -276,9 +250,8 @@ static int set_personality(const struct rl_linux *lx, struct rl_error **err)
     if (!lx->personality.present)
         return 0;
     long p = rl_personality_from_name(lx->personality.domain);
-    if (personality((unsigned long)p) < 0)
+    if (rl_sys_personality((unsigned long)p, lx->personality.domain) < 0)
         return rl_error_errno(err, "linux.personality (%s): personality", lx->personality.domain);
-    rl_debug("personality(%#lx) = 0", p);
     return 0;
 }
 

@@ -6,6 +6,7 @@
  * there and writes into the new mount; nothing is resolved by path, so a
  * symlink in the image cannot make the copy leave either tree. */
 #include "rustlet/linux.h"
+#include "rustlet/sys.h"
 #include "rustlet/utils.h"
 
 #include <dirent.h>
@@ -70,7 +71,7 @@ static int copy_entry(int sdir, int ddir, const char *name, int depth, struct rl
         if (symlinkat(target, ddir, name) < 0)
             return rl_error_errno(err, "symlink %s", name);
     } else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)) {
-        if (mknodat(ddir, name, st.st_mode, st.st_rdev) < 0)
+        if (rl_sys_mknodat(ddir, name, st.st_mode, st.st_rdev) < 0)
             return rl_error_errno(err, "mknod %s", name);
     } else {
         return 0; /* sockets: nothing to copy */

@@ -27,6 +27,7 @@
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
 #include "rustlet/mount_opts.h"
+#include "rustlet/sys.h"
 #include "rustlet/utils.h"
 
 #include <fcntl.h>
@@ -36,7 +37,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 bool rl_idmap_supported(void)
@@ -50,7 +50,7 @@ bool rl_idmap_supported(void)
     if (self < 0)
         return false;
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)self};
-    long r = syscall(SYS_mount_setattr, -1, "", AT_EMPTY_PATH, &attr, sizeof(attr));
+    int r = rl_sys_mount_setattr_fd(-1, 0, &attr, sizeof(attr), "probe of MOUNT_ATTR_IDMAP");
     return r < 0 && (errno == EPERM || errno == EBADF);
 }
 
@@ -61,7 +61,9 @@ static int userns_with_maps(const struct rl_id_mapping *u, size_t nu, const stru
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) < 0)
         return rl_error_errno(err, "pipe");
-    pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+    char what[96];
+    snprintf(what, sizeof(what), "CLONE_NEWUSER|SIGCHLD: user namespace helper for %s", cfg);
+    pid_t pid = rl_sys_clone(CLONE_NEWUSER | SIGCHLD, what);
     if (pid == 0) {
         /* the helper: wait until the runtime closes the pipe (or dies) */
         char c;
@@ -77,7 +79,6 @@ static int userns_with_maps(const struct rl_id_mapping *u, size_t nu, const stru
         errno = saved;
         return rl_error_errno(err, "%s: clone(CLONE_NEWUSER) for the mount's user namespace", cfg);
     }
-    rl_debug("clone(CLONE_NEWUSER) = %d (user namespace helper for %s)", (int)pid, cfg);
     _cleanup_free_ char *ucfg = xasprintf("%s.uidMappings", cfg);
     _cleanup_free_ char *gcfg = xasprintf("%s.gidMappings", cfg);
     int fd = -1;
@@ -174,15 +175,12 @@ static int idmap_one(struct idmap_ctx *c, const struct rl_mount *m, size_t i, co
     if (userns < 0)
         return -1;
     unsigned tflags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive_tree ? AT_RECURSIVE : 0);
-    int tree = open_tree(AT_FDCWD, src, tflags);
+    int tree = rl_sys_open_tree(AT_FDCWD, src, tflags);
     if (tree < 0)
         return rl_error_errno(err, "open_tree(%s, OPEN_TREE_CLONE%s)", src,
                               recursive_tree ? "|AT_RECURSIVE" : "");
-    rl_debug("open_tree(%s, OPEN_TREE_CLONE%s) = %d", src, recursive_tree ? "|AT_RECURSIVE" : "",
-             tree);
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
-    unsigned aflags = AT_EMPTY_PATH | (ridmap ? AT_RECURSIVE : 0);
-    if (syscall(SYS_mount_setattr, tree, "", aflags, &attr, sizeof(attr)) < 0) {
+    if (rl_sys_mount_setattr_fd(tree, ridmap ? AT_RECURSIVE : 0, &attr, sizeof(attr), src) < 0) {
         int saved = errno;
         _cleanup_free_ char *fstype = fs_type_of(src);
         close(tree);
@@ -195,7 +193,6 @@ static int idmap_one(struct idmap_ctx *c, const struct rl_mount *m, size_t i, co
         return rl_error_errno(err, "mount_setattr(MOUNT_ATTR_IDMAP%s) of %s (%s filesystem)",
                               ridmap ? ", AT_RECURSIVE" : "", src, fstype);
     }
-    rl_debug("mount_setattr(%s, MOUNT_ATTR_IDMAP%s) = 0", src, ridmap ? ", AT_RECURSIVE" : "");
     return tree;
 }
 

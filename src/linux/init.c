@@ -34,7 +34,6 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #ifndef PROC_ROOT_INO
@@ -131,7 +130,7 @@ static void stage1(struct rl_init_args *a)
         rl_error_errno(&err, "pipe");
         die(a, err);
     }
-    pid_t pid = fork();
+    pid_t pid = rl_sys_fork("the container init, from stage 1");
     if (pid < 0) {
         rl_error_errno(&err, "fork the container init");
         die(a, err);
@@ -375,8 +374,7 @@ static void setup(struct rl_init_args *a)
          * named "_ses.<id>" as runc names it */
         char keyring[1100];
         snprintf(keyring, sizeof(keyring), "_ses.%s", a->id);
-        if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, keyring) < 0 &&
-            errno != ENOSYS)
+        if (rl_sys_join_session_keyring(keyring) < 0 && errno != ENOSYS)
             rl_debug("join session keyring: %s", strerror(errno));
     }
     /* while the init still holds every capability (CAP_SYS_NICE for

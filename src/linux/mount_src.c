@@ -138,7 +138,7 @@ int rl_mount_sources_send(const struct rl_spec *spec, const char *bundle, int in
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
         return rl_error_errno(err, "mount sources: socketpair");
-    pid_t pid = fork();
+    pid_t pid = rl_sys_fork("mount sources helper");
     if (pid == 0) {
         close(sp[0]);
         helper(spec, bundle, init_pidfd, sp[1]);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -22,6 +23,47 @@ static int real_pivot_root(const char *new_root, const char *put_old)
 static int real_mount_setattr(int dfd, const char *path, unsigned flags, void *attr, size_t size)
 {
     return (int)syscall(SYS_mount_setattr, dfd, path, flags, attr, size);
+}
+
+static long real_clone(unsigned long flags)
+{
+    return syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+}
+
+static long real_keyctl(int cmd, unsigned long a2, unsigned long a3, unsigned long a4,
+                        unsigned long a5)
+{
+    return syscall(SYS_keyctl, cmd, a2, a3, a4, a5);
+}
+
+static int real_write_ctl(int fd, const char *value, size_t len)
+{
+    return rl_write_all(fd, value, len);
+}
+
+static int real_sched_setaffinity(pid_t pid, size_t len, const void *mask)
+{
+    return (int)syscall(SYS_sched_setaffinity, pid, len, mask);
+}
+
+static int real_sched_setattr(pid_t pid, struct rl_sys_sched_attr *attr, unsigned flags)
+{
+    return (int)syscall(SYS_sched_setattr, pid, attr, flags);
+}
+
+static int real_ioprio_set(int which, int who, int ioprio)
+{
+    return (int)syscall(SYS_ioprio_set, which, who, ioprio);
+}
+
+static int real_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode)
+{
+    return (int)syscall(SYS_set_mempolicy, mode, nodemask, maxnode);
+}
+
+static int real_personality(unsigned long persona)
+{
+    return personality(persona);
 }
 
 static const struct rl_sys_ops real_ops = {
@@ -40,6 +82,16 @@ static const struct rl_sys_ops real_ops = {
     .open_tree = open_tree,
     .move_mount = move_mount,
     .mount_setattr = real_mount_setattr,
+    .fork = fork,
+    .clone = real_clone,
+    .mknodat = mknodat,
+    .keyctl = real_keyctl,
+    .write_ctl = real_write_ctl,
+    .sched_setaffinity = real_sched_setaffinity,
+    .sched_setattr = real_sched_setattr,
+    .ioprio_set = real_ioprio_set,
+    .set_mempolicy = real_set_mempolicy,
+    .personality = real_personality,
 };
 
 static const struct rl_sys_ops *ops = &real_ops;
@@ -221,12 +273,94 @@ int rl_sys_write_ctl(int dirfd, const char *path, const char *value)
     int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
     int r = -1;
     if (fd >= 0) {
-        r = rl_write_all(fd, value, strlen(value));
+        r = OP(write_ctl)(fd, value, strlen(value));
         int saved = errno;
         close(fd);
         errno = saved;
     }
     return logged(r, t0, "write(%s, \"%s\")", path, value);
+}
+
+int rl_sys_write_ctl_fd(int fd, const char *value, const char *what)
+{
+    T0();
+    return logged(OP(write_ctl)(fd, value, strlen(value)), t0, "write(%s, \"%s\")", what, value);
+}
+
+/* ---- processes ----------------------------------------------------------- */
+
+pid_t rl_sys_fork(const char *what)
+{
+    T0();
+    pid_t pid = OP(fork)();
+    if (pid == 0)
+        return 0;
+    return logged(pid, t0, "fork(%s)", what);
+}
+
+pid_t rl_sys_clone(unsigned long flags, const char *what)
+{
+    T0();
+    pid_t pid = (pid_t)OP(clone)(flags);
+    if (pid == 0)
+        return 0;
+    return logged(pid, t0, "clone(%#lx, %s)", flags, what);
+}
+
+int rl_sys_mknodat(int dfd, const char *name, mode_t mode, dev_t dev)
+{
+    T0();
+    /* the directory as its path (see shown), when the log wants it */
+    char fdp[PATH_MAX + 64], nb[PATH_MAX + 64];
+    const char *n = name;
+    if (rl_log_debug_enabled() && dfd >= 0 && name[0] != '/') {
+        snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d/%s", dfd, name);
+        n = shown(fdp, nb, sizeof(nb));
+    }
+    return logged(OP(mknodat)(dfd, name, mode, dev), t0, "mknodat(%s, %#o, %u:%u)", n, mode,
+                  major(dev), minor(dev));
+}
+
+long rl_sys_join_session_keyring(const char *name)
+{
+    T0();
+    long r = OP(keyctl)(1 /* KEYCTL_JOIN_SESSION_KEYRING */, (unsigned long)name, 0, 0, 0);
+    return logged((int)r, t0, "keyctl(KEYCTL_JOIN_SESSION_KEYRING, %s)", name);
+}
+
+/* ---- the calling process's attributes ------------------------------------ */
+
+int rl_sys_sched_setaffinity(size_t len, const void *mask, const char *list)
+{
+    T0();
+    return logged(OP(sched_setaffinity)(0, len, mask), t0, "sched_setaffinity(0, \"%s\")", list);
+}
+
+int rl_sys_sched_setattr(struct rl_sys_sched_attr *a, const char *policy)
+{
+    T0();
+    int r = OP(sched_setattr)(0, a, 0);
+    return logged(r, t0,
+                  "sched_setattr(0, {policy %s, nice %d, priority %u, flags %#llx, runtime %llu, "
+                  "deadline %llu, period %llu})",
+                  policy, a->sched_nice, a->sched_priority, (unsigned long long)a->sched_flags,
+                  (unsigned long long)a->sched_runtime, (unsigned long long)a->sched_deadline,
+                  (unsigned long long)a->sched_period);
+}
+
+int rl_sys_ioprio_set(int which, int who, int ioprio, const char *what)
+{
+    T0();
+    return logged(OP(ioprio_set)(which, who, ioprio), t0, "ioprio_set(%d, %d, %s)", which, who,
+                  what);
+}
+
+int rl_sys_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode,
+                         const char *nodes)
+{
+    T0();
+    return logged(OP(set_mempolicy)(mode, nodemask, maxnode), t0,
+                  "set_mempolicy(%#x, \"%s\", maxnode %lu)", mode, nodes, maxnode);
 }
 
 /* ---- the new mount API: mounts made and attached through fds ------------ */
@@ -255,6 +389,53 @@ int rl_sys_fsmount(const char *fstype, const char *const *opts, unsigned attrs)
     return logged(mnt, t0, "fsopen+fsmount(%s, attrs %#x)", desc, attrs);
 }
 
+int rl_sys_personality(unsigned long persona, const char *what)
+{
+    T0();
+    return logged(OP(personality)(persona), t0, "personality(%#lx %s)", persona, what);
+}
+
+/* OPEN_TREE_* and AT_* flags of open_tree for the log */
+static const char *tree_flags_str(unsigned flags, char *buf, size_t len)
+{
+    static const struct {
+        unsigned f;
+        const char *n;
+    } names[] = {
+        {OPEN_TREE_CLONE, "OPEN_TREE_CLONE"},
+        {OPEN_TREE_CLOEXEC, "OPEN_TREE_CLOEXEC"},
+        {AT_RECURSIVE, "AT_RECURSIVE"},
+        {AT_EMPTY_PATH, "AT_EMPTY_PATH"},
+        {AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"},
+    };
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        if (!(flags & names[i].f))
+            continue;
+        int n = snprintf(buf + o, len - o, "%s%s", o ? "|" : "", names[i].n);
+        if (n < 0 || (size_t)n >= len - o)
+            break;
+        o += (size_t)n;
+        flags &= ~names[i].f;
+    }
+    if (flags)
+        snprintf(buf + o, len - o, "%s%#x", o ? "|" : "", flags);
+    else if (o == 0)
+        snprintf(buf, len, "0");
+    return buf;
+}
+
+int rl_sys_open_tree(int dfd, const char *path, unsigned flags)
+{
+    T0();
+    char pb[PATH_MAX + 64], fb[160];
+    const char *p = shown(path, pb, sizeof(pb));
+    int r = OP(open_tree)(dfd, path, flags);
+    return logged(r, t0, "open_tree(%s, %s)", p,
+                  rl_log_debug_enabled() ? tree_flags_str(flags, fb, sizeof(fb)) : "");
+}
+
 int rl_sys_open_tree_clone(int fd, const char *what)
 {
     T0();
@@ -274,6 +455,9 @@ int rl_sys_mount_setattr_fd(int fd, unsigned flags, void *attr, size_t size, con
     T0();
     const struct mount_attr *a = attr;
     int r = OP(mount_setattr)(fd, "", AT_EMPTY_PATH | flags, attr, size);
-    return logged(r, t0, "mount_setattr(%s, %#x, set %#llx, clear %#llx)", what, flags,
-                  (unsigned long long)a->attr_set, (unsigned long long)a->attr_clr);
+    char ns[48] = "";
+    if (a->attr_set & MOUNT_ATTR_IDMAP)
+        snprintf(ns, sizeof(ns), ", userns fd %lld", (long long)a->userns_fd);
+    return logged(r, t0, "mount_setattr(%s, %#x, set %#llx, clear %#llx%s)", what, flags,
+                  (unsigned long long)a->attr_set, (unsigned long long)a->attr_clr, ns);
 }

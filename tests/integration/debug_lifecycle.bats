@@ -131,3 +131,22 @@ log_has() {
 		fail "no mount line naming the proc mount's path"
 	}
 }
+
+@test "--debug: create logs the session keyring and a copy-up's mknodat through the syscall table" {
+	mkdir -p "$BUNDLE/rootfs/mnt/c"
+	mkfifo -m 0640 "$BUNDLE/rootfs/mnt/c/fifo"
+	update_config '.mounts += [{destination: "/mnt/c", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup"]}]'
+	: >"$LOG"
+	set_args rl-payload exit 0
+	next_cid
+	run dbg run --bundle "$BUNDLE" "$CID"
+	assert_success
+	grep -qE "keyctl\(KEYCTL_JOIN_SESSION_KEYRING, _ses\.$CID\) = [0-9]+ \[[0-9]+us\]" "$LOG" || {
+		cat "$LOG" >&2
+		fail "no keyctl line for the session keyring"
+	}
+	grep -qE 'mknodat\(/.*/rootfs/mnt/c/fifo \(fd [0-9]+\), 010640, 0:0\) = 0 \[[0-9]+us\]' "$LOG" || {
+		cat "$LOG" >&2
+		fail "no mknodat line for the copied fifo"
+	}
+}

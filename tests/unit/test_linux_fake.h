@@ -10,7 +10,8 @@
  * The fd-returning calls (fsopen, fsmount, open_tree) give a real fd of
  * /dev/null, so the code under test may close it. mknod fails with
  * fake_mknod_errno when that is set, else creates a regular file (what a
- * kernel that made "something else" there would look like). */
+ * kernel that made "something else" there would look like); so does
+ * mknodat. A control-file write (write_ctl) is recorded, then made. */
 #ifndef RL_TEST_LINUX_FAKE_H
 #define RL_TEST_LINUX_FAKE_H
 
@@ -211,6 +212,66 @@ static int fake_mount_setattr(int dfd, const char *path, unsigned flags, void *a
                     flags, (unsigned long long)a->attr_set, (unsigned long long)a->attr_clr);
 }
 
+static int fake_mknodat(int dfd, const char *name, mode_t m, dev_t d)
+{
+    FAKE_BUF;
+    (void)b2;
+    (void)fb;
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", dfd, name);
+    if (fake_rec("mknodat(%s,%#o,%u:%u)", fake_path(p, b1, sizeof(b1)), (unsigned)m, major(d),
+                 minor(d)) < 0)
+        return -1;
+    if (fake_mknod_errno) {
+        errno = fake_mknod_errno;
+        return -1;
+    }
+    int fd = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+static long fake_keyctl(int cmd, unsigned long a2, unsigned long a3, unsigned long a4,
+                        unsigned long a5)
+{
+    return fake_rec("keyctl(%d,%s)", cmd, (const char *)a2) < 0 ? -1 : 1;
+}
+/* recorded, then written for real: tests point these at files of their own */
+static int fake_write_ctl(int fd, const char *value, size_t len)
+{
+    FAKE_BUF;
+    (void)b2;
+    (void)fb;
+    if (fake_rec("write(%s,%.*s)", fake_fd(fd, b1, sizeof(b1)), (int)len, value) < 0)
+        return -1;
+    return rl_write_all(fd, value, len);
+}
+static int fake_sched_setaffinity(pid_t pid, size_t len, const void *mask)
+{
+    return fake_rec("sched_setaffinity(%d,%zu,%#llx)", (int)pid, len,
+                    (unsigned long long)*(const uint64_t *)mask);
+}
+static int fake_sched_setattr(pid_t pid, struct rl_sys_sched_attr *a, unsigned flags)
+{
+    return fake_rec("sched_setattr(%d,policy=%u,nice=%d,prio=%u,flags=%#llx)", (int)pid,
+                    a->sched_policy, a->sched_nice, a->sched_priority,
+                    (unsigned long long)a->sched_flags);
+}
+static int fake_ioprio_set(int which, int who, int ioprio)
+{
+    return fake_rec("ioprio_set(%d,%d,%#x)", which, who, ioprio);
+}
+static int fake_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode)
+{
+    return fake_rec("set_mempolicy(%#x,%#lx,%lu)", mode, nodemask ? nodemask[0] : 0UL, maxnode);
+}
+static int fake_personality(unsigned long persona)
+{
+    return fake_rec("personality(%#lx)", persona);
+}
+
+/* fork and clone are left NULL: the code under test forks for real. */
 static const struct rl_sys_ops fake_linux_ops = {
     .mount = fake_mount,
     .umount2 = fake_umount2,
@@ -227,6 +288,14 @@ static const struct rl_sys_ops fake_linux_ops = {
     .open_tree = fake_open_tree,
     .move_mount = fake_move_mount,
     .mount_setattr = fake_mount_setattr,
+    .mknodat = fake_mknodat,
+    .keyctl = fake_keyctl,
+    .write_ctl = fake_write_ctl,
+    .sched_setaffinity = fake_sched_setaffinity,
+    .sched_setattr = fake_sched_setattr,
+    .ioprio_set = fake_ioprio_set,
+    .set_mempolicy = fake_set_mempolicy,
+    .personality = fake_personality,
 };
 
 /* The recorded calls from the first line that contains from (NULL: all). */
