@@ -22,7 +22,9 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "rustlet/error.h"
 #include "rustlet/linux.h"
@@ -149,6 +151,7 @@ struct run {
     const char *fail_on; /* fake call to fail (NULL: none) */
     int fail_errno;
     bool slow_path, runtime_hooks;
+    bool real_pidns; /* the child unshares a pid namespace for real */
     pid_t stage1, init;
     int sock, fifo; /* the parent's ends */
 };
@@ -177,7 +180,7 @@ static void start_init(struct run *r, const struct rl_spec *spec)
         fake_fail_errno = r->fail_errno;
         fake_mknod_errno = EPERM;
         rl_sys_set_ops(&run_ops);
-        if (chdir("/") < 0)
+        if (chdir("/") < 0 || (r->real_pidns && unshare(CLONE_NEWPID) < 0))
             _exit(2);
         struct rl_init_args a = {0};
         a.spec = spec;
@@ -582,6 +585,134 @@ static void test_no_mount_ns(void **state)
     rl_spec_free(spec);
 }
 
+/* linux.netDevices: after the hostname, before any mount, the init asks
+ * the runtime to move the devices in and waits for it. */
+static void test_netdev_step(void **state)
+{
+    const char *edits[] = {"\"linux\": {", "\"linux\": {\n\t\t\"netDevices\": {\"veth9\": {}},",
+                           NULL};
+    struct rl_spec *spec = make_spec(edits);
+    struct run r = {.fail_on = "mount(NULL,/,NULL,MS_REC|MS_SLAVE", .fail_errno = EPERM};
+    start_init(&r, spec);
+    struct rl_error *err = NULL;
+    if (sync_expect(r.sock, SYNC_NETDEV, NULL, &err) < 0)
+        fail_msg("%s\ncalls:\n%s", err->msg, sh->calls);
+    assert_string_equal(sh->calls, "sethostname(rustlet)\n");
+    assert_int_equal(sync_send(r.sock, SYNC_NETDEV_DONE, 0), 0);
+    expect_error(&r, "linux.rootfsPropagation: set propagation of /: Operation not permitted");
+    rl_spec_free(spec);
+}
+
+static void test_domainname_fails(void **state)
+{
+    const char *edits[] = {"\"hostname\": \"rustlet\",",
+                           "\"hostname\": \"rustlet\",\n\t\"domainname\": \"unit.example\",", NULL};
+    struct rl_spec *spec = make_spec(edits);
+    struct run r = {.fail_on = "setdomainname(", .fail_errno = EPERM};
+    start_init(&r, spec);
+    expect_error(&r, "domainname: setdomainname \"unit.example\": Operation not permitted");
+    assert_int_equal(line_of("mount("), -1);
+    rl_spec_free(spec);
+}
+
+/* As pid 1 of a new pid namespace (root only: the test's child unshares
+ * it for real, stage 1 forks the init into it), a terminating signal
+ * from outside ends the init with 128+N; without the handlers the kernel
+ * would drop it. */
+static void test_pid1_signals(void **state)
+{
+    if (geteuid() != 0)
+        skip();
+    struct rl_spec *spec = make_spec(NULL);
+    struct run r = {.slow_path = true, .runtime_hooks = true, .real_pidns = true};
+    start_init(&r, spec);
+    pid_t init = 0;
+    struct rl_error *err = NULL;
+    if (sync_expect(r.sock, SYNC_PID, &init, &err) < 0)
+        fail_msg("%s\ncalls:\n%s", err->msg, sh->calls);
+    assert_int_equal(status_of(r.stage1), 0);
+    /* waiting for the runtime hooks step's answer */
+    if (sync_expect(r.sock, SYNC_HOOKS, NULL, &err) < 0)
+        fail_msg("%s\ncalls:\n%s", err->msg, sh->calls);
+    assert_int_equal(kill(init, SIGTERM), 0);
+    /* not waiting forever if the signal was dropped */
+    int status = 0;
+    pid_t got = 0;
+    for (int i = 0; i < 500 && got == 0; i++) {
+        got = waitpid(init, &status, WNOHANG);
+        if (got == 0)
+            nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    if (got == 0) {
+        kill(init, SIGKILL);
+        waitpid(init, &status, 0);
+        fail_msg("SIGTERM did not end the init (pid 1)");
+    }
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
+    close(r.sock);
+    rl_spec_free(spec);
+}
+
+/* noNewPrivileges with SCMP_ACT_NOTIFY: the init connects to
+ * linux.seccomp.listenerPath before the pivot and, right before execve,
+ * sends the agent the listener fd with the container process state. */
+static void test_seccomp_listener(void **state)
+{
+    make_exe();
+    _cleanup_free_ char *sock = xasprintf("%s/agent.sock", tree);
+    unlink(sock);
+    int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+    assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(l, 1), 0);
+    _cleanup_free_ char *sc = xasprintf(
+        "\"linux\": {\n\t\t\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", "
+        "\"listenerPath\": \"%s\", \"listenerMetadata\": \"meta\", \"syscalls\": [{\"names\": "
+        "[\"acct\"], \"action\": \"SCMP_ACT_NOTIFY\"}]},",
+        sock);
+    const char *edits[] = {"\"linux\": {", sc, NULL};
+    struct rl_spec *spec = make_spec(edits);
+    struct run r = {0};
+    start_init(&r, spec);
+    struct rl_error *err = NULL;
+    if (sync_expect(r.sock, SYNC_READY, NULL, &err) < 0)
+        fail_msg("%s\ncalls:\n%s", err->msg, sh->calls);
+    /* connected before the pivot */
+    int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+    assert_true(c >= 0);
+    assert_int_equal(unlink(exe), 0);
+    _cleanup_free_ char *out = start_and_read(&r, 4243);
+    _cleanup_free_ char *want =
+        xasprintf("0process.args[0]: exec %s: No such file or directory", exe);
+    assert_string_equal(out, want);
+    assert_int_equal(status_of(r.init), 127);
+    char buf[4096] = "";
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+    assert_true(recvmsg(c, &msg, MSG_CMSG_CLOEXEC) > 0);
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    assert_non_null(cm);
+    assert_int_equal(cm->cmsg_type, SCM_RIGHTS);
+    int nfd;
+    memcpy(&nfd, CMSG_DATA(cm), sizeof(int));
+    char link[64] = "";
+    _cleanup_free_ char *lp = xasprintf("/proc/self/fd/%d", nfd);
+    assert_true(readlink(lp, link, sizeof(link) - 1) > 0);
+    assert_string_equal(link, "anon_inode:seccomp notify");
+    if (!strstr(buf, "\"fds\":[\"seccompFd\"],\"pid\":4243,\"metadata\":\"meta\","
+                     "\"state\":{\"pid\":4243}}"))
+        fail_msg("process state: %s", buf);
+    close(nfd);
+    close(c);
+    close(l);
+    unlink(sock);
+    rl_spec_free(spec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -596,6 +727,10 @@ int main(void)
         cmocka_unit_test(test_slow_path),
         cmocka_unit_test(test_slow_path_unshare_fails),
         cmocka_unit_test(test_no_mount_ns),
+        cmocka_unit_test(test_netdev_step),
+        cmocka_unit_test(test_domainname_fails),
+        cmocka_unit_test(test_pid1_signals),
+        cmocka_unit_test(test_seccomp_listener),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
