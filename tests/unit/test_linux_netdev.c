@@ -140,8 +140,23 @@ static pid_t fork_init(int *go)
 
 static int runtime_side(void)
 {
-    if (unshare(CLONE_NEWNET) < 0 && unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
-        exit(SKIP_STATUS);
+    if (unshare(CLONE_NEWNET) < 0) {
+        /* unprivileged: root of a user namespace of our own, so that ip(8)
+         * keeps the capabilities across its exec */
+        uid_t uid = geteuid();
+        gid_t gid = getegid();
+        if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
+            exit(SKIP_STATUS);
+        char map[64];
+        snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+        struct rl_error *err = NULL;
+        if (rl_write_file_at(AT_FDCWD, "/proc/self/uid_map", map, strlen(map), 0, &err) < 0 ||
+            rl_write_file_at(AT_FDCWD, "/proc/self/setgroups", "deny", 4, 0, &err) < 0)
+            CHILD_FAIL("id maps: %s", err->msg);
+        snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+        if (rl_write_file_at(AT_FDCWD, "/proc/self/gid_map", map, strlen(map), 0, &err) < 0)
+            CHILD_FAIL("id maps: %s", err->msg);
+    }
     if (system("ip link add v0 type veth peer name v1 >/dev/null 2>&1") != 0)
         exit(SKIP_STATUS); /* no veth here */
     run("ip addr add 10.9.8.7/24 dev v0 && ip addr add fd00::7/64 nodad dev v0 && "
