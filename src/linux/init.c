@@ -52,11 +52,13 @@ static void seccomp_step(struct rl_init_args *a, const char *step)
         snprintf(a->seccomp_step, RL_SECCOMP_STEP_MAX, "%s", step);
 }
 
-/* An error under the container's filter: say so, the profile may be why. */
+/* An error under the container's filter loaded early: say so, the profile
+ * may be why. (Loaded late, with noNewPrivileges, only execve follows, and
+ * its error names the profile itself.) */
 static void seccomp_hint(struct rl_init_args *a, struct rl_error *e)
 {
     int def = rl_seccomp_default_errno(a->seccomp);
-    if (e == NULL || !a->seccomp_loaded ||
+    if (e == NULL || !a->seccomp_loaded || a->spec->process.no_new_privileges ||
         !(e->errnum == EPERM || e->errnum == EACCES || e->errnum == ENOSYS ||
           (def > 0 && e->errnum == def)))
         return;
