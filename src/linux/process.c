@@ -232,7 +232,41 @@ static int set_user(const struct rl_user *u, struct rl_error **err)
         return rl_error_errno(err, "process.user.gid (%u): setresgid", u->gid);
     if (setresuid(u->uid, u->uid, u->uid) < 0)
         return rl_error_errno(err, "process.user.uid (%u): setresuid", u->uid);
+    rl_debug("process.user: uid %u, gid %u, %zu additional gids", u->uid, u->gid,
+             u->n_additional_gids);
     return 0;
+}
+
+/* --debug: each capability set the process gets, by name. */
+static void debug_caps(const struct capsets *s)
+{
+    if (!rl_log_debug_enabled())
+        return;
+    const struct {
+        const char *name;
+        uint64_t mask;
+    } sets[] = {{"bounding", s->bounding},
+                {"effective", s->effective},
+                {"permitted", s->permitted},
+                {"inheritable", s->inheritable},
+                {"ambient", s->ambient}};
+    int last = (int)cap_max_bits() - 1;
+    for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
+        char buf[2048] = "none";
+        size_t len = 0;
+        for (int c = 0; c <= last && c < 64; c++) {
+            if (!(sets[i].mask & (1ull << c)))
+                continue;
+            char *name = cap_to_name(c);
+            int n =
+                snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? "," : "", name ? name : "?");
+            cap_free(name);
+            if (n < 0 || (size_t)n >= sizeof(buf) - len)
+                break;
+            len += (size_t)n;
+        }
+        rl_debug("process.capabilities.%s: %s", sets[i].name, buf);
+    }
 }
 
 /* After the pivot: identity and privileges, in the order that keeps the
@@ -243,6 +277,10 @@ int rl_process_setup(const struct rl_process *p, struct rl_error **err)
     bool caps = p->capabilities.present;
     if (caps && read_capsets(&p->capabilities, &s, err) < 0)
         return -1;
+    if (caps)
+        debug_caps(&s);
+    else
+        rl_debug("process.capabilities: not set, the process keeps the runtime's");
     if (caps && drop_bounding(s.bounding, err) < 0)
         return -1;
     /* runc creates a missing cwd (as root, before the user switch) */

@@ -412,6 +412,9 @@ int rl_seccomp_load(struct rl_seccomp_filter *f, int *notify_fd, struct rl_error
         fl &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV; /* only valid with a listener */
     if ((fl & SECCOMP_FILTER_FLAG_TSYNC) && (fl & SECCOMP_FILTER_FLAG_NEW_LISTENER))
         fl |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH; /* else the return value is ambiguous */
+    /* the last log line before the filter applies (see tests/sys-exceptions.txt) */
+    rl_debug(SC ": load the filter: %u BPF instructions, flags 0x%lx%s", (unsigned)f->prog.len, fl,
+             f->notify ? ", with a listener (SCMP_ACT_NOTIFY)" : "");
     long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl, &f->prog);
     if (r < 0)
         return rl_error_errno(err, SC ": load the filter (seccomp(SECCOMP_SET_MODE_FILTER, %#lx))",

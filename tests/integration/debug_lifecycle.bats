@@ -150,3 +150,35 @@ log_has() {
 		fail "no mknodat line for the copied fifo"
 	}
 }
+
+@test "--debug: create logs the id maps, the capability sets, the user and the seccomp load" {
+	local d=$BATS_TEST_TMPDIR # the mapped root must reach the rootfs
+	while [[ "$d" != / ]]; do chmod a+x "$d"; d=$(dirname "$d"); done
+	update_config '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(select(.type != "sysfs" and .type != "cgroup"))
+		| .process.user = {uid: 0, gid: 0, additionalGids: [5, 6]}
+		| .process.capabilities = {bounding: ["CAP_KILL", "CAP_CHOWN"], effective: ["CAP_KILL"],
+			permitted: ["CAP_KILL"], inheritable: [], ambient: []}
+		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
+			syscalls: [{names: ["swapon"], action: "SCMP_ACT_ERRNO"}]}'
+	: >"$LOG"
+	set_args rl-payload exit 0
+	next_cid
+	run dbg run --bundle "$BUNDLE" "$CID"
+	assert_success
+	grep -qE 'write\(/proc/[0-9]+/uid_map, "0 100000 65536' "$LOG" || {
+		cat "$LOG" >&2
+		fail "no line for the uid_map write"
+	}
+	grep -qE 'write\(/proc/[0-9]+/gid_map, "0 100000 65536' "$LOG" || fail "no line for the gid_map write"
+	log_has "process.capabilities.bounding: cap_chown,cap_kill"
+	log_has "process.capabilities.effective: cap_kill"
+	log_has "process.capabilities.inheritable: none"
+	log_has "process.user: uid 0, gid 0, 2 additional gids"
+	grep -qE 'linux\.seccomp: load the filter: [0-9]+ BPF instructions, flags 0x' "$LOG" || {
+		cat "$LOG" >&2
+		fail "no line for the seccomp load"
+	}
+}
