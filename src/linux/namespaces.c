@@ -5,6 +5,7 @@
 #include "rustlet/utils.h"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,7 +121,19 @@ int rl_ns_set_time_offsets(const struct rl_spec *spec, struct rl_error **err)
                               l->time_offsets.boottime_nanosecs);
     if (o == 0)
         return 0;
-    if (rl_sys_write_ctl(AT_FDCWD, "/proc/self/timens_offsets", buf) < 0)
+    /* With a user namespace the init is not dumpable here (its creds moved
+     * to the new namespace), so procfs gives the files of /proc/self to the namespace's
+     * root (the mapped host id), not to the init's host uid: opening the
+     * file for writing fails with EACCES. Dumpable for the one write. */
+    int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    if (dumpable == 0)
+        (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    int r = rl_sys_write_ctl(AT_FDCWD, "/proc/self/timens_offsets", buf);
+    int saved = errno;
+    if (dumpable == 0)
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    errno = saved;
+    if (r < 0)
         return rl_error_errno(err, "linux.timeOffsets: write /proc/self/timens_offsets");
     return 0;
 }

@@ -145,6 +145,26 @@ hold_ns() {
 		fail "boottime $boot in the container, $host_boot on the host before"
 }
 
+@test "time namespace with timeOffsets inside a user namespace" {
+	requires timens
+	skip_if_runc "runc 1.1.5 does not support the time namespace (added in 1.2)"
+	local d=$BATS_TEST_TMPDIR # the mapped root must reach the rootfs
+	while [[ "$d" != / ]]; do chmod a+x "$d"; d=$(dirname "$d"); done
+	add_ns user
+	add_ns time
+	update_config '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(select(.type != "sysfs" and .type != "cgroup"))
+		| .linux.timeOffsets = {boottime: {secs: 172800, nanosecs: 0}}'
+	"$PAYLOAD" time >"$BATS_TEST_TMPDIR/host-time"
+	host_boot=$(sed -n 's/^boottime=//p' "$BATS_TEST_TMPDIR/host-time")
+	run_payload time
+	assert_success
+	boot=$(value boottime)
+	((boot >= 172800 + host_boot && boot < 172800 + host_boot + 600)) ||
+		fail "boottime $boot in the container, $host_boot on the host before"
+}
+
 @test "join a network namespace by path" {
 	hold_ns --net
 	add_ns network "/proc/$HOLDER/ns/net"
