@@ -28,6 +28,8 @@ struct rl_sys_sched_attr {
     uint32_t sched_util_max;
 };
 
+struct clone_args; /* linux/sched.h */
+
 /* Entries after mount_setattr were added later than some tables (the unit
  * tests' fakes): a table that leaves one NULL gets the real call for it. */
 struct rl_sys_ops {
@@ -63,6 +65,10 @@ struct rl_sys_ops {
     int (*ioprio_set)(int which, int who, int ioprio);
     int (*set_mempolicy)(int mode, const unsigned long *nodemask, unsigned long maxnode);
     int (*personality)(unsigned long persona);
+    /* clone3 without a new stack (args->stack 0): fork-like */
+    long (*clone3)(struct clone_args *args, size_t size);
+    /* bpf(cmd, attr, size): attr is a union bpf_attr */
+    long (*bpf)(int cmd, void *attr, unsigned size);
 };
 
 /* Replace the table (tests); NULL restores the real one. */
@@ -102,6 +108,10 @@ pid_t rl_sys_fork(const char *what);
 /* clone(flags) without a new stack, fork-like (flags include the exit
  * signal); logged as rl_sys_fork. */
 pid_t rl_sys_clone(unsigned long flags, const char *what);
+/* clone3(args, size) without a new stack, fork-like: the flags (by name),
+ * the exit signal and CLONE_INTO_CGROUP's fd are logged, by the parent
+ * only (the child returns 0 at once, before any log line). */
+pid_t rl_sys_clone3(struct clone_args *args, size_t size, const char *what);
 /* mknodat(dfd, name, mode, dev). */
 int rl_sys_mknodat(int dfd, const char *name, mode_t mode, dev_t dev);
 /* keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): a new session keyring; its
@@ -122,6 +132,11 @@ int rl_sys_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long 
                          const char *nodes);
 /* personality(persona); what names the domain for the log. */
 int rl_sys_personality(unsigned long persona, const char *what);
+/* bpf(cmd, attr, size): the command by name and what (the program, the
+ * cgroup) for the log. */
+long rl_sys_bpf(int cmd, void *attr, unsigned size, const char *what);
+/* Human-readable CLONE_* flags (no exit signal) for logs. buf >= 256 bytes. */
+const char *rl_sys_clone_flags_str(uint64_t flags, char *buf, size_t len);
 /* Human-readable MS_* flags for logs. buf >= 256 bytes. */
 const char *rl_sys_mount_flags_str(unsigned long flags, char *buf, size_t len);
 

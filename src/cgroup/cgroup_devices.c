@@ -52,13 +52,14 @@
  *   and at the end: r0 = DEFAULT; exit */
 #include "cgroup_internal.h"
 
+#include "rustlet/sys.h"
 #include "rustlet/utils.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define ACC_M   1u /* BPF_DEVCG_ACC_MKNOD */
@@ -233,9 +234,11 @@ int cg_dev_program(const struct rl_device_cgroup *d, size_t n, struct bpf_insn *
 
 /* ---- load, attach, replace ---- */
 
-static long sys_bpf(int cmd, union bpf_attr *attr)
+/* through the syscall table: --debug shows each command, what it is for,
+ * its result and time */
+static long sys_bpf(int cmd, union bpf_attr *attr, const char *what)
 {
-    return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+    return rl_sys_bpf(cmd, attr, sizeof(*attr), what);
 }
 
 static int prog_load(const struct bpf_insn *insns, size_t n, struct rl_error **err)
@@ -247,7 +250,9 @@ static int prog_load(const struct bpf_insn *insns, size_t n, struct rl_error **e
     a.insns = (uint64_t)(uintptr_t)insns;
     a.insn_cnt = (uint32_t)n;
     a.license = (uint64_t)(uintptr_t) "MIT";
-    int fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+    char what[96];
+    snprintf(what, sizeof(what), "BPF_PROG_TYPE_CGROUP_DEVICE, %zu insns", n);
+    int fd = (int)sys_bpf(BPF_PROG_LOAD, &a, what);
     if (fd >= 0)
         return fd;
     int saved = errno;
@@ -256,7 +261,8 @@ static int prog_load(const struct bpf_insn *insns, size_t n, struct rl_error **e
     a.log_size = sizeof(log);
     a.log_level = 1;
     log[0] = '\0';
-    fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+    snprintf(what, sizeof(what), "BPF_PROG_TYPE_CGROUP_DEVICE, %zu insns, verifier log", n);
+    fd = (int)sys_bpf(BPF_PROG_LOAD, &a, what);
     if (fd >= 0)
         return fd;
     errno = saved;
@@ -266,7 +272,7 @@ static int prog_load(const struct bpf_insn *insns, size_t n, struct rl_error **e
 }
 
 /* ids of the device programs attached to the cgroup now. */
-static int prog_query(int cgfd, uint32_t *ids, uint32_t *cnt)
+static int prog_query(int cgfd, const char *dir, uint32_t *ids, uint32_t *cnt)
 {
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
@@ -274,25 +280,28 @@ static int prog_query(int cgfd, uint32_t *ids, uint32_t *cnt)
     a.query.attach_type = BPF_CGROUP_DEVICE;
     a.query.prog_ids = (uint64_t)(uintptr_t)ids;
     a.query.prog_cnt = *cnt;
-    if (sys_bpf(BPF_PROG_QUERY, &a) < 0)
+    if (sys_bpf(BPF_PROG_QUERY, &a, dir) < 0)
         return -1;
     *cnt = a.query.prog_cnt;
     return 0;
 }
 
-static int prog_detach_id(int cgfd, uint32_t id)
+static int prog_detach_id(int cgfd, const char *dir, uint32_t id)
 {
     union bpf_attr a;
     memset(&a, 0, sizeof(a));
     a.prog_id = id;
-    _cleanup_close_ int pfd = (int)sys_bpf(BPF_PROG_GET_FD_BY_ID, &a);
+    char what[PATH_MAX + 64];
+    snprintf(what, sizeof(what), "prog id %u", id);
+    _cleanup_close_ int pfd = (int)sys_bpf(BPF_PROG_GET_FD_BY_ID, &a, what);
     if (pfd < 0)
         return errno == ENOENT ? 0 : -1;
     memset(&a, 0, sizeof(a));
     a.target_fd = (uint32_t)cgfd;
     a.attach_bpf_fd = (uint32_t)pfd;
     a.attach_type = BPF_CGROUP_DEVICE;
-    if (sys_bpf(BPF_PROG_DETACH, &a) < 0 && errno != ENOENT)
+    snprintf(what, sizeof(what), "prog id %u from %s", id, dir);
+    if (sys_bpf(BPF_PROG_DETACH, &a, what) < 0 && errno != ENOENT)
         return -1;
     return 0;
 }
@@ -313,7 +322,7 @@ int cgv2_devices_apply(const char *dir, const struct rl_device_cgroup *d, size_t
     if (cgfd < 0)
         return rl_error_errno(err, "linux.resources.devices: open %s", dir);
     uint32_t old[64], nold = ARRAY_SIZE(old);
-    if (prog_query(cgfd, old, &nold) < 0)
+    if (prog_query(cgfd, dir, old, &nold) < 0)
         nold = 0; /* nothing attached, or no BPF_PROG_QUERY: nothing to replace */
     if (insns != NULL) {
         _cleanup_close_ int pfd = prog_load(insns, ninsns, err);
@@ -325,12 +334,14 @@ int cgv2_devices_apply(const char *dir, const struct rl_device_cgroup *d, size_t
         a.attach_bpf_fd = (uint32_t)pfd;
         a.attach_type = BPF_CGROUP_DEVICE;
         a.attach_flags = BPF_F_ALLOW_MULTI;
-        if (sys_bpf(BPF_PROG_ATTACH, &a) < 0)
+        char what[PATH_MAX + 64];
+        snprintf(what, sizeof(what), "prog fd %d to %s, BPF_F_ALLOW_MULTI", pfd, dir);
+        if (sys_bpf(BPF_PROG_ATTACH, &a, what) < 0)
             return rl_error_errno(err, "linux.resources.devices: bpf(BPF_PROG_ATTACH) to %s", dir);
         rl_debug("cgroup: device program of %zu instructions attached to %s", ninsns, dir);
     }
     for (uint32_t i = 0; i < nold; i++)
-        if (prog_detach_id(cgfd, old[i]) < 0)
+        if (prog_detach_id(cgfd, dir, old[i]) < 0)
             return rl_error_errno(err,
                                   "linux.resources.devices: detach old device program "
                                   "%u from %s",

@@ -19,6 +19,7 @@
 #include "rustlet/container.h"
 #include "rustlet/json.h"
 #include "rustlet/log.h"
+#include "rustlet/sys.h"
 #include "rustlet/utils.h"
 #include "core_internal.h"
 
@@ -176,9 +177,10 @@ static int join_cgroup(pid_t pid, void *data, struct rl_error **err)
 static int private_root(void *data)
 {
     struct restore *r = data;
-    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-        mount(r->rootfs, r->root, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-        mount(NULL, r->root, NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    if (rl_sys_unshare(CLONE_NEWNS) < 0 ||
+        rl_sys_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        rl_sys_mount(r->rootfs, r->root, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+        rl_sys_mount(NULL, r->root, NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return -1;
     return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "rustlet/log.h"
 #include "rustlet/mount_opts.h"
+#include "rustlet/sys.h"
 #include "rustlet/utils.h"
 
 #include <fcntl.h>
@@ -345,7 +346,7 @@ int rl_criu_run(char *const *argv, int (*before_exec)(pid_t pid, void *data, str
         close(go[1]);
         return rl_error_errno(err, "pipe");
     }
-    pid_t pid = fork();
+    pid_t pid = rl_sys_fork("criu");
     if (pid < 0) {
         int e = errno;
         close(go[0]);

@@ -48,7 +48,6 @@
 #endif
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #ifndef CLONE_NEWTIME
@@ -120,7 +119,7 @@ static __attribute__((noreturn)) void exec_child(struct exec_ctx *c, int fd)
     close(c->init_pidfd);
     if (c->root_fd >= 0) {
         /* a container without a mount namespace: setns gave no root */
-        if (fchdir(c->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+        if (fchdir(c->root_fd) < 0 || rl_sys_chroot(".") < 0 || chdir("/") < 0) {
             rl_error_errno(&err, "chroot into the container's root");
             child_fail(fd, err);
         }
@@ -207,7 +206,9 @@ static int spawn(struct exec_ctx *c, struct rl_error **err)
         .pidfd = (uint64_t)(uintptr_t)&c->child_pidfd,
         .exit_signal = SIGCHLD,
     };
-    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    /* through the table: with --debug the parent logs it; the child gets 0
+     * before any log line */
+    pid_t pid = rl_sys_clone3(&args, sizeof(args), "exec: the new process");
     if (pid == 0) {
         close(sp[0]);
         exec_child(c, sp[1]);

@@ -19,6 +19,7 @@
  * quietly. */
 #include "rustlet/linux.h"
 #include "rustlet/log.h"
+#include "rustlet/sys.h"
 #include "rustlet/utils.h"
 #include "core_internal.h"
 
@@ -263,7 +264,7 @@ int rl_notify_forward_async(struct rl_notify *n, int pidfd, pid_t mainpid, struc
     if (n->sock < 0)
         return 0;
     pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = rl_sys_fork("NOTIFY_SOCKET forwarder");
     if (pid < 0)
         return rl_error_errno(err, "NOTIFY_SOCKET: fork");
     if (pid == 0) {

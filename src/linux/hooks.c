@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 #include "rustlet/hooks.h"
 #include "rustlet/log.h"
+#include "rustlet/sys.h"
 #include "rustlet/utils.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -91,7 +94,9 @@ static int run_one(const struct rl_hook *h, const char *phase, size_t i, const c
     if (pipe2(p, O_CLOEXEC) < 0)
         return rl_error_errno(err, "hooks.%s[%zu] (%s): pipe", phase, i, h->path);
     rl_debug("running hook %s[%zu]: %s", phase, i, h->path);
-    pid_t pid = fork();
+    char what[PATH_MAX + 64];
+    snprintf(what, sizeof(what), "hook %s[%zu]: %s", phase, i, h->path);
+    pid_t pid = rl_sys_fork(what);
     if (pid < 0) {
         close(p[0]);
         close(p[1]);

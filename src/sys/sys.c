@@ -5,7 +5,10 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/bpf.h>
+#include <linux/sched.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -66,6 +69,16 @@ static int real_personality(unsigned long persona)
     return personality(persona);
 }
 
+static long real_clone3(struct clone_args *args, size_t size)
+{
+    return syscall(SYS_clone3, args, size);
+}
+
+static long real_bpf(int cmd, void *attr, unsigned size)
+{
+    return syscall(SYS_bpf, cmd, attr, size);
+}
+
 static const struct rl_sys_ops real_ops = {
     .mount = mount,
     .umount2 = umount2,
@@ -92,6 +105,8 @@ static const struct rl_sys_ops real_ops = {
     .ioprio_set = real_ioprio_set,
     .set_mempolicy = real_set_mempolicy,
     .personality = real_personality,
+    .clone3 = real_clone3,
+    .bpf = real_bpf,
 };
 
 static const struct rl_sys_ops *ops = &real_ops;
@@ -307,6 +322,87 @@ pid_t rl_sys_clone(unsigned long flags, const char *what)
     return logged(pid, t0, "clone(%#lx, %s)", flags, what);
 }
 
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080ULL
+#endif
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+const char *rl_sys_clone_flags_str(uint64_t flags, char *buf, size_t len)
+{
+    static const struct {
+        uint64_t f;
+        const char *n;
+    } names[] = {
+        {CLONE_NEWTIME, "CLONE_NEWTIME"},
+        {CLONE_VM, "CLONE_VM"},
+        {CLONE_FS, "CLONE_FS"},
+        {CLONE_FILES, "CLONE_FILES"},
+        {CLONE_SIGHAND, "CLONE_SIGHAND"},
+        {CLONE_PIDFD, "CLONE_PIDFD"},
+        {CLONE_PTRACE, "CLONE_PTRACE"},
+        {CLONE_VFORK, "CLONE_VFORK"},
+        {CLONE_PARENT, "CLONE_PARENT"},
+        {CLONE_THREAD, "CLONE_THREAD"},
+        {CLONE_NEWNS, "CLONE_NEWNS"},
+        {CLONE_SYSVSEM, "CLONE_SYSVSEM"},
+        {CLONE_SETTLS, "CLONE_SETTLS"},
+        {CLONE_PARENT_SETTID, "CLONE_PARENT_SETTID"},
+        {CLONE_CHILD_CLEARTID, "CLONE_CHILD_CLEARTID"},
+        {CLONE_UNTRACED, "CLONE_UNTRACED"},
+        {CLONE_CHILD_SETTID, "CLONE_CHILD_SETTID"},
+        {CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
+        {CLONE_NEWUTS, "CLONE_NEWUTS"},
+        {CLONE_NEWIPC, "CLONE_NEWIPC"},
+        {CLONE_NEWUSER, "CLONE_NEWUSER"},
+        {CLONE_NEWPID, "CLONE_NEWPID"},
+        {CLONE_NEWNET, "CLONE_NEWNET"},
+        {CLONE_IO, "CLONE_IO"},
+        {CLONE_CLEAR_SIGHAND, "CLONE_CLEAR_SIGHAND"},
+        {CLONE_INTO_CGROUP, "CLONE_INTO_CGROUP"},
+    };
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        if (!(flags & names[i].f))
+            continue;
+        int n = snprintf(buf + o, len - o, "%s%s", o ? "|" : "", names[i].n);
+        if (n < 0 || (size_t)n >= len - o)
+            break;
+        o += (size_t)n;
+        flags &= ~names[i].f;
+    }
+    if (flags)
+        snprintf(buf + o, len - o, "%s%#llx", o ? "|" : "", (unsigned long long)flags);
+    else if (o == 0)
+        snprintf(buf, len, "0");
+    return buf;
+}
+
+pid_t rl_sys_clone3(struct clone_args *args, size_t size, const char *what)
+{
+    T0();
+    uint64_t flags = args->flags, sig = args->exit_signal, cgroup = args->cgroup;
+    pid_t pid = (pid_t)OP(clone3)(args, size);
+    if (pid == 0)
+        return 0;
+    if (!rl_log_debug_enabled())
+        return pid;
+    char fb[512], cg[48] = "", sb[24];
+    if (flags & CLONE_INTO_CGROUP)
+        snprintf(cg, sizeof(cg), ", cgroup fd %llu", (unsigned long long)cgroup);
+    if (sig == SIGCHLD)
+        snprintf(sb, sizeof(sb), "SIGCHLD");
+    else
+        snprintf(sb, sizeof(sb), "%llu", (unsigned long long)sig);
+    return logged(pid, t0, "clone3(%s, exit_signal %s%s, %s)",
+                  rl_sys_clone_flags_str(flags, fb, sizeof(fb)), sb, cg, what);
+}
+
 int rl_sys_mknodat(int dfd, const char *name, mode_t mode, dev_t dev)
 {
     T0();
@@ -393,6 +489,38 @@ int rl_sys_personality(unsigned long persona, const char *what)
 {
     T0();
     return logged(OP(personality)(persona), t0, "personality(%#lx %s)", persona, what);
+}
+
+static const char *bpf_cmd_str(int cmd, char *buf, size_t len)
+{
+    static const struct {
+        int cmd;
+        const char *n;
+    } names[] = {
+        {BPF_MAP_CREATE, "BPF_MAP_CREATE"},
+        {BPF_PROG_LOAD, "BPF_PROG_LOAD"},
+        {BPF_PROG_ATTACH, "BPF_PROG_ATTACH"},
+        {BPF_PROG_DETACH, "BPF_PROG_DETACH"},
+        {BPF_PROG_GET_FD_BY_ID, "BPF_PROG_GET_FD_BY_ID"},
+        {BPF_OBJ_GET_INFO_BY_FD, "BPF_OBJ_GET_INFO_BY_FD"},
+        {BPF_PROG_QUERY, "BPF_PROG_QUERY"},
+        {BPF_LINK_CREATE, "BPF_LINK_CREATE"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+        if (names[i].cmd == cmd)
+            return names[i].n;
+    snprintf(buf, len, "bpf cmd %d", cmd);
+    return buf;
+}
+
+long rl_sys_bpf(int cmd, void *attr, unsigned size, const char *what)
+{
+    T0();
+    long r = OP(bpf)(cmd, attr, size);
+    char cb[32];
+    logged((int)r, t0, "bpf(%s, %s)",
+           rl_log_debug_enabled() ? bpf_cmd_str(cmd, cb, sizeof(cb)) : "", what);
+    return r;
 }
 
 /* OPEN_TREE_* and AT_* flags of open_tree for the log */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
-/* sys.c, the entries added for issue 15 step 4 (fork, clone, mknodat,
- * keyctl, control-file writes, the process attributes): each passes its
+/* sys.c, the entries added for issue 15 step 4 (fork, clone, clone3,
+ * mknodat, keyctl, bpf, control-file writes, the process attributes): each
+ * passes its
  * arguments to the table, keeps errno, and with --debug is one log line
  * with its arguments, result and time; a table that leaves an entry NULL
  * gets the real call. */
@@ -11,6 +12,8 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/sched.h>
 #include <regex.h>
 #include <sched.h>
 #include <signal.h>
@@ -24,6 +27,7 @@
 #include "rustlet/log.h"
 #include "rustlet/sys.h"
 #include "rustlet/utils.h"
+#include "../../src/cgroup/cgroup_internal.h"
 
 /* ---- the recording fake: the new entries only ---- */
 
@@ -52,6 +56,39 @@ static pid_t f_fork(void)
 static long f_clone(unsigned long flags)
 {
     return rec("clone(%#lx)", flags) < 0 ? -1 : 4243;
+}
+static long f_clone3(struct clone_args *a, size_t size)
+{
+    return rec("clone3(%#llx,%llu,%llu,%zu)", (unsigned long long)a->flags,
+               (unsigned long long)a->exit_signal, (unsigned long long)a->cgroup, size) < 0
+               ? -1
+               : 4244;
+}
+/* BPF_PROG_QUERY reports one attached program (id 31); the fds it hands
+ * out are real (the caller closes them) */
+static long f_bpf(int cmd, void *attr, unsigned size)
+{
+    union bpf_attr *a = attr;
+    if (cmd == BPF_PROG_QUERY)
+        rec("bpf(%d,%u,fd %u,type %u)", cmd, size, a->query.target_fd, a->query.attach_type);
+    else if (cmd == BPF_PROG_LOAD)
+        rec("bpf(%d,%u,type %u,%u insns,log %u)", cmd, size, a->prog_type, a->insn_cnt,
+            a->log_level);
+    else if (cmd == BPF_PROG_GET_FD_BY_ID)
+        rec("bpf(%d,%u,id %u)", cmd, size, a->prog_id);
+    else
+        rec("bpf(%d,%u,type %u,flags %#x)", cmd, size, a->attach_type, a->attach_flags);
+    if (fake_ret < 0)
+        return -1;
+    if (cmd == BPF_PROG_QUERY) {
+        if (a->query.prog_cnt > 0)
+            ((uint32_t *)(uintptr_t)a->query.prog_ids)[0] = 31;
+        a->query.prog_cnt = 1;
+        return 0;
+    }
+    if (cmd == BPF_PROG_LOAD || cmd == BPF_PROG_GET_FD_BY_ID)
+        return open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return 0;
 }
 static int f_mknodat(int dfd, const char *name, mode_t m, dev_t d)
 {
@@ -102,6 +139,8 @@ static int f_mount_setattr(int dfd, const char *path, unsigned flags, void *attr
 static const struct rl_sys_ops fake_ops = {
     .fork = f_fork,
     .clone = f_clone,
+    .clone3 = f_clone3,
+    .bpf = f_bpf,
     .mknodat = f_mknodat,
     .keyctl = f_keyctl,
     .write_ctl = f_write_ctl,
@@ -222,6 +261,184 @@ static void test_real_fork_logged_by_the_parent_only(void **state)
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 7);
     _cleanup_free_ char *line = xasprintf("fork(a real child) = %d", (int)pid);
     assert_one_debug_line(line);
+}
+
+static void test_clone3_flags_by_name(void **state)
+{
+    struct clone_args a = {.flags = CLONE_PIDFD, .exit_signal = SIGCHLD};
+    assert_int_equal(rl_sys_clone3(&a, sizeof(a), "exec: the new process"), 4244);
+    _cleanup_free_ char *want =
+        xasprintf("clone3(%#llx,%d,0,%zu);", (unsigned long long)CLONE_PIDFD, SIGCHLD, sizeof(a));
+    assert_string_equal(calls, want);
+    assert_one_debug_line("clone3(CLONE_PIDFD, exit_signal SIGCHLD, exec: the new process) = 4244");
+
+    /* the init's: namespaces, the cgroup fd, a bit without a name */
+    setup(state);
+    struct clone_args b = {
+        .flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUSER | CLONE_INTO_CGROUP | (1ULL << 40),
+        .exit_signal = SIGCHLD,
+        .cgroup = 7,
+    };
+    assert_int_equal(rl_sys_clone3(&b, sizeof(b), "the container init"), 4244);
+    assert_one_debug_line("clone3(CLONE_NEWNS|CLONE_NEWUSER|CLONE_NEWPID|CLONE_INTO_CGROUP|"
+                          "0x10000000000, exit_signal SIGCHLD, cgroup fd 7, the container init) "
+                          "= 4244");
+
+    setup(state);
+    struct clone_args c = {.exit_signal = 0};
+    assert_int_equal(rl_sys_clone3(&c, sizeof(c), "x"), 4244);
+    assert_one_debug_line("clone3(0, exit_signal 0, x) = 4244");
+}
+
+static void test_clone3_failure_keeps_errno(void **state)
+{
+    fake_ret = -1;
+    fake_errno = ENOSYS;
+    errno = 0;
+    struct clone_args a = {.flags = CLONE_PIDFD, .exit_signal = SIGCHLD};
+    assert_int_equal(rl_sys_clone3(&a, sizeof(a), "x"), -1);
+    assert_int_equal(errno, ENOSYS);
+    assert_one_debug_line("clone3(CLONE_PIDFD, exit_signal SIGCHLD, x) = -1 Function not "
+                          "implemented");
+}
+
+/* NULL entries: the real clone3; the child returns 0 and writes no line,
+ * CLONE_PIDFD's fd reaches the parent. */
+static void test_real_clone3_logged_by_the_parent_only(void **state)
+{
+    static const struct rl_sys_ops empty = {0};
+    rl_sys_set_ops(&empty);
+    int pidfd = -1;
+    struct clone_args a = {
+        .flags = CLONE_PIDFD,
+        .pidfd = (uint64_t)(uintptr_t)&pidfd,
+        .exit_signal = SIGCHLD,
+    };
+    pid_t pid = rl_sys_clone3(&a, sizeof(a), "a real child");
+    if (pid == 0)
+        _exit(9);
+    assert_true(pid > 0);
+    assert_true(pidfd >= 0);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 9);
+    close(pidfd);
+    _cleanup_free_ char *line =
+        xasprintf("clone3(CLONE_PIDFD, exit_signal SIGCHLD, a real child) = %d", (int)pid);
+    assert_one_debug_line(line);
+}
+
+static void test_bpf_command_by_name(void **state)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof(a));
+    a.prog_id = 5;
+    int fd = (int)rl_sys_bpf(BPF_PROG_GET_FD_BY_ID, &a, sizeof(a), "prog id 5");
+    assert_true(fd >= 0);
+    close(fd);
+    _cleanup_free_ char *want =
+        xasprintf("bpf(%d,%zu,id 5);", (int)BPF_PROG_GET_FD_BY_ID, sizeof(a));
+    assert_string_equal(calls, want);
+    _cleanup_free_ char *line = xasprintf("bpf(BPF_PROG_GET_FD_BY_ID, prog id 5) = %d", fd);
+    assert_one_debug_line(line);
+
+    setup(state);
+    fake_ret = -1;
+    fake_errno = EPERM;
+    errno = 0;
+    memset(&a, 0, sizeof(a));
+    assert_int_equal(rl_sys_bpf(99, &a, sizeof(a), "x"), -1);
+    assert_int_equal(errno, EPERM);
+    assert_one_debug_line("bpf(bpf cmd 99, x) = -1 Operation not permitted");
+}
+
+/* cgroup_devices.c through the table: query what is attached, load the
+ * new program, attach it, then detach the old one, each a line with the
+ * cgroup directory */
+static void test_device_program_through_the_table(void **state)
+{
+    char dir[] = "/tmp/rl-test-sys-table-cg-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct rl_device_cgroup deny_all = {.allow = false, .access = (char *)"rwm"};
+    struct rl_device_cgroup null_dev = {.allow = true,
+                                        .type = (char *)"c",
+                                        .has_major = true,
+                                        .major = 1,
+                                        .has_minor = true,
+                                        .minor = 3,
+                                        .access = (char *)"rwm"};
+    struct rl_device_cgroup rules[] = {deny_all, null_dev};
+    struct rl_error *err = NULL;
+    assert_int_equal(cgv2_devices_apply(dir, rules, 2, &err), 0);
+    assert_null(err);
+    struct bpf_insn *insns;
+    size_t n;
+    assert_int_equal(cg_dev_program(rules, 2, &insns, &n, &err), 0);
+    free(insns);
+    char *p = calls;
+    const char *want[] = {
+        xasprintf("bpf(%d,%zu,fd ", (int)BPF_PROG_QUERY, sizeof(union bpf_attr)),
+        xasprintf("bpf(%d,%zu,type %u,%zu insns,log 0);", (int)BPF_PROG_LOAD,
+                  sizeof(union bpf_attr), (unsigned)BPF_PROG_TYPE_CGROUP_DEVICE, n),
+        xasprintf("bpf(%d,%zu,type %u,flags %#x);", (int)BPF_PROG_ATTACH, sizeof(union bpf_attr),
+                  (unsigned)BPF_CGROUP_DEVICE, (unsigned)BPF_F_ALLOW_MULTI),
+        xasprintf("bpf(%d,%zu,id 31);", (int)BPF_PROG_GET_FD_BY_ID, sizeof(union bpf_attr)),
+        xasprintf("bpf(%d,%zu,type %u,flags 0);", (int)BPF_PROG_DETACH, sizeof(union bpf_attr),
+                  (unsigned)BPF_CGROUP_DEVICE),
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+        char *at = strstr(p, want[i]);
+        if (at == NULL)
+            fail_msg("calls\n  %s\nwant, after %td\n  %s", calls, p - calls, want[i]);
+        p = at + strlen(want[i]);
+        free((char *)want[i]);
+    }
+    _cleanup_free_ char *log = new_log();
+    _cleanup_free_ char *l1 = xasprintf("bpf(BPF_PROG_QUERY, %s) = 0", dir);
+    _cleanup_free_ char *l2 =
+        xasprintf("bpf(BPF_PROG_LOAD, BPF_PROG_TYPE_CGROUP_DEVICE, %zu insns) = ", n);
+    _cleanup_free_ char *l3 = xasprintf("to %s, BPF_F_ALLOW_MULTI) = 0", dir);
+    _cleanup_free_ char *l4 = xasprintf("bpf(BPF_PROG_DETACH, prog id 31 from %s) = 0", dir);
+    const char *lines[] = {
+        l1, l2, "bpf(BPF_PROG_ATTACH, prog fd ", l3, "bpf(BPF_PROG_GET_FD_BY_ID, prog id 31) = ",
+        l4};
+    const char *q = log;
+    for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+        const char *at = strstr(q, lines[i]);
+        if (at == NULL)
+            fail_msg("log\n%s\nwant, in order\n  %s", log, lines[i]);
+        q = at + strlen(lines[i]);
+    }
+    rmdir(dir);
+}
+
+/* A failed load names the call and errno, after a second load for the
+ * verifier's log. */
+static void test_device_program_load_failure(void **state)
+{
+    char dir[] = "/tmp/rl-test-sys-table-cg-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct rl_device_cgroup deny_all = {.allow = false, .access = (char *)"rwm"};
+    fake_ret = -1;
+    fake_errno = EPERM;
+    struct rl_error *err = NULL;
+    assert_int_equal(cgv2_devices_apply(dir, &deny_all, 1, &err), -1);
+    assert_non_null(err);
+    assert_non_null(strstr(err->msg, "BPF_PROG_LOAD"));
+    assert_non_null(strstr(err->msg, "Operation not permitted"));
+    rl_error_free(err);
+    /* the query failed too, so nothing to detach; the load ran twice (the
+     * second time for the verifier's log) */
+    struct bpf_insn *insns;
+    size_t n;
+    assert_int_equal(cg_dev_program(&deny_all, 1, &insns, &n, &err), 0);
+    free(insns);
+    _cleanup_free_ char *want = xasprintf(
+        "bpf(%d,%zu,type %u,%zu insns,log 0);bpf(%d,%zu,type %u,%zu insns,log 1);",
+        (int)BPF_PROG_LOAD, sizeof(union bpf_attr), (unsigned)BPF_PROG_TYPE_CGROUP_DEVICE, n,
+        (int)BPF_PROG_LOAD, sizeof(union bpf_attr), (unsigned)BPF_PROG_TYPE_CGROUP_DEVICE, n);
+    assert_non_null(strstr(calls, want));
+    rmdir(dir);
 }
 
 static void test_mknodat_shows_the_directory(void **state)
@@ -346,6 +563,12 @@ int main(void)
         T(test_fork_and_clone),
         T(test_fork_failure_keeps_errno),
         T(test_real_fork_logged_by_the_parent_only),
+        T(test_clone3_flags_by_name),
+        T(test_clone3_failure_keeps_errno),
+        T(test_real_clone3_logged_by_the_parent_only),
+        T(test_bpf_command_by_name),
+        T(test_device_program_through_the_table),
+        T(test_device_program_load_failure),
         T(test_mknodat_shows_the_directory),
         T(test_keyctl_join),
         T(test_write_ctl_through_the_table),
