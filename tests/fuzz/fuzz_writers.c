@@ -2,7 +2,7 @@
 /* libFuzzer target for the JSON writers: the input bytes steer a generator
  * of values (strings of any bytes but NUL: invalid and overlong UTF-8,
  * encoded surrogates, control characters, quotes, backslashes, strings of
- * up to a few hundred KiB; integers at their limits; nested arrays and
+ * up to 48 KiB; integers at their limits; nested arrays and
  * objects), which go through
  *   - the generic writer (src/util/json.c: compact, tab- and
  *     space-indented, nested past the generator's depth limit);
@@ -190,9 +190,9 @@ static char *fstr(struct in *in)
         }
         break;
     }
-    case 3: { /* long: a piece repeated up to 16 Ki times (64 KiB and more) */
+    case 3: { /* long: a piece repeated up to 4 Ki times (up to 48 KiB) */
         const char *p = pieces[pick(in, N_PIECES)];
-        size_t reps = 1 + ((take(in) << 8 | take(in)) & 0x3fff);
+        size_t reps = 1 + ((take(in) << 8 | take(in)) & 0x0fff);
         for (size_t i = 0; i < reps; i++)
             buf_add(&b, p, strlen(p));
         break;
