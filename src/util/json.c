@@ -22,6 +22,41 @@ static inline yajl_val V(const rl_json *n)
     return (yajl_val)n;
 }
 
+/* Strict UTF-8 (RFC 3629). yajl checks only the shape of each sequence, in
+ * its parser and in its generator: it lets overlong forms ("\xc0\xaf" for
+ * '/', "\xc0\x80" for NUL), encoded surrogates (what "\udc00" decodes to)
+ * and code points beyond U+10FFFF through, which stricter readers (Go's
+ * encoding/json turns them into U+FFFD) see differently. */
+static bool json_utf8_valid(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned c = s[i], cp, min;
+        size_t n;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if ((c & 0xe0) == 0xc0) {
+            n = 1, cp = c & 0x1f, min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2, cp = c & 0x0f, min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            n = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            return false;
+        }
+        for (size_t j = 1; j <= n; j++) {
+            if (i + j >= len || (s[i + j] & 0xc0) != 0x80)
+                return false;
+            cp = cp << 6 | (s[i + j] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
 /* ---- parsing ---------------------------------------------------------- */
 
 /* Line and column (1-based) of byte offset off in text. */
@@ -227,11 +262,16 @@ static int lint_number(void *ctx, const char *s, size_t len)
     return lint_value(ctx);
 }
 
+#define JSON_NOT_UTF8_WHAT "not valid UTF-8 (an overlong form, a surrogate or beyond U+10FFFF)"
+#define JSON_NOT_UTF8      "string " JSON_NOT_UTF8_WHAT
+
 static int lint_string(void *ctx, const unsigned char *s, size_t len)
 {
     struct lint *l = ctx;
     if (memchr(s, '\0', len) != NULL && !lint_ignored(l))
         return lint_fail(l, lint_here(l), "string with an escaped NUL (\\u0000)", true);
+    if (!json_utf8_valid(s, len) && !lint_ignored(l))
+        return lint_fail(l, lint_here(l), JSON_NOT_UTF8, true);
     return lint_value(l);
 }
 
@@ -323,6 +363,8 @@ static int lint_map_key(void *ctx, const unsigned char *s, size_t len)
     v->key_off = off;
     if (memchr(s, '\0', len) != NULL && !lint_ignored(l))
         return lint_fail(l, off, "key with an escaped NUL (\\u0000)", true);
+    if (!json_utf8_valid(s, len) && !lint_ignored(l))
+        return lint_fail(l, off, "key " JSON_NOT_UTF8_WHAT, true);
     size_t slot, k = v->nkeys ? lint_lookup(v, v->key, &slot) : 0;
     if (k != 0 && !lint_ignored(l)) {
         size_t l1, c1;
@@ -630,6 +672,17 @@ void rl_jsonw_int(struct rl_jsonw *w, int64_t v)
     JW_DO(w, yajl_gen_integer(w->g, v));
 }
 
+/* A string or key: refused (not passed through) unless strictly UTF-8. */
+static void jw_string(struct rl_jsonw *w, const char *s)
+{
+    size_t n = strlen(s);
+    if (w && !json_utf8_valid((const unsigned char *)s, n)) {
+        jw_check(w, yajl_gen_invalid_string);
+        return;
+    }
+    JW_DO(w, yajl_gen_string(w->g, (const unsigned char *)s, n));
+}
+
 void rl_jsonw_key(struct rl_jsonw *w, const char *key)
 {
     if (key == NULL) {
@@ -637,7 +690,7 @@ void rl_jsonw_key(struct rl_jsonw *w, const char *key)
             jw_check(w, yajl_gen_invalid_string);
         return;
     }
-    JW_DO(w, yajl_gen_string(w->g, (const unsigned char *)key, strlen(key)));
+    jw_string(w, key);
 }
 
 void rl_jsonw_string(struct rl_jsonw *w, const char *s)
@@ -646,7 +699,7 @@ void rl_jsonw_string(struct rl_jsonw *w, const char *s)
         rl_jsonw_null(w);
         return;
     }
-    JW_DO(w, yajl_gen_string(w->g, (const unsigned char *)s, strlen(s)));
+    jw_string(w, s);
 }
 
 void rl_jsonw_uint(struct rl_jsonw *w, uint64_t v)

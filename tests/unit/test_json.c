@@ -165,6 +165,23 @@ static void test_rl_json_parse_invalid_utf8(void **state)
     char *m = parse_error("[\"\xff\"]", 5);
     assert_non_null(strstr(m, "invalid JSON"));
     free(m);
+    /* yajl takes these (it checks only the shape of a sequence); found by
+     * fuzz_writers: an overlong '/', an overlong NUL, an encoded surrogate
+     * (raw and as "\udc00"), a code point beyond U+10FFFF */
+    static const char *const bad[] = {"{\"a\": \"/x\xc0\xaf..\"}", "{\"a\": \"\xc0\x80\"}",
+                                      "{\"a\": \"\xed\xa0\x80\"}", "{\"a\": \"\\udc00\"}",
+                                      "{\"a\": \"\xf4\x90\x80\x80\"}"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        m = parse_error(bad[i], strlen(bad[i]));
+        assert_non_null(strstr(m, "a: string not valid UTF-8 (an overlong form"));
+        free(m);
+    }
+    m = parse_error("[{\"\xc0\xaf\": 1}]", 11);
+    assert_non_null(strstr(m, "key not valid UTF-8"));
+    free(m);
+    /* the edges of valid UTF-8 still parse */
+    rl_json_free(parse("[\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbf"
+                       "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"]"));
 }
 
 static void test_rl_json_u64_max(void **state)
@@ -291,6 +308,20 @@ static void test_rl_jsonw_errors(void **state)
     w = rl_jsonw_new(false);
     rl_jsonw_string(w, "\xff");
     expect_writer_error(w, "UTF-8");
+
+    /* passed through by yajl_gen_validate_utf8 (found by fuzz_writers) */
+    static const char *const bad[] = {"\xc0\xaf",     "\xc0\x80",         "\xe0\x80\xaf",
+                                      "\xed\xb0\x80", "\xf4\x90\x80\x80", "\xf0\x9f\x98"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        w = rl_jsonw_new(false);
+        rl_jsonw_string(w, bad[i]);
+        expect_writer_error(w, "UTF-8");
+        w = rl_jsonw_new(false);
+        rl_jsonw_object_open(w);
+        rl_jsonw_kv_int(w, bad[i], 1);
+        rl_jsonw_object_close(w);
+        expect_writer_error(w, "UTF-8");
+    }
 
     w = rl_jsonw_new(false);
     expect_writer_error(w, "empty");
