@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* `create`, the runtime's side (the container's side is linux/init.c; the
  * messages between them are in sync.h). The state directory is made first
- * and init.json (the record) and state.json are rewritten as soon as there
- * is something to clean up (the cgroup, then the pid), so that after a
- * kill -9 of this process at any point `delete --force` finds everything. On any error here the
+ * and init.json (the record) is rewritten as soon as there is something to
+ * clean up (the cgroup, then the pid), so that after a kill -9 of this
+ * process at any point `delete --force` finds everything; state.json is
+ * written with the cgroup and once more at the end. On any error here the
  * partial container is torn down before returning. */
 #include "rustlet/attrs.h"
 #include "rustlet/cgroup.h"
@@ -198,11 +199,12 @@ static int record_pid(struct create_ctx *c, pid_t pid, struct rl_error **err)
 {
     c->st->pid = pid;
     c->st->start_time = rl_proc_start_time(pid);
-    /* the record first: if we die between the two, state.json and
-     * init.json disagree and delete --force trusts the record */
-    if (rl_state_write_record(c->ctx, c->st, err) < 0)
-        return -1;
-    return rl_state_write(c->ctx, c->st, err);
+    /* only the record: state.json gets the pid with the final write after
+     * READY. Every other command takes the container's lock, which we hold
+     * until then, so none can see state.json without the pid; after a
+     * kill -9 of create, state.json (no pid) and init.json disagree, the
+     * container is damaged and delete --force trusts the record. */
+    return rl_state_write_record(c->ctx, c->st, err);
 }
 
 static int apply_resources(struct create_ctx *c, bool create, bool apply, struct rl_error **err);
