@@ -248,7 +248,6 @@ int rl_state_write(const struct rl_context *ctx, const struct rl_state *st, stru
     write_common(w, st);
     rl_jsonw_kv_string(w, "created", st->created);
     rl_jsonw_kv_string(w, "owner", st->owner ? st->owner : "");
-    rl_jsonw_kv_bool(w, "started", st->started);
     rl_jsonw_key(w, "annotations");
     rl_jsonw_object_open(w);
     for (size_t i = 0; i < st->n_annotations; i++)
