@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* `create`, the runtime's side (the container's side is linux/init.c; the
  * messages between them are in sync.h). The state directory is made first
- * and init.json (the record) and state.json are rewritten as soon as there
- * is something to clean up (the cgroup, then the pid), so that after a
- * kill -9 of this process at any point `delete --force` finds everything. On any error here the
+ * and state.json written with the cgroup before it exists, init.json (the
+ * record) with the pid before the init may go on, and state.json once more
+ * at the end, so that after a kill -9 of this process at any point
+ * `delete --force` finds everything (three writes, none fsynced). On any error here the
  * partial container is torn down before returning. */
 #include "rustlet/attrs.h"
 #include "rustlet/cgroup.h"
@@ -198,11 +199,12 @@ static int record_pid(struct create_ctx *c, pid_t pid, struct rl_error **err)
 {
     c->st->pid = pid;
     c->st->start_time = rl_proc_start_time(pid);
-    /* the record first: if we die between the two, state.json and
-     * init.json disagree and delete --force trusts the record */
-    if (rl_state_write_record(c->ctx, c->st, err) < 0)
-        return -1;
-    return rl_state_write(c->ctx, c->st, err);
+    /* only the record: state.json gets the pid with the final write after
+     * READY. Every other command takes the container's lock, which we hold
+     * until then, so none can see state.json without the pid; after a
+     * kill -9 of create, state.json (no pid) and init.json disagree, the
+     * container is damaged and delete --force trusts the record. */
+    return rl_state_write_record(c->ctx, c->st, err);
 }
 
 static int apply_resources(struct create_ctx *c, bool create, bool apply, struct rl_error **err);
@@ -441,8 +443,6 @@ static int rootless_without_cgroup(struct create_ctx *c, struct rl_error **err)
     rl_cgroup_destroy(c->st->cgroup, NULL); /* what it made before the refusal */
     rl_cgroup_free(c->st->cgroup);
     c->st->cgroup = NULL;
-    if (rl_state_write_record(c->ctx, c->st, err) < 0)
-        return -1;
     return rl_state_write(c->ctx, c->st, err);
 }
 
@@ -454,8 +454,6 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
     const struct rl_linux *l = &c->spec->linux_;
     if (c->ctx->no_cgroups) {
         rl_debug("--cgroup-manager disabled: no cgroup for the container");
-        if (rl_state_write_record(c->ctx, c->st, err) < 0)
-            return -1;
         return rl_state_write(c->ctx, c->st, err);
     }
     if (!c->ctx->systemd_cgroup && l->cgroups_path && strchr(l->cgroups_path, ':'))
@@ -472,10 +470,12 @@ static int setup_cgroup(struct create_ctx *c, struct rl_error **err)
     if (cg == NULL)
         return rl_error_wrap(err, "linux.cgroupsPath");
     c->st->cgroup = cg;
-    /* the record and the state (with the unit name for systemd) before
-     * any directory exists or systemd hears of it, so that delete --force
-     * after a kill -9 from here on finds and stops everything */
-    if (rl_state_write_record(c->ctx, c->st, err) < 0 || rl_state_write(c->ctx, c->st, err) < 0)
+    /* the state (with the unit name for systemd) before any directory
+     * exists or systemd hears of it, so that delete --force after a kill -9
+     * from here on finds and stops everything. No record yet: until there
+     * is a pid (record_pid) state.json alone says it all, and without
+     * init.json delete --force goes by state.json. */
+    if (rl_state_write(c->ctx, c->st, err) < 0)
         return -1;
     test_step("state with the cgroup written, cgroup not made");
     if (apply_resources(c, true, !rl_cgroup_needs_pid(cg), err) < 0)

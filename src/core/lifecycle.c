@@ -226,10 +226,9 @@ static int start_locked(const struct rl_context *ctx, struct rl_locked *l, struc
     }
     rl_debug("start %s: init pid %d ran its execve (%s read to EOF in %lluus, removed)", l->st->id,
              (int)l->st->pid, fifo_path, (unsigned long long)((rl_now_ns() - t0) / 1000));
-    l->st->started = true;
-    if (rl_state_write(ctx, l->st, err) < 0)
-        return -1;
-    rl_debug("start %s: %s/%s/state.json written (started)", l->st->id, ctx->root, l->st->id);
+    /* no state.json write: "running" is the init alive without exec.fifo
+     * (rl_state_status), so there is nothing to remember; a new file on a
+     * disk-backed root costs more than the rest of start */
     if (run_poststart(l->st, err) < 0) {
         stop_after_failed_start(l->st);
         return -1;

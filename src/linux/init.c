@@ -263,7 +263,7 @@ static int open_proc(void)
     return fd;
 }
 
-static void setup(struct rl_init_args *a)
+static void setup(struct rl_init_args *a, struct rl_error *seccomp_err)
 {
     struct rl_error *err = NULL;
     const struct rl_spec *spec = a->spec;
@@ -271,11 +271,8 @@ static void setup(struct rl_init_args *a)
     int newflags = rl_ns_new_flags(spec);
     bool nnp = spec->process.no_new_privileges;
 
-    if (spec->linux_.seccomp.present) {
-        a->seccomp = rl_seccomp_build(&spec->linux_.seccomp, &err);
-        if (a->seccomp == NULL)
-            die(a, err);
-    }
+    if (spec->linux_.seccomp.present && a->seccomp == NULL)
+        die(a, seccomp_err);
     if (!a->slow_path) {
         if (user)
             CHECK(a, become_root_in_userns(&err));
@@ -416,6 +413,13 @@ void rl_init_main(struct rl_init_args *a)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* linux.seccomp is compiled (libseccomp, milliseconds for Docker's
+     * profile) while the runtime puts us into the cgroup v1 hierarchies and
+     * writes the record, not after; only memory of our own changes, and an
+     * error is reported once the runtime listens (setup). */
+    struct rl_error *seccomp_err = NULL;
+    if (a->spec->linux_.seccomp.present)
+        a->seccomp = rl_seccomp_build(&a->spec->linux_.seccomp, &seccomp_err);
     /* Die with the runtime until READY_ACK (EOF on the socket does the
      * same, this also covers a parent killed while we are in a syscall). */
     if (sync_expect(a->sync_fd, SYNC_GO, NULL, &err) < 0)
@@ -428,7 +432,7 @@ void rl_init_main(struct rl_init_args *a)
     if (a->slow_path)
         stage1(a);
     catch_terminating_signals();
-    setup(a);
+    setup(a, seccomp_err);
     const char *exe = a->exe ? a->exe : (a->exe = rl_process_lookup(&a->spec->process, &err));
     if (exe == NULL)
         die(a, err);
