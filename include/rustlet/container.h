@@ -76,7 +76,6 @@ struct rl_state {
     struct rl_cgroup *cgroup; /* NULL before the cgroup exists */
     struct rl_hook *poststop;
     size_t n_poststop;
-    bool started;                   /* `start` has released the process */
     struct rl_resources *resources; /* the cgroup limits in force (create, then
                                        update); NULL if none were set */
     char *damaged;                  /* NULL, or why the state is damaged: then

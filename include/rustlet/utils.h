@@ -69,11 +69,6 @@ int rl_write_file_at(int dirfd, const char *path, const void *buf, size_t len, i
 /* Write to a temp file beside path then rename(2) over it. */
 int rl_write_file_atomic(const char *path, const void *buf, size_t len, int mode,
                          struct rl_error **err);
-/* The same, durable: fsync of the temp file before the rename and of the
- * directory after it (state files: a crash or a full disk leaves the
- * previous content readable). */
-int rl_write_file_durable(const char *path, const void *buf, size_t len, int mode,
-                          struct rl_error **err);
 /* Full write / read that retry on EINTR and short counts. */
 int rl_write_all(int fd, const void *buf, size_t len);
 ssize_t rl_read_all(int fd, void *buf, size_t len);

@@ -265,7 +265,6 @@ static int restore_steps(const struct rl_context *ctx, const char *id,
         return -1;
     st->pid = *pid;
     st->start_time = start;
-    st->started = true;
     st->created = rl_now_rfc3339();
     if (rl_state_write_record(ctx, st, err) < 0 || rl_state_write(ctx, st, err) < 0)
         return -1;

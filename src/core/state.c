@@ -363,6 +363,7 @@ static const char *check_shape(const rl_json *root, const char *id, char *buf, s
             return buf;
         }
     }
+    /* older rustlets wrote "started"; it is ignored now, but still typed */
     enum rl_json_type t = rl_json_type(rl_json_get(root, "started"));
     if (t != RL_JSON_NULL && t != RL_JSON_TRUE && t != RL_JSON_FALSE)
         return "\"started\" is not a boolean";
@@ -391,7 +392,6 @@ static int parse_state(const char *doc, size_t len, struct rl_state *st, struct 
     st->rootfs = get_str(root, "rootfs");
     st->created = get_str(root, "created");
     st->owner = get_str(root, "owner");
-    st->started = rl_json_type(rl_json_get(root, "started")) == RL_JSON_TRUE;
     const rl_json *ann = rl_json_get(root, "annotations");
     size_t na = rl_json_len(ann);
     if (rl_json_type(ann) == RL_JSON_OBJECT && na > 0) {

@@ -157,19 +157,19 @@ int rl_write_file_at(int dirfd, const char *path, const void *buf, size_t len, i
     return 0;
 }
 
-/* temp file beside path, then rename(2) over it; durable: fsync the file
- * before the rename and the directory after it, so a crash or a full disk
- * leaves either the old or the new content, never a torn or empty file. */
-static int write_file_replace(const char *path, const void *buf, size_t len, int mode, bool durable,
-                              struct rl_error **err)
+/* temp file beside path, then rename(2) over it: a reader sees the old or
+ * the new content, never a torn file. No fsync: the state files describe
+ * processes, cgroups and namespaces that a power loss takes with them, and
+ * an empty file after one is damaged state that delete --force removes. */
+int rl_write_file_atomic(const char *path, const void *buf, size_t len, int mode,
+                         struct rl_error **err)
 {
     _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
     _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
         return rl_error_errno(err, "open %s", tmp);
-    const char *what = "write";
-    if (rl_write_all(fd, buf, len) < 0 || (durable && (what = "fsync", fsync(fd) < 0))) {
-        rl_error_errno(err, "%s %s", what, tmp);
+    if (rl_write_all(fd, buf, len) < 0) {
+        rl_error_errno(err, "write %s", tmp);
         unlink(tmp);
         return -1;
     }
@@ -178,30 +178,7 @@ static int write_file_replace(const char *path, const void *buf, size_t len, int
         unlink(tmp);
         return -1;
     }
-    if (!durable)
-        return 0;
-    _cleanup_free_ char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    _cleanup_close_ int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0 || fsync(dfd) < 0)
-        return rl_error_errno(err, "fsync %s", slash ? dir : ".");
     return 0;
-}
-
-int rl_write_file_atomic(const char *path, const void *buf, size_t len, int mode,
-                         struct rl_error **err)
-{
-    return write_file_replace(path, buf, len, mode, false, err);
-}
-
-int rl_write_file_durable(const char *path, const void *buf, size_t len, int mode,
-                          struct rl_error **err)
-{
-    return write_file_replace(path, buf, len, mode, true, err);
 }
 
 void rl_path_clean(char *path)

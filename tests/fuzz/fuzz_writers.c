@@ -803,7 +803,6 @@ static void check_state(const struct rl_state *a, const struct rl_state *b, bool
           b->created);
     CHECK(streq(a->owner ? a->owner : "", b->owner), "owner \"%s\" read back as \"%s\"", a->owner,
           b->owner);
-    CHECK(a->started == b->started, "started");
     CHECK(a->n_annotations == b->n_annotations, "%zu annotations read back as %zu",
           a->n_annotations, b->n_annotations);
     for (size_t i = 0; i < a->n_annotations; i++) {
@@ -928,7 +927,6 @@ static void fuzz_state(struct in *in)
     st->rootfs = fstr_or_null(in, &ok);
     st->created = fstr_or_null(in, &ok);
     st->owner = fstr_or_null(in, &ok);
-    st->started = take(in) & 1;
     size_t na = pick(in, 5);
     st->annotations = xzalloc((na + 1) * sizeof(struct rl_kv));
     for (size_t i = 0; i < na; i++) {

@@ -123,7 +123,6 @@ static struct rl_state *sample_state(const char *id)
     st->rootfs = xstrdup("/bundles/c1/rootfs");
     st->created = xstrdup("2024-05-06T07:08:09.123456789Z");
     st->owner = xstrdup("");
-    st->started = true;
     st->n_annotations = 2;
     st->annotations = xzalloc(2 * sizeof(struct rl_kv));
     st->annotations[0].key = xstrdup("org.example/b");
@@ -162,7 +161,6 @@ static void test_rl_state_write_read_round_trip(void **state)
     assert_string_equal(got->rootfs, "/bundles/c1/rootfs");
     assert_string_equal(got->created, "2024-05-06T07:08:09.123456789Z");
     assert_string_equal(got->owner, "");
-    assert_false(got->started); /* no longer written: running is derived */
     assert_null(got->cgroup);
     assert_int_equal(got->n_annotations, 2);
     assert_string_equal(got->annotations[0].key, "org.example/b");
@@ -214,7 +212,6 @@ static void test_rl_state_read_minimal(void **state)
     assert_null(got->created); /* written as null, read back as absent */
     assert_int_equal(got->n_annotations, 0);
     assert_int_equal(got->n_poststop, 0);
-    assert_false(got->started);
     assert_int_equal(rl_state_status(&f->ctx, got), RL_STATUS_CREATING);
     rl_state_free(got);
 }
