@@ -15,6 +15,7 @@
 #include "rustlet/log.h"
 #include "rustlet/seccomp.h"
 #include "rustlet/sync.h"
+#include "rustlet/sys.h"
 #include "rustlet/terminal.h"
 #include "rustlet/utils.h"
 #include "core_internal.h"
@@ -98,14 +99,15 @@ static pid_t do_clone(struct create_ctx *c, int flags, int cgfd)
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)cgfd;
     }
-    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+    pid_t pid = rl_sys_clone3(&args, sizeof(args), "create: the container's init");
     if (pid < 0 && cgfd >= 0 &&
         (errno == EINVAL || errno == EBUSY || errno == EOPNOTSUPP || errno == EACCES ||
          errno == ENOSYS)) {
         /* no CLONE_INTO_CGROUP here: join the cgroup after the clone */
         args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
         args.cgroup = 0;
-        pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        pid = rl_sys_clone3(&args, sizeof(args),
+                            "create: the container's init, without CLONE_INTO_CGROUP");
     }
     c->born_in_cgroup = pid > 0 && (args.flags & CLONE_INTO_CGROUP);
     return pid;

@@ -153,7 +153,7 @@ log_has() {
 	}
 }
 
-@test "--debug: create logs the id maps, the capability sets, the user and the seccomp load" {
+@test "--debug: create logs the namespaces, the id maps, the capability sets, the user and the seccomp load" {
 	local d=$BATS_TEST_TMPDIR # the mapped root must reach the rootfs
 	while [[ "$d" != / ]]; do chmod a+x "$d"; d=$(dirname "$d"); done
 	update_config '.linux.namespaces += [{type: "user"}]
@@ -170,6 +170,10 @@ log_has() {
 	next_cid
 	run dbg run --bundle "$BUNDLE" "$CID"
 	assert_success
+	grep -qE "clone3\(CLONE_PIDFD\|.*CLONE_NEWUSER.*, create: the container's init\) = [0-9]+ " "$LOG" || {
+		cat "$LOG" >&2
+		fail "no line for the init's clone3 with its namespaces"
+	}
 	grep -qE 'write\(/proc/[0-9]+/uid_map, "0 100000 65536' "$LOG" || {
 		cat "$LOG" >&2
 		fail "no line for the uid_map write"
