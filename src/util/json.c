@@ -265,11 +265,65 @@ static int lint_number(void *ctx, const char *s, size_t len)
 #define JSON_NOT_UTF8_WHAT "not valid UTF-8 (an overlong form, a surrogate or beyond U+10FFFF)"
 #define JSON_NOT_UTF8      "string " JSON_NOT_UTF8_WHAT
 
+static unsigned json_hex4(const char *p)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v = v << 4 | (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+/* Offset of the first "\uXXXX" in the string token text[start, end) that
+ * is a UTF-16 surrogate not in a high-low pair, or 0 if none (start is the
+ * opening quote, so 0 is never an escape). yajl turns a lone high surrogate
+ * into '?', and a high one followed by any other "\u" escape into a wrong
+ * code point ("\ud800\u0041" reads as U+10041); it keeps a lone low one as
+ * its (invalid) 3-byte encoding. The lexer has checked the hex digits. */
+static size_t json_lone_surrogate(const char *text, size_t start, size_t end)
+{
+    for (size_t i = start + 1; i + 1 < end;) {
+        if (text[i] != '\\') {
+            i++;
+            continue;
+        }
+        if (text[i + 1] != 'u') {
+            i += 2;
+            continue;
+        }
+        if (i + 6 > end)
+            return 0;
+        unsigned u = json_hex4(text + i + 2);
+        if (u < 0xd800 || u > 0xdfff) {
+            i += 6;
+            continue;
+        }
+        if (u >= 0xdc00 || i + 12 > end || text[i + 6] != '\\' || text[i + 7] != 'u')
+            return i;
+        unsigned lo = json_hex4(text + i + 8);
+        if (lo < 0xdc00 || lo > 0xdfff)
+            return i;
+        i += 12;
+    }
+    return 0;
+}
+
+static int lint_surrogate_fail(struct lint *l, size_t off, const char *kind)
+{
+    _cleanup_free_ char *what =
+        xasprintf("%s has a lone UTF-16 surrogate escape (%.6s)", kind, l->text + off);
+    return lint_fail(l, off, what, true);
+}
+
 static int lint_string(void *ctx, const unsigned char *s, size_t len)
 {
     struct lint *l = ctx;
     if (memchr(s, '\0', len) != NULL && !lint_ignored(l))
         return lint_fail(l, lint_here(l), "string with an escaped NUL (\\u0000)", true);
+    size_t bad = json_lone_surrogate(l->text, lint_here(l), yajl_get_bytes_consumed(l->h));
+    if (bad != 0 && !lint_ignored(l))
+        return lint_surrogate_fail(l, bad, "string");
     if (!json_utf8_valid(s, len) && !lint_ignored(l))
         return lint_fail(l, lint_here(l), JSON_NOT_UTF8, true);
     return lint_value(l);
@@ -363,6 +417,14 @@ static int lint_map_key(void *ctx, const unsigned char *s, size_t len)
     v->key_off = off;
     if (memchr(s, '\0', len) != NULL && !lint_ignored(l))
         return lint_fail(l, off, "key with an escaped NUL (\\u0000)", true);
+    size_t end = yajl_get_bytes_consumed(l->h);
+    size_t bad = json_lone_surrogate(l->text, off, end);
+    if (bad != 0 && !lint_ignored(l)) {
+        /* the path names the key as written: yajl's reading of it is wrong */
+        free(v->key);
+        v->key = xasprintf("%.*s", (int)(end - off - 2), l->text + off + 1);
+        return lint_surrogate_fail(l, bad, "key");
+    }
     if (!json_utf8_valid(s, len) && !lint_ignored(l))
         return lint_fail(l, off, "key " JSON_NOT_UTF8_WHAT, true);
     size_t slot, k = v->nkeys ? lint_lookup(v, v->key, &slot) : 0;

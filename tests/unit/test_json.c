@@ -166,11 +166,10 @@ static void test_rl_json_parse_invalid_utf8(void **state)
     assert_non_null(strstr(m, "invalid JSON"));
     free(m);
     /* yajl takes these (it checks only the shape of a sequence); found by
-     * fuzz_writers: an overlong '/', an overlong NUL, an encoded surrogate
-     * (raw and as "\udc00"), a code point beyond U+10FFFF */
+     * fuzz_writers: an overlong '/', an overlong NUL, an encoded surrogate,
+     * a code point beyond U+10FFFF ("\udc00" is in the lone surrogate test) */
     static const char *const bad[] = {"{\"a\": \"/x\xc0\xaf..\"}", "{\"a\": \"\xc0\x80\"}",
-                                      "{\"a\": \"\xed\xa0\x80\"}", "{\"a\": \"\\udc00\"}",
-                                      "{\"a\": \"\xf4\x90\x80\x80\"}"};
+                                      "{\"a\": \"\xed\xa0\x80\"}", "{\"a\": \"\xf4\x90\x80\x80\"}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         m = parse_error(bad[i], strlen(bad[i]));
         assert_non_null(strstr(m, "a: string not valid UTF-8 (an overlong form"));
@@ -182,6 +181,96 @@ static void test_rl_json_parse_invalid_utf8(void **state)
     /* the edges of valid UTF-8 still parse */
     rl_json_free(parse("[\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xef\xbf\xbf"
                        "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\"]"));
+}
+
+/* yajl reads "\ud800" as "?", "\ud800\u0041" as U+10041 and "\ud800\ud800" as
+ * U+10000, all silently; a lone low surrogate as its 3-byte encoding. */
+static void test_rl_json_parse_lone_surrogate_value(void **state)
+{
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"{\"annotations\": {\"x\": \"\\ud800\"}}",
+         "annotations.x: string has a lone UTF-16 surrogate escape (\\ud800) at line 1, column 24"},
+        {"{\"a\": \"\\udc00\"}",
+         "a: string has a lone UTF-16 surrogate escape (\\udc00) at line 1, column 8"},
+        {"{\"a\": \"\\ud800\\u0041\"}",
+         "a: string has a lone UTF-16 surrogate escape (\\ud800) at line 1, column 8"},
+        {"{\"a\": \"\\ud800\\ud800\"}",
+         "a: string has a lone UTF-16 surrogate escape (\\ud800) at line 1, column 8"},
+        {"{\"a\": \"\\ud800\\n\"}",
+         "a: string has a lone UTF-16 surrogate escape (\\ud800) at line 1, column 8"},
+        {"{\"a\": \"\\ud800x\"}",
+         "a: string has a lone UTF-16 surrogate escape (\\ud800) at line 1, column 8"},
+        {"{\"a\": \"\\udc00\\ud800\"}",
+         "a: string has a lone UTF-16 surrogate escape (\\udc00) at line 1, column 8"},
+        {"{\"a\": \"\\uDBFF\"}",
+         "a: string has a lone UTF-16 surrogate escape (\\uDBFF) at line 1, column 8"},
+        /* at the end of the string, after a valid pair, on a later line */
+        {"{\"a\": [\"ok\",\n \"x\\ud83d\\ude00y\\\\\\udfff\"]}",
+         "a[1]: string has a lone UTF-16 surrogate escape (\\udfff) at line 2, column 19"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *m = parse_error(bad[i].text, strlen(bad[i].text));
+        assert_string_equal(m, bad[i].want);
+        free(m);
+    }
+}
+
+static void test_rl_json_parse_lone_surrogate_key(void **state)
+{
+    const char *t = "[{\"k\\ud800\": 1}]";
+    char *m = parse_error(t, strlen(t));
+    assert_string_equal(m, "[0].k\\ud800: key has a lone UTF-16 surrogate escape (\\ud800) at "
+                           "line 1, column 5");
+    free(m);
+    t = "{\"a\": {\"\\udc00\\\"\": 1}}";
+    m = parse_error(t, strlen(t));
+    assert_string_equal(m, "a.\\udc00\\\": key has a lone UTF-16 surrogate escape (\\udc00) at "
+                           "line 1, column 9");
+    free(m);
+}
+
+static void test_rl_json_parse_surrogate_pairs(void **state)
+{
+    /* valid pairs (either case) become the 4-byte UTF-8 of the code point */
+    rl_json *j = parse("{\"\\ud83d\\ude00\": [\"\\ud83d\\ude00\", \"\\uD83D\\uDE00\", "
+                       "\"\\ud800\\udc00\", \"\\udbff\\udfff\", \"a\\ud7ff\\ue000b\"]}");
+    assert_string_equal(rl_json_object_key(j, 0), "\xf0\x9f\x98\x80");
+    const rl_json *a = rl_json_get(j, "\xf0\x9f\x98\x80");
+    assert_string_equal(rl_json_string(rl_json_array_at(a, 0)), "\xf0\x9f\x98\x80");
+    assert_string_equal(rl_json_string(rl_json_array_at(a, 1)), "\xf0\x9f\x98\x80");
+    assert_string_equal(rl_json_string(rl_json_array_at(a, 2)), "\xf0\x90\x80\x80");
+    assert_string_equal(rl_json_string(rl_json_array_at(a, 3)), "\xf4\x8f\xbf\xbf");
+    assert_string_equal(rl_json_string(rl_json_array_at(a, 4)), "a\xed\x9f\xbf\xee\x80\x80"
+                                                                "b");
+    rl_json_free(j);
+    /* an escaped backslash before "ud800" is not an escape */
+    j = parse("[\"\\\\ud800\", \"\\\\\\\\ud800\"]");
+    assert_string_equal(rl_json_string(rl_json_array_at(j, 0)), "\\ud800");
+    assert_string_equal(rl_json_string(rl_json_array_at(j, 1)), "\\\\ud800");
+    rl_json_free(j);
+}
+
+static bool ignore_under_x(const char *const *keys, size_t n)
+{
+    return n > 0 && keys[0] != NULL && strcmp(keys[0], "x") == 0;
+}
+
+static void test_rl_json_parse_lone_surrogate_ignored(void **state)
+{
+    /* where the reader never looks, as with an escaped NUL; refused elsewhere */
+    const char *t = "{\"x\": {\"\\ud800\": \"\\udc00\"}, \"y\": 1}";
+    struct rl_error *err = NULL;
+    rl_json *j = rl_json_parse_ignoring(t, strlen(t), ignore_under_x, &err);
+    assert_non_null(j);
+    rl_json_free(j);
+    t = "{\"x\": 1, \"y\": \"\\ud800\"}";
+    assert_null(rl_json_parse_ignoring(t, strlen(t), ignore_under_x, &err));
+    assert_non_null(err);
+    assert_string_equal(
+        err->msg, "y: string has a lone UTF-16 surrogate escape (\\ud800) at line 1, column 16");
+    rl_error_free(err);
 }
 
 static void test_rl_json_u64_max(void **state)
@@ -337,6 +426,10 @@ int main(void)
         cmocka_unit_test(test_rl_json_parse_nul_byte),
         cmocka_unit_test(test_rl_json_parse_too_deep),
         cmocka_unit_test(test_rl_json_parse_invalid_utf8),
+        cmocka_unit_test(test_rl_json_parse_lone_surrogate_value),
+        cmocka_unit_test(test_rl_json_parse_lone_surrogate_key),
+        cmocka_unit_test(test_rl_json_parse_surrogate_pairs),
+        cmocka_unit_test(test_rl_json_parse_lone_surrogate_ignored),
         cmocka_unit_test(test_rl_json_u64_max),
         cmocka_unit_test(test_rl_json_i64_range),
         cmocka_unit_test(test_rl_jsonw_escaping),
