@@ -28,8 +28,9 @@ rl_json *rl_json_parse(const char *text, size_t len, struct rl_error **err);
 /* The map keys from the root down to a value (NULL for an array level):
  * true when the reader ignores that part of the document. */
 typedef bool (*rl_json_ignored_fn)(const char *const *keys, size_t n);
-/* As rl_json_parse, but a duplicate key or an escaped NUL where ignored()
- * says the reader never looks is not refused (the last duplicate wins). */
+/* As rl_json_parse, but a duplicate key, an escaped NUL, a lone surrogate
+ * escape or invalid UTF-8 where ignored() says the reader never looks is not
+ * refused (the last duplicate wins). */
 rl_json *rl_json_parse_ignoring(const char *text, size_t len, rl_json_ignored_fn ignored,
                                 struct rl_error **err);
 void rl_json_free(rl_json *root);
