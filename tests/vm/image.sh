@@ -68,7 +68,8 @@ for u in systemd-udevd.service systemd-udevd-control.socket systemd-udevd-kernel
 	getty.target serial-getty@ttyS0.service console-getty.service \
 	apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer \
 	systemd-timesyncd.service systemd-networkd.service systemd-resolved.service \
-	systemd-random-seed.service man-db.timer dpkg-db-backup.timer; do
+	systemd-random-seed.service man-db.timer dpkg-db-backup.timer \
+	docker.service docker.socket containerd.service; do
 	ln -sf /dev/null "$root/etc/systemd/system/$u"
 done
 cp "$here/rl-vmtest.service" "$root/etc/systemd/system/"
