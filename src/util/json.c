@@ -3,14 +3,14 @@
  *
  * Reading wraps yajl_tree; nodes are yajl_val cast to the opaque rl_json.
  * Numbers are converted from the text yajl keeps (u.number.r) so uint64
- * values round-trip exactly. Writing wraps yajl_gen. */
+ * values round-trip exactly. Writing wraps yajl_gen (json_write.c). */
 #include "rustlet/json.h"
 #include "rustlet/utils.h"
+#include "json_internal.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 
@@ -27,7 +27,7 @@ static inline yajl_val V(const rl_json *n)
  * '/', "\xc0\x80" for NUL), encoded surrogates (what "\udc00" decodes to)
  * and code points beyond U+10FFFF through, which stricter readers (Go's
  * encoding/json turns them into U+FFFD) see differently. */
-static bool json_utf8_valid(const unsigned char *s, size_t len)
+bool rl_json_utf8_valid(const unsigned char *s, size_t len)
 {
     for (size_t i = 0; i < len;) {
         unsigned c = s[i], cp, min;
@@ -324,7 +324,7 @@ static int lint_string(void *ctx, const unsigned char *s, size_t len)
     size_t bad = json_lone_surrogate(l->text, lint_here(l), yajl_get_bytes_consumed(l->h));
     if (bad != 0 && !lint_ignored(l))
         return lint_surrogate_fail(l, bad, "string");
-    if (!json_utf8_valid(s, len) && !lint_ignored(l))
+    if (!rl_json_utf8_valid(s, len) && !lint_ignored(l))
         return lint_fail(l, lint_here(l), JSON_NOT_UTF8, true);
     return lint_value(l);
 }
@@ -425,7 +425,7 @@ static int lint_map_key(void *ctx, const unsigned char *s, size_t len)
         v->key = xasprintf("%.*s", (int)(end - off - 2), l->text + off + 1);
         return lint_surrogate_fail(l, bad, "key");
     }
-    if (!json_utf8_valid(s, len) && !lint_ignored(l))
+    if (!rl_json_utf8_valid(s, len) && !lint_ignored(l))
         return lint_fail(l, off, "key " JSON_NOT_UTF8_WHAT, true);
     size_t slot, k = v->nkeys ? lint_lookup(v, v->key, &slot) : 0;
     if (k != 0 && !lint_ignored(l)) {
@@ -639,207 +639,4 @@ const rl_json *rl_json_get(const rl_json *obj, const char *key)
             return (const rl_json *)V(obj)->u.object.values[i - 1];
     }
     return NULL;
-}
-
-/* ---- writing ---------------------------------------------------------- */
-
-struct rl_jsonw {
-    yajl_gen g;
-    yajl_gen_status status; /* first failure, yajl_gen_status_ok if none */
-    size_t depth;           /* open objects and arrays */
-    bool wrote;             /* at least one value written */
-};
-
-struct rl_jsonw *rl_jsonw_new(bool pretty)
-{
-    return rl_jsonw_new_indent(pretty ? "\t" : NULL);
-}
-
-struct rl_jsonw *rl_jsonw_new_indent(const char *indent)
-{
-    struct rl_jsonw *w = xzalloc(sizeof(*w));
-    w->g = yajl_gen_alloc(NULL);
-    if (w->g == NULL)
-        xoom();
-    yajl_gen_config(w->g, yajl_gen_validate_utf8, 1);
-    if (indent) {
-        yajl_gen_config(w->g, yajl_gen_beautify, 1);
-        yajl_gen_config(w->g, yajl_gen_indent_string, indent);
-    }
-    w->status = yajl_gen_status_ok;
-    return w;
-}
-
-void rl_jsonw_free(struct rl_jsonw *w)
-{
-    if (w == NULL)
-        return;
-    yajl_gen_free(w->g);
-    free(w);
-}
-
-static void jw_check(struct rl_jsonw *w, yajl_gen_status st)
-{
-    if (st != yajl_gen_status_ok && w->status == yajl_gen_status_ok)
-        w->status = st;
-    w->wrote = true;
-}
-
-#define JW_DO(w, call)                                                                             \
-    do {                                                                                           \
-        if ((w) != NULL && (w)->status == yajl_gen_status_ok)                                      \
-            jw_check((w), (call));                                                                 \
-    } while (0)
-
-static void jw_open(struct rl_jsonw *w, bool object)
-{
-    JW_DO(w, object ? yajl_gen_map_open(w->g) : yajl_gen_array_open(w->g));
-    if (w && w->status == yajl_gen_status_ok)
-        w->depth++;
-}
-
-static void jw_close(struct rl_jsonw *w, bool object)
-{
-    JW_DO(w, object ? yajl_gen_map_close(w->g) : yajl_gen_array_close(w->g));
-    if (w && w->status == yajl_gen_status_ok && w->depth > 0)
-        w->depth--;
-}
-
-void rl_jsonw_object_open(struct rl_jsonw *w)
-{
-    jw_open(w, true);
-}
-void rl_jsonw_object_close(struct rl_jsonw *w)
-{
-    jw_close(w, true);
-}
-void rl_jsonw_array_open(struct rl_jsonw *w)
-{
-    jw_open(w, false);
-}
-void rl_jsonw_array_close(struct rl_jsonw *w)
-{
-    jw_close(w, false);
-}
-void rl_jsonw_null(struct rl_jsonw *w)
-{
-    JW_DO(w, yajl_gen_null(w->g));
-}
-void rl_jsonw_bool(struct rl_jsonw *w, bool v)
-{
-    JW_DO(w, yajl_gen_bool(w->g, v));
-}
-void rl_jsonw_int(struct rl_jsonw *w, int64_t v)
-{
-    JW_DO(w, yajl_gen_integer(w->g, v));
-}
-
-/* A string or key: refused (not passed through) unless strictly UTF-8. */
-static void jw_string(struct rl_jsonw *w, const char *s)
-{
-    size_t n = strlen(s);
-    if (w && !json_utf8_valid((const unsigned char *)s, n)) {
-        jw_check(w, yajl_gen_invalid_string);
-        return;
-    }
-    JW_DO(w, yajl_gen_string(w->g, (const unsigned char *)s, n));
-}
-
-void rl_jsonw_key(struct rl_jsonw *w, const char *key)
-{
-    if (key == NULL) {
-        if (w)
-            jw_check(w, yajl_gen_invalid_string);
-        return;
-    }
-    jw_string(w, key);
-}
-
-void rl_jsonw_string(struct rl_jsonw *w, const char *s)
-{
-    if (s == NULL) {
-        rl_jsonw_null(w);
-        return;
-    }
-    jw_string(w, s);
-}
-
-void rl_jsonw_uint(struct rl_jsonw *w, uint64_t v)
-{
-    char buf[32];
-    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-    JW_DO(w, yajl_gen_number(w->g, buf, (size_t)n));
-}
-
-void rl_jsonw_kv_string(struct rl_jsonw *w, const char *key, const char *s)
-{
-    rl_jsonw_key(w, key);
-    rl_jsonw_string(w, s);
-}
-
-void rl_jsonw_kv_int(struct rl_jsonw *w, const char *key, int64_t v)
-{
-    rl_jsonw_key(w, key);
-    rl_jsonw_int(w, v);
-}
-
-void rl_jsonw_kv_bool(struct rl_jsonw *w, const char *key, bool v)
-{
-    rl_jsonw_key(w, key);
-    rl_jsonw_bool(w, v);
-}
-
-static const char *jw_status_text(yajl_gen_status st)
-{
-    switch (st) {
-    case yajl_gen_keys_must_be_strings:
-        return "object key expected";
-    case yajl_max_depth_exceeded:
-        return "nested too deeply";
-    case yajl_gen_in_error_state:
-        return "generator in error state";
-    case yajl_gen_generation_complete:
-        return "value after the end of the document";
-    case yajl_gen_invalid_number:
-        return "invalid number";
-    case yajl_gen_no_buf:
-        return "no buffer";
-    case yajl_gen_invalid_string:
-        return "invalid string (not UTF-8 or NULL key)";
-    default:
-        return "error";
-    }
-}
-
-char *rl_jsonw_finish(struct rl_jsonw *w, size_t *len, struct rl_error **err)
-{
-    if (w == NULL) {
-        rl_error(err, "json writer: no writer");
-        return NULL;
-    }
-    if (w->status != yajl_gen_status_ok) {
-        rl_error(err, "json writer: %s", jw_status_text(w->status));
-        rl_jsonw_free(w);
-        return NULL;
-    }
-    if (w->depth != 0 || !w->wrote) {
-        rl_error(err, "json writer: %s", w->wrote ? "unclosed object or array" : "empty document");
-        rl_jsonw_free(w);
-        return NULL;
-    }
-    const unsigned char *buf = NULL;
-    size_t n = 0;
-    yajl_gen_get_buf(w->g, &buf, &n);
-    /* yajl_gen_beautify ends a complete document with a newline; runc's
-     * output does not, so trim it. */
-    while (n > 0 && buf[n - 1] == '\n')
-        n--;
-    char *out = xmalloc(n + 1);
-    if (n)
-        memcpy(out, buf, n);
-    out[n] = '\0';
-    if (len)
-        *len = n;
-    rl_jsonw_free(w);
-    return out;
 }
