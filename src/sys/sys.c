@@ -167,12 +167,37 @@ static const char *shown(const char *path, char *buf, size_t len)
     return buf;
 }
 
+/* The names of the bits set in flags, "A|B" ("0" if none); with rest, bits
+ * without a name follow in hex. For the log lines. */
+struct flag_name {
+    uint64_t f;
+    const char *n;
+};
+
+static const char *flags_str(const struct flag_name *names, size_t count, uint64_t flags, bool rest,
+                             char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        if (!(flags & names[i].f))
+            continue;
+        int n = snprintf(buf + o, len - o, "%s%s", o ? "|" : "", names[i].n);
+        if (n < 0 || (size_t)n >= len - o)
+            break;
+        o += (size_t)n;
+        flags &= ~names[i].f;
+    }
+    if (rest && flags)
+        snprintf(buf + o, len - o, "%s%#llx", o ? "|" : "", (unsigned long long)flags);
+    else if (o == 0)
+        snprintf(buf, len, "0");
+    return buf;
+}
+
 const char *rl_sys_mount_flags_str(unsigned long flags, char *buf, size_t len)
 {
-    static const struct {
-        unsigned long f;
-        const char *n;
-    } names[] = {
+    static const struct flag_name names[] = {
         {MS_RDONLY, "MS_RDONLY"},
         {MS_NOSUID, "MS_NOSUID"},
         {MS_NODEV, "MS_NODEV"},
@@ -197,20 +222,7 @@ const char *rl_sys_mount_flags_str(unsigned long flags, char *buf, size_t len)
         {MS_LAZYTIME, "MS_LAZYTIME"},
         {MS_I_VERSION, "MS_I_VERSION"},
     };
-    size_t o = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        if (!(flags & names[i].f))
-            continue;
-        int n = snprintf(buf + o, len - o, "%s%s", o ? "|" : "", names[i].n);
-        if (n < 0 || (size_t)n >= len - o)
-            break;
-        o += (size_t)n;
-        flags &= ~names[i].f;
-    }
-    if (o == 0)
-        snprintf(buf, len, "0");
-    return buf;
+    return flags_str(names, ARRAY_SIZE(names), flags, false, buf, len);
 }
 
 int rl_sys_mount(const char *src, const char *dst, const char *type, unsigned long flags,
@@ -334,10 +346,7 @@ pid_t rl_sys_clone(unsigned long flags, const char *what)
 
 const char *rl_sys_clone_flags_str(uint64_t flags, char *buf, size_t len)
 {
-    static const struct {
-        uint64_t f;
-        const char *n;
-    } names[] = {
+    static const struct flag_name names[] = {
         {CLONE_NEWTIME, "CLONE_NEWTIME"},
         {CLONE_VM, "CLONE_VM"},
         {CLONE_FS, "CLONE_FS"},
@@ -365,22 +374,7 @@ const char *rl_sys_clone_flags_str(uint64_t flags, char *buf, size_t len)
         {CLONE_CLEAR_SIGHAND, "CLONE_CLEAR_SIGHAND"},
         {CLONE_INTO_CGROUP, "CLONE_INTO_CGROUP"},
     };
-    size_t o = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        if (!(flags & names[i].f))
-            continue;
-        int n = snprintf(buf + o, len - o, "%s%s", o ? "|" : "", names[i].n);
-        if (n < 0 || (size_t)n >= len - o)
-            break;
-        o += (size_t)n;
-        flags &= ~names[i].f;
-    }
-    if (flags)
-        snprintf(buf + o, len - o, "%s%#llx", o ? "|" : "", (unsigned long long)flags);
-    else if (o == 0)
-        snprintf(buf, len, "0");
-    return buf;
+    return flags_str(names, ARRAY_SIZE(names), flags, true, buf, len);
 }
 
 pid_t rl_sys_clone3(struct clone_args *args, size_t size, const char *what)
@@ -526,32 +520,14 @@ long rl_sys_bpf(int cmd, void *attr, unsigned size, const char *what)
 /* OPEN_TREE_* and AT_* flags of open_tree for the log */
 static const char *tree_flags_str(unsigned flags, char *buf, size_t len)
 {
-    static const struct {
-        unsigned f;
-        const char *n;
-    } names[] = {
+    static const struct flag_name names[] = {
         {OPEN_TREE_CLONE, "OPEN_TREE_CLONE"},
         {OPEN_TREE_CLOEXEC, "OPEN_TREE_CLOEXEC"},
         {AT_RECURSIVE, "AT_RECURSIVE"},
         {AT_EMPTY_PATH, "AT_EMPTY_PATH"},
         {AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"},
     };
-    size_t o = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-        if (!(flags & names[i].f))
-            continue;
-        int n = snprintf(buf + o, len - o, "%s%s", o ? "|" : "", names[i].n);
-        if (n < 0 || (size_t)n >= len - o)
-            break;
-        o += (size_t)n;
-        flags &= ~names[i].f;
-    }
-    if (flags)
-        snprintf(buf + o, len - o, "%s%#x", o ? "|" : "", flags);
-    else if (o == 0)
-        snprintf(buf, len, "0");
-    return buf;
+    return flags_str(names, ARRAY_SIZE(names), flags, true, buf, len);
 }
 
 int rl_sys_open_tree(int dfd, const char *path, unsigned flags)
